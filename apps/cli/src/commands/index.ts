@@ -1,0 +1,7 @@
+import type { Command } from "commander";
+
+/**
+ * Every subcommand, in the order `iter8ctl --help` lists them. Each entry builds a fresh
+ * commander Command (one file per command under ./commands).
+ */
+export const commands: Array<() => Command> = [];

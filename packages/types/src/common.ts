@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { isQuantity } from "./quantity";
+
+/** A Kubernetes quantity: a JSON number or a quantity string such as `"0.01"`, `10m`, `1k`. */
+export const QuantitySchema = z
+  .union([z.number(), z.string()])
+  .refine((v) => isQuantity(v), {
+    message: 'must be a Kubernetes quantity such as 50, "0.01", "250m", "1k" or "1Ki"',
+  })
+  .meta({ "x-kubernetes-int-or-string": true });
+
+/** A name/value pair (version variables, metric params, header templates). */
+export const NamedValueSchema = z.strictObject({
+  name: z.string(),
+  value: z.string(),
+});
+export type NamedValue = z.infer<typeof NamedValueSchema>;
+
+/** Object metadata: the fields the product reads; anything else the API server adds is kept. */
+export const ObjectMetaSchema = z.looseObject({
+  name: z.string().min(1).optional(),
+  generateName: z.string().optional(),
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
+  resourceVersion: z.string().optional(),
+  generation: z.number().int().optional(),
+  creationTimestamp: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
+
+/** A reference to another object (a corev1.ObjectReference). */
+export const ObjectReferenceSchema = z.strictObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  namespace: z.string().optional(),
+  name: z.string().optional(),
+  fieldPath: z.string().optional(),
+  uid: z.string().optional(),
+  resourceVersion: z.string().optional(),
+});
+export type ObjectReference = z.infer<typeof ObjectReferenceSchema>;
+
+/** Free JSON (task inputs, `criteria.strength`, builtin histograms). */
+export const FreeJsonSchema = z.unknown().meta({ "x-kubernetes-preserve-unknown-fields": true });
+
+/** An RFC 3339 timestamp as Kubernetes writes it. */
+export const TimeSchema = z.string();
+
+/** The API group and version this product speaks. */
+export const API_VERSION = "iter8.tools/v2alpha2";
+export const API_GROUP = "iter8.tools";

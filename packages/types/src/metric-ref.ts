@@ -1,0 +1,30 @@
+/**
+ * Metric references in criteria are `namespace/name` or `name`. Every reference is
+ * normalised to `namespace/name` against the experiment's namespace, so that an
+ * unqualified `mean-latency` and a qualified `default/mean-latency` mean the same metric.
+ */
+
+/** A metric reference split into its parts. */
+export interface MetricRef {
+  namespace: string;
+  name: string;
+}
+
+/** Splits a reference, resolving an unqualified name against `defaultNamespace`. */
+export function parseMetricRef(ref: string, defaultNamespace: string): MetricRef {
+  const trimmed = ref.trim();
+  const slash = trimmed.indexOf("/");
+  if (slash < 0) return { namespace: defaultNamespace, name: trimmed };
+  return { namespace: trimmed.slice(0, slash), name: trimmed.slice(slash + 1) };
+}
+
+/** The canonical `namespace/name` key of a reference. */
+export function normalizeMetricRef(ref: string, defaultNamespace: string): string {
+  const { namespace, name } = parseMetricRef(ref, defaultNamespace);
+  return `${namespace}/${name}`;
+}
+
+/** True when two references name the same metric. */
+export function sameMetricRef(a: string, b: string, defaultNamespace: string): boolean {
+  return normalizeMetricRef(a, defaultNamespace) === normalizeMetricRef(b, defaultNamespace);
+}

@@ -1,0 +1,39 @@
+// Builds, typechecks, lints and tests every package and app, then prints one summary line
+// `N passed, N failed` counted from the vitest JSON reports the packages write.
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ensurePnpm, root, run } from "./pnpm.mjs";
+
+const pnpm = ensurePnpm();
+const workspaces = ["packages", "apps"].flatMap((dir) =>
+  existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
+);
+for (const ws of workspaces) rmSync(join(ws, ".vitest-report.json"), { force: true });
+
+const checks = run(pnpm, ["exec", "turbo", "run", "build", "typecheck", "lint", "--concurrency=2", "--continue"]);
+const tests = run(pnpm, ["exec", "turbo", "run", "test", "--concurrency=2", "--continue"]);
+
+let passed = 0;
+let failed = 0;
+const missing = [];
+for (const ws of workspaces) {
+  if (!existsSync(join(ws, "package.json"))) continue;
+  const pkg = JSON.parse(readFileSync(join(ws, "package.json"), "utf8"));
+  if (!pkg.scripts?.test) continue;
+  const report = join(ws, ".vitest-report.json");
+  if (!existsSync(report)) {
+    missing.push(pkg.name);
+    continue;
+  }
+  const r = JSON.parse(readFileSync(report, "utf8"));
+  passed += r.numPassedTests ?? 0;
+  failed += r.numFailedTests ?? 0;
+  // A test file that fails to load has no test results of its own; count it as one failure.
+  failed += (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).length).length;
+}
+if (missing.length) console.log(`no test report from: ${missing.join(", ")}`);
+if (checks !== 0) console.log("build, typecheck or lint failed (see above)");
+const ok = checks === 0 && tests === 0 && failed === 0 && missing.length === 0 && passed > 0;
+if (!ok && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(ok ? 0 : 1);
