@@ -1,7 +1,9 @@
 import type { Command } from "commander";
+import { assertCommand } from "./assert";
+import { describeCommand } from "./describe";
 
 /**
  * Every subcommand, in the order `iter8ctl --help` lists them. Each entry builds a fresh
  * commander Command (one file per command under ./commands).
  */
-export const commands: Array<() => Command> = [];
+export const commands: Array<() => Command> = [() => describeCommand(), () => assertCommand()];

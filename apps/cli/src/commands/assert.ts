@@ -1,0 +1,107 @@
+import { Command, InvalidArgumentError } from "commander";
+import { processIo, type CommandIo } from "../command-io";
+import { ExperimentLoadError, fileExperimentSource, type ExperimentSource } from "../experiment-source";
+import { AssertUsageError, ASSERT_CONDITIONS, parseConditions, type AssertCondition } from "../assert/conditions";
+import { formatDuration, parseDuration } from "../assert/parse-duration";
+import { waitForConditions } from "../assert/wait-for-conditions";
+import { reportLoadError, reportWarnings } from "../report-issues";
+
+/** Pause between reads while `--timeout` waits. */
+export const ASSERT_POLL_INTERVAL_MS = 1000;
+
+/** Options of {@link runAssert}. */
+export interface AssertRunOptions {
+  /** 0 checks once. */
+  timeoutMs: number;
+  pollIntervalMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Asserts conditions on an experiment. Success prints `All conditions satisfied.`; otherwise the
+ * first failing condition's line goes to stdout (the line scripts match on) and every failing
+ * condition, with the status that fails it, goes to stderr.
+ * @returns the exit code: 0 when every condition holds, else 1.
+ */
+export async function runAssert(
+  source: ExperimentSource,
+  conditions: readonly AssertCondition[],
+  options: AssertRunOptions,
+  io: CommandIo,
+): Promise<number> {
+  if (options.timeoutMs > 0 && !source.rereadable) {
+    io.err(`Error: --timeout re-reads the experiment, but ${source.label} can be read only once; pass a file with -f\n`);
+    return 1;
+  }
+  let outcome;
+  try {
+    outcome = await waitForConditions(source, conditions, {
+      timeoutMs: options.timeoutMs,
+      pollIntervalMs: options.pollIntervalMs ?? ASSERT_POLL_INTERVAL_MS,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof ExperimentLoadError)) throw error;
+    reportLoadError(io, error);
+    return 1;
+  }
+  reportWarnings(io, source, outcome.warnings);
+  if (outcome.satisfied) {
+    io.out("All conditions satisfied.\n");
+    return 0;
+  }
+  const failed = outcome.results.filter((r) => !r.satisfied);
+  if (failed[0]) io.out(`${failed[0].message}\n`);
+  if (outcome.timedOut) {
+    io.err(`Timed out after ${formatDuration(options.timeoutMs)} waiting for ${conditions.join(", ")} on ${source.label}\n`);
+  } else if (outcome.settled) {
+    io.err(`The experiment has completed, so its status will not change further\n`);
+  }
+  for (const r of failed) io.err(`condition "${r.condition}" failed: ${r.detail}\n`);
+  if (outcome.lastError) reportLoadError(io, outcome.lastError);
+  return 1;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function durationArg(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError("Write a duration such as 30s, 5m, 1h or 1m30s.");
+  return ms;
+}
+
+/** `iter8ctl assert -f FILE|- -c COND[,COND…] [--timeout DURATION]`. */
+export function assertCommand(io: CommandIo = processIo): Command {
+  return new Command("assert")
+    .description("Assert conditions for an Iter8 experiment; exit 0 when all hold, 1 otherwise")
+    .option("-f, --file <path>", "experiment YAML or JSON file, or - to read standard input")
+    .option(
+      "-c, --condition <conditions>",
+      `conditions to check, repeated or comma-separated: ${ASSERT_CONDITIONS.join(", ")}`,
+      collect,
+      [] as string[],
+    )
+    .option("--timeout <duration>", "wait up to this long (e.g. 30s, 5m, 1h) for the conditions to hold, re-reading the experiment", durationArg, 0)
+    .action(async (opts: { file?: string; condition: string[]; timeout: number }) => {
+      let conditions: AssertCondition[];
+      try {
+        conditions = parseConditions(opts.condition);
+      } catch (error) {
+        if (!(error instanceof AssertUsageError)) throw error;
+        io.err(`Error: ${error.message}\n`);
+        io.setExitCode(1);
+        return;
+      }
+      if (opts.file === undefined || opts.file === "") {
+        io.err("Error: assert needs an experiment: pass -f FILE, or -f - to read standard input\n");
+        io.setExitCode(1);
+        return;
+      }
+      const source = fileExperimentSource(opts.file, io.read);
+      io.setExitCode(await runAssert(source, conditions, { timeoutMs: opts.timeout }, io));
+    });
+}

@@ -1,0 +1,53 @@
+import { Command, Option } from "commander";
+import { stringify } from "yaml";
+import { processIo, type CommandIo } from "../command-io";
+import { renderDescription } from "../describe/render-description";
+import { summarizeExperiment } from "../describe/summarize-experiment";
+import { ExperimentLoadError, fileExperimentSource, type ExperimentSource } from "../experiment-source";
+import { reportLoadError, reportWarnings } from "../report-issues";
+
+/** Output formats of `describe`: the Iter8 text layout, or the summary as data. */
+export const DescribeFormat = { Text: "text", Json: "json", Yaml: "yaml" } as const;
+export type DescribeFormat = (typeof DescribeFormat)[keyof typeof DescribeFormat];
+
+/**
+ * Describes one experiment: loads it, then prints the text layout (followed by a blank line, as
+ * Iter8 always printed it) or the summary as JSON or YAML.
+ * @returns the exit code: 0, or 1 when the experiment cannot be loaded.
+ */
+export async function runDescribe(source: ExperimentSource, format: DescribeFormat, io: CommandIo): Promise<number> {
+  let loaded;
+  try {
+    loaded = await source.load();
+  } catch (error) {
+    if (!(error instanceof ExperimentLoadError)) throw error;
+    reportLoadError(io, error);
+    return 1;
+  }
+  reportWarnings(io, source, loaded.warnings);
+  const summary = summarizeExperiment(loaded.experiment);
+  if (format === "json") io.out(`${JSON.stringify(summary, null, 2)}\n`);
+  else if (format === "yaml") io.out(stringify(summary));
+  else io.out(`${renderDescription(summary)}\n`);
+  return 0;
+}
+
+/** `iter8ctl describe -f FILE|- [-o text|json|yaml]`. */
+export function describeCommand(io: CommandIo = processIo): Command {
+  return new Command("describe")
+    .description("Describe an Iter8 experiment: progress, winner, rewards, objectives and metric values")
+    .option("-f, --file <path>", "experiment YAML or JSON file, or - to read standard input (kubectl get experiment NAME -o yaml | iter8ctl describe -f -)")
+    .addOption(
+      new Option("-o, --output <format>", "text: the Iter8 layout; json or yaml: the same summary as data")
+        .choices(Object.values(DescribeFormat))
+        .default(DescribeFormat.Text),
+    )
+    .action(async (opts: { file?: string; output: DescribeFormat }) => {
+      if (opts.file === undefined || opts.file === "") {
+        io.err("Error: describe needs an experiment: pass -f FILE, or -f - to read standard input\n");
+        io.setExitCode(1);
+        return;
+      }
+      io.setExitCode(await runDescribe(fileExperimentSource(opts.file, io.read), opts.output, io));
+    });
+}

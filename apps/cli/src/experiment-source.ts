@@ -1,0 +1,147 @@
+import { ExperimentSchema, issuesFromZod, readDocuments, type Experiment, type ValidationIssue } from "@iter8ts/types";
+import { readInput } from "./io";
+
+/** Why an experiment could not be loaded. */
+export const ExperimentLoadErrorCode = {
+  /** The file or stream could not be read. */
+  ReadFailed: "read_failed",
+  /** The input holds no document. */
+  EmptyInput: "empty_input",
+  /** The input is not one valid Experiment. */
+  InvalidExperiment: "invalid_experiment",
+} as const;
+export type ExperimentLoadErrorCode = (typeof ExperimentLoadErrorCode)[keyof typeof ExperimentLoadErrorCode];
+
+/** An experiment could not be loaded; `issues` lists every problem by field path. */
+export class ExperimentLoadError extends Error {
+  override readonly name = "ExperimentLoadError";
+  constructor(
+    readonly code: ExperimentLoadErrorCode,
+    /** Where the experiment was read from, e.g. a file path or `standard input`. */
+    readonly source: string,
+    message: string,
+    readonly issues: ValidationIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A parsed experiment, plus problems that did not stop parsing (unknown fields, ignored). */
+export interface LoadedExperiment {
+  experiment: Experiment;
+  warnings: ValidationIssue[];
+}
+
+/**
+ * Where `describe` and `assert` get their experiment from. `load` reads it afresh on every call,
+ * so `assert --timeout` sees new status; a file today, a cluster object when one is named.
+ */
+export interface ExperimentSource {
+  /** The source as a user would name it, for messages. */
+  readonly label: string;
+  /** False when a second `load` cannot see anything new (standard input is read once). */
+  readonly rereadable: boolean;
+  /** @throws ExperimentLoadError */
+  load(): Promise<LoadedExperiment>;
+}
+
+const LIST_KINDS = new Set(["List", "ExperimentList"]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `kubectl get experiments -o yaml` wraps objects in a List; one item is as good as the object. */
+function unwrapList(doc: unknown, label: string): unknown {
+  if (!isRecord(doc) || typeof doc.kind !== "string" || !LIST_KINDS.has(doc.kind) || !Array.isArray(doc.items)) return doc;
+  if (doc.items.length === 1) return doc.items[0];
+  throw new ExperimentLoadError(
+    ExperimentLoadErrorCode.InvalidExperiment,
+    label,
+    `${label} holds a list of ${doc.items.length} experiments; pass one (kubectl get experiment NAME -o yaml)`,
+    [{ path: "items", message: `holds ${doc.items.length} experiments, expected exactly one` }],
+  );
+}
+
+function deleteKeys(root: unknown, path: ReadonlyArray<PropertyKey>, keys: readonly string[]): void {
+  let cur: unknown = root;
+  for (const step of path) {
+    if (!isRecord(cur) && !Array.isArray(cur)) return;
+    cur = (cur as Record<PropertyKey, unknown>)[step];
+  }
+  if (isRecord(cur)) for (const key of keys) delete cur[key];
+}
+
+/**
+ * Parses the text of one Experiment (YAML or JSON). Fields the API does not know are reported as
+ * warnings and ignored, as the API server does with objects it stores; any other problem fails.
+ * @param label how to name the input in messages.
+ * @throws ExperimentLoadError with one issue per field path at fault.
+ */
+export function parseExperimentText(text: string, label: string): LoadedExperiment {
+  const docs = readDocuments(text);
+  if (!docs.ok) {
+    throw new ExperimentLoadError(ExperimentLoadErrorCode.InvalidExperiment, label, `${label} is not valid YAML or JSON`, docs.errors);
+  }
+  if (docs.value.length === 0) {
+    throw new ExperimentLoadError(ExperimentLoadErrorCode.EmptyInput, label, `${label} is empty; pass an Experiment in YAML or JSON`);
+  }
+  if (docs.value.length > 1) {
+    throw new ExperimentLoadError(
+      ExperimentLoadErrorCode.InvalidExperiment,
+      label,
+      `${label} holds ${docs.value.length} documents; pass exactly one Experiment`,
+    );
+  }
+  const doc = structuredClone(unwrapList(docs.value[0], label));
+  const first = ExperimentSchema.safeParse(doc);
+  if (first.success) return { experiment: first.data, warnings: [] };
+
+  const unknownFields = first.error.issues.filter((i) => i.code === "unrecognized_keys");
+  if (unknownFields.length < first.error.issues.length) {
+    throw new ExperimentLoadError(
+      ExperimentLoadErrorCode.InvalidExperiment,
+      label,
+      `${label} is not a valid iter8.tools/v2alpha2 Experiment`,
+      issuesFromZod(first.error, doc),
+    );
+  }
+  const warnings = issuesFromZod(first.error, doc);
+  for (const issue of unknownFields) if (issue.code === "unrecognized_keys") deleteKeys(doc, issue.path, issue.keys);
+  const second = ExperimentSchema.safeParse(doc);
+  if (!second.success) {
+    throw new ExperimentLoadError(
+      ExperimentLoadErrorCode.InvalidExperiment,
+      label,
+      `${label} is not a valid iter8.tools/v2alpha2 Experiment`,
+      issuesFromZod(second.error, doc),
+    );
+  }
+  return { experiment: second.data, warnings };
+}
+
+/** An experiment in a YAML or JSON file, or on standard input when the path is `-`. */
+export function fileExperimentSource(path: string, read: (path: string) => Promise<string> = readInput): ExperimentSource {
+  const label = path === "-" ? "standard input" : path;
+  return {
+    label,
+    rereadable: path !== "-",
+    async load() {
+      let text: string;
+      try {
+        text = await read(path);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ExperimentLoadError(
+          ExperimentLoadErrorCode.ReadFailed,
+          label,
+          `cannot read ${label}: ${reason}; check the path given to -f`,
+          [],
+          { cause: error },
+        );
+      }
+      return parseExperimentText(text, label);
+    },
+  };
+}

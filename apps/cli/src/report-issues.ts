@@ -1,0 +1,20 @@
+import type { ValidationIssue } from "@iter8ts/types";
+import type { CommandIo } from "./command-io";
+import type { ExperimentLoadError, ExperimentSource } from "./experiment-source";
+
+/** Writes a heading and one `path: message` line per issue to stderr. */
+export function reportIssues(io: CommandIo, heading: string, issues: readonly ValidationIssue[]): void {
+  io.err(`${heading}\n`);
+  for (const issue of issues) io.err(`  ${issue.path}: ${issue.message}\n`);
+}
+
+/** Reports why an experiment could not be loaded; the caller sets the exit code. */
+export function reportLoadError(io: CommandIo, error: ExperimentLoadError): void {
+  if (error.issues.length) reportIssues(io, `Error: ${error.message}:`, error.issues);
+  else io.err(`Error: ${error.message}\n`);
+}
+
+/** Reports fields that were ignored because the API does not know them. */
+export function reportWarnings(io: CommandIo, source: ExperimentSource, warnings: readonly ValidationIssue[]): void {
+  if (warnings.length) reportIssues(io, `Warning: ${source.label} has fields that were ignored:`, warnings);
+}
