@@ -1,0 +1,169 @@
+import http from "node:http";
+import https from "node:https";
+
+/** One HTTP request a metric query sends. */
+export interface HttpRequest {
+  url: string;
+  method: "GET" | "POST";
+  headers: Readonly<Record<string, string>>;
+  body?: string;
+  /** Give up (with an `HttpClientError` of kind `timeout`) after this many milliseconds. */
+  timeoutMs: number;
+  /** Accept any TLS certificate (a metric's explicit `insecureSkipTLSVerify`). */
+  insecureSkipTLSVerify?: boolean;
+  signal?: AbortSignal;
+}
+
+/** The backend's answer, read completely. */
+export interface HttpResponse {
+  status: number;
+  headers: Readonly<Record<string, string | undefined>>;
+  body: string;
+}
+
+/**
+ * Sends one request. Implementations throw {@link HttpClientError} when no answer arrives; any
+ * HTTP status, including 4xx and 5xx, is an answer and is returned.
+ */
+export type HttpClient = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** Why no answer arrived. */
+export const HttpFailureKind = { Timeout: "timeout", Unreachable: "unreachable", Aborted: "aborted" } as const;
+export type HttpFailureKind = (typeof HttpFailureKind)[keyof typeof HttpFailureKind];
+
+/**
+ * A request that got no answer. `detail` is a system error code or a short reason
+ * (`ECONNREFUSED`, `CERT_HAS_EXPIRED`) and never contains the URL, which may embed secrets.
+ */
+export class HttpClientError extends Error {
+  override readonly name = "HttpClientError";
+  constructor(
+    readonly kind: HttpFailureKind,
+    readonly detail: string,
+  ) {
+    super(`${kind}: ${detail}`);
+  }
+}
+
+function systemCode(error: unknown): string {
+  if (error && typeof error === "object") {
+    const e = error as { code?: unknown; cause?: unknown };
+    if (typeof e.code === "string") return e.code;
+    if (e.cause) return systemCode(e.cause);
+  }
+  return error instanceof Error ? error.name : "unknown error";
+}
+
+/** Options of {@link nodeHttpClient}. */
+export interface NodeHttpClientOptions {
+  /** Sockets kept per backend host (default 16). */
+  maxSocketsPerHost?: number;
+}
+
+/**
+ * The default client: Node's `http`/`https` with keep-alive agents, so an iteration's queries to
+ * one backend reuse connections. TLS certificates are verified unless a request opts out.
+ */
+export function nodeHttpClient(options: NodeHttpClientOptions = {}): HttpClient {
+  const maxSockets = options.maxSocketsPerHost ?? 16;
+  const plain = new http.Agent({ keepAlive: true, maxSockets });
+  const secure = new https.Agent({ keepAlive: true, maxSockets });
+  const insecure = new https.Agent({ keepAlive: true, maxSockets, rejectUnauthorized: false });
+
+  return (request) =>
+    new Promise<HttpResponse>((resolve, reject) => {
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        reject(new HttpClientError("unreachable", "invalid URL"));
+        return;
+      }
+      const isHttps = url.protocol === "https:";
+      if (!isHttps && url.protocol !== "http:") {
+        reject(new HttpClientError("unreachable", `unsupported protocol ${url.protocol}`));
+        return;
+      }
+      const lib = isHttps ? https : http;
+      const agent = isHttps ? (request.insecureSkipTLSVerify ? insecure : secure) : plain;
+      let settled = false;
+      let req: http.ClientRequest | undefined;
+      const finish = () => {
+        settled = true;
+        clearTimeout(timer);
+        request.signal?.removeEventListener("abort", onAbort);
+      };
+      const fail = (error: HttpClientError) => {
+        if (settled) return;
+        finish();
+        req?.destroy();
+        reject(error);
+      };
+      const onAbort = () => fail(new HttpClientError("aborted", "the query was cancelled"));
+      const timer = setTimeout(
+        () => fail(new HttpClientError("timeout", `no complete answer within ${request.timeoutMs} ms`)),
+        request.timeoutMs,
+      );
+      const headers: Record<string, string> = { ...request.headers };
+      if (request.body !== undefined) headers["content-length"] = String(Buffer.byteLength(request.body));
+      try {
+        req = lib.request(url, { method: request.method, headers, agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", (error) => fail(new HttpClientError("unreachable", systemCode(error))));
+          res.on("end", () => {
+            if (settled) return;
+            finish();
+            const out: Record<string, string | undefined> = {};
+            for (const [k, v] of Object.entries(res.headers)) out[k] = Array.isArray(v) ? v.join(", ") : v;
+            resolve({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks).toString("utf8") });
+          });
+        });
+      } catch (error) {
+        // Node refuses some requests before sending them, e.g. a header value with a newline.
+        finish();
+        reject(new HttpClientError("unreachable", `invalid request (${systemCode(error)})`));
+        return;
+      }
+      req.on("error", (error) => fail(new HttpClientError("unreachable", systemCode(error))));
+      if (request.signal) {
+        if (request.signal.aborted) return onAbort();
+        request.signal.addEventListener("abort", onAbort, { once: true });
+      }
+      req.end(request.body);
+    });
+}
+
+/**
+ * Adapts a WHATWG `fetch` (the global one, or a test double) to {@link HttpClient}. `fetch`
+ * cannot switch TLS verification per request, so a request that asks to skip it is refused
+ * rather than silently verified or silently not.
+ */
+export function fetchHttpClient(fetchFn: typeof fetch): HttpClient {
+  return async (request) => {
+    if (request.insecureSkipTLSVerify && request.url.startsWith("https:")) {
+      throw new HttpClientError("unreachable", "insecureSkipTLSVerify needs the default Node HTTP client, not fetch");
+    }
+    const signals = [AbortSignal.timeout(request.timeoutMs)];
+    if (request.signal) signals.push(request.signal);
+    let res: Response;
+    try {
+      res = await fetchFn(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.any(signals),
+      });
+      const body = await res.text();
+      const headers: Record<string, string> = {};
+      res.headers.forEach((v, k) => (headers[k] = v));
+      return { status: res.status, headers, body };
+    } catch (error) {
+      if (error instanceof HttpClientError) throw error;
+      const name = error instanceof Error ? error.name : "";
+      if (name === "TimeoutError") throw new HttpClientError("timeout", `no complete answer within ${request.timeoutMs} ms`);
+      if (name === "AbortError") throw new HttpClientError("aborted", "the query was cancelled");
+      throw new HttpClientError("unreachable", systemCode(error));
+    }
+  };
+}

@@ -1,0 +1,207 @@
+import type { MetricSpec } from "@iter8ts/types";
+import type { HttpRequest } from "./http-client";
+import { MetricError, MetricErrorCode } from "./metric-error";
+import type { MetricVersion } from "./metric-provider";
+import type { RestPreset } from "./rest-preset";
+import type { SecretData } from "./secret-store";
+import { interpolate } from "./template";
+
+/**
+ * The HTTP request one (metric, version) becomes, before it is sent: the parts are kept apart
+ * (URL, query parameters, headers, Basic credentials, parsed body) so they can be inspected.
+ */
+export interface MetricRequest {
+  /** The URL from `urlTemplate`, without the `params`. */
+  url: string;
+  method: "GET" | "POST";
+  /** Query parameters from `params` (a later duplicate name wins). */
+  params: Record<string, string>;
+  /** Headers from `headerTemplates` and the auth type. */
+  headers: Record<string, string>;
+  /** The parsed JSON `body`, or null when the metric has none. */
+  body: unknown;
+  /** Credentials for `authType: Basic`. */
+  basicAuth?: { username: string; password: string };
+}
+
+/** What a request is built from besides the metric spec. */
+export interface MetricRequestContext {
+  /** The metric's `namespace/name`. */
+  key: string;
+  version: MetricVersion;
+  /** The experiment's namespace: the lowest-priority value of `$namespace`. */
+  namespace: string;
+  elapsedSeconds: number;
+  /** The data of the Secret named by `spec.secret` (undefined when none or not found). */
+  secret: SecretData | undefined;
+  /** The Secret's `namespace/name`, for messages. */
+  secretKey?: string;
+  preset?: RestPreset;
+}
+
+type Built = { ok: true; request: MetricRequest } | { ok: false; error: MetricError };
+
+/**
+ * The values `params` and `body` are interpolated with: `$namespace` (the experiment's), `$name`
+ * (the version's), every version variable (which may override both), and `$elapsedTime`, which
+ * always wins.
+ */
+export function versionTemplateValues(ctx: Pick<MetricRequestContext, "namespace" | "version" | "elapsedSeconds">): Record<string, string> {
+  return {
+    namespace: ctx.namespace,
+    name: ctx.version.name,
+    ...ctx.version.variables,
+    elapsedTime: String(ctx.elapsedSeconds),
+  };
+}
+
+/**
+ * Builds the request for one version, following Iter8's rules on which field is interpolated
+ * with what: `urlTemplate` with the secret's data (only when `secret` is set); `headerTemplates`
+ * with the secret's data (only for `APIKey` and `Bearer`); `params` and `body` with the version's
+ * values. A placeholder left without a value is an error naming it, instead of being sent.
+ */
+export function buildMetricRequest(spec: MetricSpec, ctx: MetricRequestContext): Built {
+  const fail = (code: MetricErrorCode, message: string, extra: { placeholder?: string; cause?: unknown } = {}): Built => ({
+    ok: false,
+    error: new MetricError({ code, metric: ctx.key, version: ctx.version.name, message, ...extra }),
+  });
+  const unresolved = (field: string, names: string[], sources: string): Built =>
+    fail(
+      MetricErrorCode.UnresolvedPlaceholder,
+      `${field} uses $${names[0]}, which has no value for this version (${sources}); define it, or write $$ for a literal $`,
+      { placeholder: names[0]! },
+    );
+
+  if (!spec.urlTemplate) return fail(MetricErrorCode.InvalidMetric, "spec.urlTemplate is missing; a REST metric needs the URL of its backend");
+  const secretSources = `available: the keys of secret ${ctx.secretKey ?? spec.secret ?? "(none)"}`;
+  if (spec.secret && !ctx.secret) {
+    return fail(
+      MetricErrorCode.SecretMissing,
+      `secret ${ctx.secretKey ?? spec.secret} named in spec.secret is not available; create it (or pass it with --secrets)`,
+    );
+  }
+  if (spec.authType && !spec.secret) {
+    return fail(MetricErrorCode.SecretMissing, `authType ${spec.authType} needs spec.secret naming the Secret that holds the credentials`);
+  }
+  const secret = ctx.secret ?? {};
+
+  let url = spec.urlTemplate;
+  if (spec.secret) {
+    const r = interpolate(url, secret);
+    if (r.unresolved.length) return unresolved("spec.urlTemplate", r.unresolved, secretSources);
+    url = r.text;
+  }
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("not http");
+  } catch {
+    // The template, not the interpolated URL, goes in the message: the latter may hold secrets.
+    return fail(MetricErrorCode.InvalidMetric, `spec.urlTemplate ${JSON.stringify(spec.urlTemplate)} does not give an http(s) URL`);
+  }
+
+  const values = versionTemplateValues(ctx);
+  const valueSources = `available: namespace, name, elapsedTime${Object.keys(ctx.version.variables).length ? ", " + Object.keys(ctx.version.variables).join(", ") : ""}`;
+  const params: Record<string, string> = {};
+  for (const [i, p] of (spec.params ?? []).entries()) {
+    const r = interpolate(p.value, values);
+    if (r.unresolved.length) return unresolved(`spec.params[${i}] (${p.name})`, r.unresolved, valueSources);
+    params[p.name] = r.text;
+  }
+
+  const headers: Record<string, string> = {};
+  const interpolateHeaders = (spec.authType === "APIKey" || spec.authType === "Bearer") && !!spec.secret;
+  for (const [i, h] of (spec.headerTemplates ?? []).entries()) {
+    if (!interpolateHeaders) {
+      headers[h.name] = h.value;
+      continue;
+    }
+    const r = interpolate(h.value, secret);
+    if (r.unresolved.length) return unresolved(`spec.headerTemplates[${i}] (${h.name})`, r.unresolved, secretSources);
+    headers[h.name] = r.text;
+  }
+  const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name.toLowerCase());
+
+  let basicAuth: MetricRequest["basicAuth"];
+  if (spec.authType === "Basic") {
+    const { username, password } = secret;
+    if (username === undefined || password === undefined) {
+      return fail(MetricErrorCode.SecretMissing, `authType Basic needs keys "username" and "password" in secret ${ctx.secretKey ?? spec.secret}`);
+    }
+    basicAuth = { username, password };
+  } else if (spec.authType === "Bearer" && !hasHeader("Authorization")) {
+    // Iter8 required an explicit `Authorization: Bearer ${token}` header template; the same
+    // header is sent when it is left out.
+    if (secret.token === undefined) {
+      return fail(MetricErrorCode.SecretMissing, `authType Bearer needs key "token" in secret ${ctx.secretKey ?? spec.secret} (or an Authorization header template)`);
+    }
+    headers.Authorization = `Bearer ${secret.token}`;
+  } else if (spec.authType === "APIKey" && !(spec.headerTemplates?.length)) {
+    const preset = ctx.preset?.apiKeyHeader;
+    if (!preset) {
+      return fail(MetricErrorCode.InvalidMetric, "authType APIKey needs spec.headerTemplates saying which header carries the key, e.g. X-Api-Key: ${apikey}");
+    }
+    const key = secret[preset.secretKey];
+    if (key === undefined) {
+      return fail(MetricErrorCode.SecretMissing, `authType APIKey for ${ctx.preset!.title} needs key "${preset.secretKey}" in secret ${ctx.secretKey ?? spec.secret} (or a ${preset.header} header template)`);
+    }
+    headers[preset.header] = key;
+  }
+
+  let body: unknown = null;
+  if (spec.body !== undefined && spec.body.trim() !== "") {
+    const r = interpolate(spec.body, values);
+    if (r.unresolved.length) return unresolved("spec.body", r.unresolved, valueSources);
+    try {
+      body = JSON.parse(r.text);
+    } catch (error) {
+      return fail(MetricErrorCode.BadBody, `spec.body is not valid JSON after interpolation (${(error as Error).message}); check its quotes and commas`);
+    }
+  }
+
+  return { ok: true, request: { url, method: spec.method ?? "GET", params, headers, body, basicAuth } };
+}
+
+/** Turns a built request into the HTTP request that is sent. */
+export function toHttpRequest(request: MetricRequest, options: { timeoutMs: number; insecureSkipTLSVerify?: boolean; signal?: AbortSignal }): HttpRequest {
+  const url = new URL(request.url);
+  for (const [k, v] of Object.entries(request.params)) url.searchParams.append(k, v);
+  const headers: Record<string, string> = { ...request.headers };
+  const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (!has("accept")) headers.Accept = "application/json";
+  if (request.basicAuth) {
+    headers.Authorization = `Basic ${Buffer.from(`${request.basicAuth.username}:${request.basicAuth.password}`).toString("base64")}`;
+  }
+  let body: string | undefined;
+  if (request.body !== null && request.body !== undefined) {
+    body = JSON.stringify(request.body);
+    if (!has("content-type")) headers["Content-Type"] = "application/json";
+  }
+  return {
+    url: url.toString(),
+    method: request.method,
+    headers,
+    body,
+    timeoutMs: options.timeoutMs,
+    insecureSkipTLSVerify: options.insecureSkipTLSVerify,
+    signal: options.signal,
+  };
+}
+
+/** Every secret value a request may carry, for scrubbing them from messages. */
+export function secretValues(secret: SecretData | undefined): string[] {
+  if (!secret) return [];
+  const values = Object.values(secret).filter((v) => v.length >= 3);
+  if (secret.username !== undefined && secret.password !== undefined) {
+    values.push(Buffer.from(`${secret.username}:${secret.password}`).toString("base64"));
+  }
+  // Longest first, so a value containing another is replaced whole.
+  return values.sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every secret value in a text with `***`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join("***");
+  return out;
+}
