@@ -64,8 +64,8 @@ export async function runAssert(
   return 1;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function durationArg(value: string): number {
@@ -83,13 +83,12 @@ export function assertCommand(io: CommandIo = processIo): Command {
       "-c, --condition <conditions>",
       `conditions to check, repeated or comma-separated: ${ASSERT_CONDITIONS.join(", ")}`,
       collect,
-      [] as string[],
     )
-    .option("--timeout <duration>", "wait up to this long (e.g. 30s, 5m, 1h) for the conditions to hold, re-reading the experiment", durationArg, 0)
-    .action(async (opts: { file?: string; condition: string[]; timeout: number }) => {
+    .option("--timeout <duration>", "wait up to this long (e.g. 30s, 5m, 1h) for the conditions to hold, re-reading the experiment", durationArg)
+    .action(async (opts: { file?: string; condition?: string[]; timeout?: number }) => {
       let conditions: AssertCondition[];
       try {
-        conditions = parseConditions(opts.condition);
+        conditions = parseConditions(opts.condition ?? []);
       } catch (error) {
         if (!(error instanceof AssertUsageError)) throw error;
         io.err(`Error: ${error.message}\n`);
@@ -102,6 +101,6 @@ export function assertCommand(io: CommandIo = processIo): Command {
         return;
       }
       const source = fileExperimentSource(opts.file, io.read);
-      io.setExitCode(await runAssert(source, conditions, { timeoutMs: opts.timeout }, io));
+      io.setExitCode(await runAssert(source, conditions, { timeoutMs: opts.timeout ?? 0 }, io));
     });
 }
