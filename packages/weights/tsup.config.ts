@@ -1,3 +1,4 @@
 import { packageConfig } from "../../tsup.config.base";
 
-export default packageConfig();
+// A second entry ships the in-memory ResourceClient under `@iter8ts/weights/testing`.
+export default packageConfig({ entry: ["src/index.ts", "src/testing.ts"] });

@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import type { Experiment, VersionDetail } from "@iter8ts/types";
+import { deriveObservedWeights, readObservedWeights, weightFromField } from "./observed-weights";
+import { InMemoryResourceClient } from "./testing/in-memory-resource-client";
+import { WeightsError } from "./weights-error";
+import type { KubeObject } from "./resource-client";
+
+function vs(weights: unknown[]): KubeObject {
+  return {
+    apiVersion: "networking.istio.io/v1beta1",
+    kind: "VirtualService",
+    metadata: { name: "vs", namespace: "apps" },
+    spec: { http: [{ route: weights.map((weight, i) => ({ destination: { host: `v${i}` }, weight })) }] },
+  };
+}
+
+function ref(index: number) {
+  return { apiVersion: "networking.istio.io/v1beta1", kind: "VirtualService", name: "vs", fieldPath: `.spec.http[0].route[${index}].weight` };
+}
+
+function experiment(versions: VersionDetail[], deploymentPattern: "Progressive" | "FixedSplit" = "Progressive"): Experiment {
+  const [baseline, ...candidates] = versions;
+  return {
+    apiVersion: "iter8.tools/v2alpha2",
+    kind: "Experiment",
+    metadata: { name: "exp", namespace: "apps" },
+    spec: { target: "apps/app", strategy: { testingPattern: "A/B/N", deploymentPattern }, versionInfo: { baseline: baseline as VersionDetail, candidates } },
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<WeightsError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof WeightsError) return error;
+    throw error;
+  }
+  throw new Error("expected a WeightsError");
+}
+
+describe("deriveObservedWeights", () => {
+  it("reports observed values verbatim when every version has a reference, even if they do not sum to 100", () => {
+    expect(deriveObservedWeights([{ name: "baseline", observed: 3 }, { name: "candidate", observed: 3 }])).toEqual([
+      { name: "baseline", value: 3 },
+      { name: "candidate", value: 3 },
+    ]);
+  });
+
+  it("gives the one version without a reference 100 minus the rest, in its own place", () => {
+    expect(deriveObservedWeights([{ name: "baseline", observed: 3 }, { name: "candidate" }])).toEqual([
+      { name: "baseline", value: 3 },
+      { name: "candidate", value: 97 },
+    ]);
+    // The original appended the derived weight last, so it paired 70 with the baseline here.
+    expect(deriveObservedWeights([{ name: "baseline" }, { name: "candidate", observed: 30 }])).toEqual([
+      { name: "baseline", value: 70 },
+      { name: "candidate", value: 30 },
+    ]);
+  });
+
+  it("rejects two versions without a reference unless the split is fixed", () => {
+    const versions = [{ name: "baseline", observed: 3 }, { name: "candidate" }, { name: "candidate2" }];
+    expect(() => deriveObservedWeights(versions)).toThrow(
+      /^unable to read version weights; insufficient number of weightObjectRef specified: versions "candidate", "candidate2" have no weightObjRef/,
+    );
+    expect(deriveObservedWeights(versions, "FixedSplit")).toEqual([{ name: "baseline", value: 3 }]);
+  });
+
+  it("refuses a negative remainder", () => {
+    expect(() => deriveObservedWeights([{ name: "a", observed: 70 }, { name: "b", observed: 40 }, { name: "c" }])).toThrow(/add up to 110, more than 100.*"c"/);
+  });
+});
+
+describe("weightFromField", () => {
+  it("accepts whole numbers and strings of digits only", () => {
+    expect(weightFromField(40)).toBe(40);
+    expect(weightFromField("40")).toBe(40);
+    expect(weightFromField(" 7 ")).toBe(7);
+    expect(weightFromField(40.5)).toBeUndefined();
+    expect(weightFromField("40%")).toBeUndefined();
+    expect(weightFromField(true)).toBeUndefined();
+    expect(weightFromField(2 ** 31)).toBeUndefined();
+  });
+});
+
+describe("readObservedWeights", () => {
+  it("reads every version's field from a shared object with one read", async () => {
+    const client = new InMemoryResourceClient([vs([20, 30, 50])]);
+    const exp = experiment([
+      { name: "v1", weightObjRef: ref(0) },
+      { name: "v2", weightObjRef: ref(1) },
+      { name: "v3", weightObjRef: ref(2) },
+    ]);
+    expect(await readObservedWeights(client, exp)).toEqual([
+      { name: "v1", value: 20 },
+      { name: "v2", value: 30 },
+      { name: "v3", value: 50 },
+    ]);
+    expect(client.calls.filter((c) => c.method === "get")).toHaveLength(1);
+  });
+
+  it("matches by name when only the candidate has a weightObjRef", async () => {
+    const client = new InMemoryResourceClient([vs([0, 25])]);
+    const exp = experiment([{ name: "stable" }, { name: "canary", weightObjRef: ref(1) }]);
+    expect(await readObservedWeights(client, exp)).toEqual([
+      { name: "stable", value: 75 },
+      { name: "canary", value: 25 },
+    ]);
+  });
+
+  it("names the version and the object when the object is missing", async () => {
+    const error = await failure(readObservedWeights(new InMemoryResourceClient(), experiment([{ name: "v1", weightObjRef: ref(0) }, { name: "v2" }])));
+    expect(error.code).toBe("weight_unreadable");
+    expect(error.message).toBe('cannot read the weight of version "v1" from VirtualService apps/vs: the object does not exist');
+  });
+
+  it("names the version, the field and what is missing when the field is absent", async () => {
+    const client = new InMemoryResourceClient([vs([100])]);
+    const error = await failure(readObservedWeights(client, experiment([{ name: "v1", weightObjRef: ref(0) }, { name: "v2", weightObjRef: ref(1) }])));
+    expect(error.code).toBe("weight_unreadable");
+    expect(error.message).toContain('version "v2" at .spec.http[0].route[1].weight of VirtualService apps/vs: .spec.http[0].route has no element [1]');
+  });
+
+  it("rejects a weight that is not a whole number", async () => {
+    const client = new InMemoryResourceClient([vs([99.5, "half"])]);
+    const error = await failure(readObservedWeights(client, experiment([{ name: "v1", weightObjRef: ref(0) }, { name: "v2" }])));
+    expect(error.code).toBe("weight_not_integer");
+    expect(error.message).toContain('version "v1" at .spec.http[0].route[0].weight of VirtualService apps/vs is 99.5, not a whole number');
+  });
+
+  it("fails on two missing references before reading anything, except with FixedSplit", async () => {
+    const client = new InMemoryResourceClient([vs([3])]);
+    const versions = [{ name: "baseline", weightObjRef: ref(0) }, { name: "candidate" }, { name: "candidate2" }];
+    const error = await failure(readObservedWeights(client, experiment(versions)));
+    expect(error.code).toBe("missing_weight_refs");
+    expect(client.calls).toHaveLength(0);
+    expect(await readObservedWeights(client, experiment(versions, "FixedSplit"))).toEqual([{ name: "baseline", value: 3 }]);
+  });
+
+  it("rejects a weightObjRef without a fieldPath or with a malformed one, naming the version", async () => {
+    const client = new InMemoryResourceClient([vs([3])]);
+    const noPath = await failure(readObservedWeights(client, experiment([{ name: "v1", weightObjRef: { kind: "VirtualService", name: "vs" } }, { name: "v2" }])));
+    expect(noPath.code).toBe("invalid_weight_ref");
+    expect(noPath.message).toContain('version "v1": weightObjRef of VirtualService apps/vs has no fieldPath');
+    const badPath = await failure(
+      readObservedWeights(client, experiment([{ name: "v1", weightObjRef: { kind: "VirtualService", name: "vs", fieldPath: ".spec.http[0" } }, { name: "v2" }])),
+    );
+    expect(badPath.code).toBe("invalid_field_path");
+    expect(badPath.message).toMatch(/^version "v1", VirtualService apps\/vs: field path ".spec.http\[0" is malformed at position 12/);
+  });
+
+  it("marks a transient API failure as retryable", async () => {
+    const client = new InMemoryResourceClient([vs([3])]);
+    client.get = async () => {
+      const { ResourceError } = await import("./resource-error");
+      throw new ResourceError("unavailable", "connection refused");
+    };
+    const error = await failure(readObservedWeights(client, experiment([{ name: "v1", weightObjRef: ref(0) }, { name: "v2" }])));
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain("connection refused");
+  });
+});

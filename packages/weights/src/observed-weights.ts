@@ -1,0 +1,126 @@
+import type { DeploymentPattern, Experiment, VersionWeight } from "@iter8ts/types";
+import { readFieldPath } from "./field-path";
+import { describeObject, type CallOptions, type KubeObject, type ResourceClient } from "./resource-client";
+import { ResourceError } from "./resource-error";
+import { groupWeightTargets, versionWeightRefs } from "./version-weight-refs";
+import { WeightsError, WeightsErrorCode } from "./weights-error";
+
+/** A version and the weight read from its object, if it has one. */
+export interface VersionObservation {
+  name: string;
+  /** Absent for a version without a `weightObjRef`. */
+  observed?: number;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Reads a weight field's value as a whole number, accepting a number or a string of digits as
+ * the original's JSONPath-then-parse did. Returns undefined for anything else.
+ */
+export function weightFromField(value: unknown): number | undefined {
+  let n: number | undefined;
+  if (typeof value === "number") n = value;
+  else if (typeof value === "string" && /^[+-]?[0-9]+$/.test(value.trim())) n = Number(value.trim());
+  if (n === undefined || !Number.isInteger(n) || Math.abs(n) > INT32_MAX) return undefined;
+  return n;
+}
+
+/**
+ * Completes observed weights: versions with a `weightObjRef` keep what was read; a single version
+ * without one gets `100 − sum` of the others. Results are matched by version name and listed in
+ * version order, wherever the version without a reference sits.
+ *
+ * With two or more versions lacking a reference the weights cannot be derived: an error, unless
+ * the deployment pattern is FixedSplit, where those versions are simply left out.
+ *
+ * @throws WeightsError `missing_weight_refs` or `weights_exceed_100`.
+ */
+export function deriveObservedWeights(versions: readonly VersionObservation[], deploymentPattern?: DeploymentPattern): VersionWeight[] {
+  const missing = versions.filter((v) => v.observed === undefined);
+  if (missing.length >= 2) {
+    if (deploymentPattern === "FixedSplit") {
+      return versions.filter((v) => v.observed !== undefined).map((v) => ({ name: v.name, value: v.observed as number }));
+    }
+    throw new WeightsError(
+      WeightsErrorCode.MissingWeightRefs,
+      `unable to read version weights; insufficient number of weightObjectRef specified: versions ${missing.map((v) => JSON.stringify(v.name)).join(", ")} have no weightObjRef. ` +
+        `Give every version but one a weightObjRef, or use deploymentPattern FixedSplit`,
+    );
+  }
+  const sum = versions.reduce((total, v) => total + (v.observed ?? 0), 0);
+  const rest = missing[0];
+  if (rest && sum > 100) {
+    throw new WeightsError(
+      WeightsErrorCode.WeightsExceed100,
+      `the observed weights of ${versions
+        .filter((v) => v.observed !== undefined)
+        .map((v) => `${JSON.stringify(v.name)} (${v.observed})`)
+        .join(", ")} add up to ${sum}, more than 100, so the share of version ${JSON.stringify(rest.name)}, which has no weightObjRef, would be negative; fix the weights in the objects`,
+    );
+  }
+  return versions.map((v) => ({ name: v.name, value: v.observed ?? 100 - sum }));
+}
+
+/**
+ * Reads the weights currently set in the cluster (`status.currentWeightDistribution`): each object
+ * holding weights is read once, each version's field is read by its fieldPath, and the version
+ * without a `weightObjRef` (if any) gets the rest (see {@link deriveObservedWeights}).
+ *
+ * @throws WeightsError naming the version, the object and the field: `weight_unreadable` (the
+ *   object or field is missing or the read failed; `retryable` when the API failed transiently),
+ *   `weight_not_integer`, `missing_weight_refs`, `weights_exceed_100`, `invalid_weight_ref`,
+ *   `invalid_field_path`.
+ */
+export async function readObservedWeights(
+  client: ResourceClient,
+  experiment: Pick<Experiment, "metadata" | "spec">,
+  options: CallOptions = {},
+): Promise<VersionWeight[]> {
+  const refs = versionWeightRefs(experiment);
+  // Checked before any read: no API call can fix a missing reference.
+  if (experiment.spec.strategy.deploymentPattern !== "FixedSplit") {
+    deriveObservedWeights(refs.map((r) => (r.location ? { name: r.version, observed: 0 } : { name: r.version })));
+  }
+  const observed = new Map<string, number>();
+  for (const target of groupWeightTargets(refs)) {
+    const first = target.versions[0];
+    let object: KubeObject;
+    try {
+      object = await client.get(target.key, options);
+    } catch (error) {
+      const reason = error instanceof ResourceError && error.code === "not_found" ? "the object does not exist" : error instanceof Error ? error.message : String(error);
+      throw new WeightsError(
+        WeightsErrorCode.WeightUnreadable,
+        `cannot read the weight of version ${JSON.stringify(first?.version)} from ${describeObject(target.key)}: ${reason}`,
+        { cause: error },
+      );
+    }
+    for (const { version, fieldPath } of target.versions) {
+      const reading = readFieldPath(object, fieldPath);
+      if (!reading.found) {
+        throw new WeightsError(
+          WeightsErrorCode.WeightUnreadable,
+          `cannot read the weight of version ${JSON.stringify(version)} at ${fieldPath.text} of ${describeObject(target.key)}: ` +
+            `${reading.existingPrefix || "the object"} has no ${typeof reading.missing === "number" ? `element [${reading.missing}]` : `field ${JSON.stringify(reading.missing)}`}; ` +
+            `check the weightObjRef's fieldPath against the object`,
+        );
+      }
+      const weight = weightFromField(reading.value);
+      if (weight === undefined) {
+        throw new WeightsError(
+          WeightsErrorCode.WeightNotInteger,
+          `the weight of version ${JSON.stringify(version)} at ${fieldPath.text} of ${describeObject(target.key)} is ${JSON.stringify(reading.value)}, not a whole number; point fieldPath at a numeric weight field`,
+        );
+      }
+      observed.set(version, weight);
+    }
+  }
+  return deriveObservedWeights(
+    refs.map((r) => {
+      const value = observed.get(r.version);
+      return value === undefined ? { name: r.version } : { name: r.version, observed: value };
+    }),
+    experiment.spec.strategy.deploymentPattern,
+  );
+}

@@ -1,0 +1,6 @@
+/**
+ * Test doubles for code that uses `@iter8ts/weights`: an in-memory {@link ResourceClient} with
+ * resourceVersion semantics, injected conflicts and concurrent edits.
+ */
+export { InMemoryResourceClient } from "./testing/in-memory-resource-client";
+export type { RecordedCall } from "./testing/in-memory-resource-client";
