@@ -3,6 +3,7 @@ import type { AggregatedMetric, AggregatedMetricsAnalysis, AggregatedMetricValue
 import { AnalysisMessage } from "./analysis-message";
 import { elapsedSeconds, resolveAnalyzeOptions } from "./analyze-options";
 import type { AnalyzeOptions } from "./analyze-options";
+import { indexAggregatedMetrics } from "./aggregated-metrics-data";
 import { readBuiltinHistograms } from "./builtin-histogram";
 import { BUILTIN_METRICS_NAMESPACE, builtinMetricsFromHistograms } from "./builtin-metrics";
 import { readQuantity, writeQuantity } from "./metric-quantity";
@@ -25,14 +26,6 @@ interface Pending {
   entry?: MetricValue;
 }
 
-/** Previous aggregated metrics re-keyed by normalised metric name. */
-function previousByKey(experiment: Experiment, namespace: string): Map<string, AggregatedMetric> {
-  const out = new Map<string, AggregatedMetric>();
-  const data = experiment.status?.analysis?.aggregatedMetrics?.data ?? {};
-  for (const [name, metric] of Object.entries(data)) out.set(normalizeMetricRef(name, namespace), metric);
-  return out;
-}
-
 function criteriaRefs(experiment: Experiment): string[] {
   const c = experiment.spec.criteria;
   if (!c) return [];
@@ -52,7 +45,9 @@ function isBuiltinKey(key: string): boolean {
  * Builds this iteration's `aggregatedMetrics` from the values queried now (`values`), the builtin
  * histograms and mock metrics in the experiment, and — for any (metric, version) whose query
  * failed or gave nothing — the value recorded by the previous iteration, saying so in the
- * message. Metric keys are normalised to `namespace/name` against the experiment's namespace.
+ * message. Metric references are matched after normalising them to `namespace/name` against the
+ * experiment's namespace; results are keyed by the name `status.metrics` gives the metric (the
+ * normalised key for metrics it does not list, such as the `iter8-system/*` builtins).
  *
  * Precedence for one (metric, version): a value handed in `values`, then the builtin histograms
  * (for `iter8-system/*` metrics), then the metric's mock levels, then the previous value.
@@ -113,7 +108,14 @@ export function aggregateMetrics(
     message.warn("no builtin histograms recorded yet; builtin metrics stay unavailable until a metrics/collect task runs");
   }
 
-  const previous = previousByKey(experiment, namespace);
+  // Results are keyed by the name the experiment's status.metrics uses (what the controller and
+  // describe look up), and by the normalised key for metrics it does not list.
+  const outputName = new Map<string, string>();
+  for (const info of experiment.status?.metrics ?? []) {
+    const key = normalizeMetricRef(info.name, namespace);
+    if (!outputName.has(key)) outputName.set(key, info.name);
+  }
+  const previous = indexAggregatedMetrics(experiment.status?.analysis?.aggregatedMetrics?.data, namespace);
   const data: Record<string, AggregatedMetric> = {};
   for (const [key, byVersion] of pending) {
     const out: Record<string, AggregatedMetricValue> = {};
@@ -124,7 +126,7 @@ export function aggregateMetrics(
         out[version] = sampleSize === undefined ? { value: writeQuantity(value) } : { value: writeQuantity(value), sampleSize };
         continue;
       }
-      const where = `metric: ${key} and version: ${version}`;
+      const where = `metric: ${outputName.get(key) ?? key} and version: ${version}`;
       if (entry?.error) message.error(`Error from metrics backend for ${where} (${entry.error})`);
       else if (typeof value === "number") message.error(`Error from metrics backend for ${where} (${value} is not a finite number)`);
       else if (expectation !== Expectation.Referenced) message.warn(`No value from metrics backend for ${where}`);
@@ -136,20 +138,20 @@ export function aggregateMetrics(
         out[version] = { value: null };
       }
     }
-    if (Object.keys(out).length > 0) data[key] = { data: out };
+    if (Object.keys(out).length > 0) data[outputName.get(key) ?? key] = { data: out };
   }
 
-  fillSampleSizes(experiment, namespace, data);
+  fillSampleSizes(experiment, namespace, indexAggregatedMetrics(data, namespace));
   return { provenance: resolved.provenance, timestamp: resolved.timestamp, data, message: message.format() };
 }
 
 /** Sets `sampleSize` from the counter a metric names in `spec.sampleSize`, where none is known. */
-function fillSampleSizes(experiment: Experiment, namespace: string, data: Record<string, AggregatedMetric>): void {
+function fillSampleSizes(experiment: Experiment, namespace: string, byKey: ReadonlyMap<string, AggregatedMetric>): void {
   for (const info of experiment.status?.metrics ?? []) {
     const ref = info.metricObj.spec.sampleSize;
     if (!ref) continue;
-    const metric = data[normalizeMetricRef(info.name, namespace)];
-    const counter = data[normalizeMetricRef(ref, namespace)];
+    const metric = byKey.get(normalizeMetricRef(info.name, namespace));
+    const counter = byKey.get(normalizeMetricRef(ref, namespace));
     if (!metric || !counter) continue;
     for (const [version, v] of Object.entries(metric.data)) {
       if (v.sampleSize != null || v.value == null) continue;

@@ -1,22 +1,11 @@
 import { experimentNamespace, normalizeMetricRef, versionNames } from "@iter8ts/types";
-import type { AggregatedMetric, Experiment, Objective, VersionAssessmentsAnalysis } from "@iter8ts/types";
+import type { Experiment, Objective, VersionAssessmentsAnalysis } from "@iter8ts/types";
+import { indexAggregatedMetrics } from "./aggregated-metrics-data";
+import type { AggregatedMetricsData } from "./aggregated-metrics-data";
 import { AnalysisMessage } from "./analysis-message";
 import { resolveAnalyzeOptions } from "./analyze-options";
 import type { AnalyzeOptions } from "./analyze-options";
 import { readQuantity } from "./metric-quantity";
-
-/** Aggregated metric data as stored in `status.analysis.aggregatedMetrics.data`. */
-export type AggregatedMetricsData = Record<string, AggregatedMetric>;
-
-/** Aggregated metrics re-keyed by normalised `namespace/name`, so any spelling of a reference finds them. */
-export function indexAggregatedMetrics(
-  aggregated: AggregatedMetricsData | undefined,
-  namespace: string,
-): Map<string, AggregatedMetric> {
-  const out = new Map<string, AggregatedMetric>();
-  for (const [name, metric] of Object.entries(aggregated ?? {})) out.set(normalizeMetricRef(name, namespace), metric);
-  return out;
-}
 
 /** True when `value` lies within the objective's limits; both limits are inclusive. */
 export function satisfiesObjective(objective: Pick<Objective, "upperLimit" | "lowerLimit">, value: number): boolean {

@@ -3,8 +3,8 @@ import type { Experiment, WinnerAssessmentAnalysis, WinnerAssessmentData } from 
 import { AnalysisMessage } from "./analysis-message";
 import { resolveAnalyzeOptions } from "./analyze-options";
 import type { AnalyzeOptions } from "./analyze-options";
-import { indexAggregatedMetrics } from "./assess-versions";
-import type { AggregatedMetricsData } from "./assess-versions";
+import { indexAggregatedMetrics } from "./aggregated-metrics-data";
+import type { AggregatedMetricsData } from "./aggregated-metrics-data";
 import { readQuantity } from "./metric-quantity";
 
 /** Version assessments as stored in `status.analysis.versionAssessments.data`. */

@@ -6,8 +6,9 @@ export type { MetricValue, MetricValues } from "./metric-values";
 export { AnalysisMessage } from "./analysis-message";
 export { AnalyticsError, AnalyticsErrorCode } from "./analytics-error";
 export { aggregateMetrics } from "./aggregate-metrics";
-export { assessVersions, indexAggregatedMetrics, satisfiesObjective } from "./assess-versions";
-export type { AggregatedMetricsData } from "./assess-versions";
+export { assessVersions, satisfiesObjective } from "./assess-versions";
+export { indexAggregatedMetrics } from "./aggregated-metrics-data";
+export type { AggregatedMetricsData } from "./aggregated-metrics-data";
 export { assessWinner, feasibleVersions } from "./assess-winner";
 export type { VersionAssessmentsData } from "./assess-winner";
 export {
