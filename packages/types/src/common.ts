@@ -1,12 +1,17 @@
 import { z } from "zod";
 import { isQuantity } from "./quantity";
+import { IssueCode } from "./validation-issue";
 
-/** A Kubernetes quantity: a JSON number or a quantity string such as `"0.01"`, `10m`, `1k`. */
+const QUANTITY_HINT = 'must be a Kubernetes quantity such as 50, "0.01", "250m", "1k" or "1Ki"';
+
+/**
+ * A Kubernetes quantity: a JSON number or a quantity string such as `"0.01"`, `10m`, `1k`.
+ * In the CRD this is an int-or-string, so a cluster rejects fractional JSON numbers; the
+ * document checks report those with the fix (quote the value).
+ */
 export const QuantitySchema = z
-  .union([z.number(), z.string()])
-  .refine((v) => isQuantity(v), {
-    message: 'must be a Kubernetes quantity such as 50, "0.01", "250m", "1k" or "1Ki"',
-  })
+  .union([z.number(), z.string()], { error: QUANTITY_HINT })
+  .refine((v) => isQuantity(v), { message: QUANTITY_HINT, params: { code: IssueCode.InvalidQuantity } })
   .meta({ "x-kubernetes-int-or-string": true });
 
 /** A name/value pair (version variables, metric params, header templates). */
@@ -14,6 +19,7 @@ export const NamedValueSchema = z.strictObject({
   name: z.string(),
   value: z.string(),
 });
+/** A name/value pair. */
 export type NamedValue = z.infer<typeof NamedValueSchema>;
 
 /** Object metadata: the fields the product reads; anything else the API server adds is kept. */
@@ -28,6 +34,7 @@ export const ObjectMetaSchema = z.looseObject({
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });
+/** Object metadata. */
 export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
 
 /** A reference to another object (a corev1.ObjectReference). */
@@ -36,18 +43,20 @@ export const ObjectReferenceSchema = z.strictObject({
   kind: z.string().optional(),
   namespace: z.string().optional(),
   name: z.string().optional(),
-  fieldPath: z.string().optional(),
+  fieldPath: z.string().optional().describe("Where the version's weight lives in the object, e.g. .spec.http[0].route[0].weight."),
   uid: z.string().optional(),
   resourceVersion: z.string().optional(),
 });
+/** A reference to another object. */
 export type ObjectReference = z.infer<typeof ObjectReferenceSchema>;
 
 /** Free JSON (task inputs, `criteria.strength`, builtin histograms). */
 export const FreeJsonSchema = z.unknown().meta({ "x-kubernetes-preserve-unknown-fields": true });
 
 /** An RFC 3339 timestamp as Kubernetes writes it. */
-export const TimeSchema = z.string();
+export const TimeSchema = z.string().meta({ format: "date-time" });
 
 /** The API group and version this product speaks. */
 export const API_VERSION = "iter8.tools/v2alpha2";
+/** The API group of Experiment and Metric. */
 export const API_GROUP = "iter8.tools";

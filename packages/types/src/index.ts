@@ -93,7 +93,20 @@ export type {
   ExperimentInput,
 } from "./experiment";
 export { EXPERIMENT_DEFAULTS, experimentNamespace, withDefaults, totalIterations, versionNames } from "./defaults";
-export { parseMetricRef, normalizeMetricRef, sameMetricRef } from "./metric-ref";
+export { parseMetricRef, normalizeMetricRef, sameMetricRef, isWellFormedRef } from "./metric-ref";
 export type { MetricRef } from "./metric-ref";
-export { formatPath, issuesFromZod, readDocuments, parseExperimentSchema, parseMetricSchema } from "./parse";
-export type { ValidationIssue, ParseResult } from "./parse";
+export { isDnsLabel, isDnsSubdomain } from "./kube-names";
+export { IssueCode, formatPath } from "./validation-issue";
+export type { ValidationIssue, ParseResult } from "./validation-issue";
+export { issuesFromZod } from "./zod-issues";
+export { readDocuments, parseExperimentSchema, parseMetricSchema, parseExperiment, parseMetric } from "./parse";
+export { parseDocuments } from "./parse-documents";
+export type { ParsedDocument, DocumentInfo } from "./parse-documents";
+export { ACTION_NAMES, validateVersionInfo, validateTasks } from "./experiment-checks";
+export type { ActionName, SpecFailure } from "./experiment-checks";
+export { SecretSchema, secretValues } from "./secret";
+export type { Secret } from "./secret";
+export { CRD_GENERATE_COMMAND, crdManifests, crdFiles, crdYaml } from "./crd";
+export type { CustomResourceDefinition, CrdFile } from "./crd";
+export { toStructuralSchema, StructuralSchemaError } from "./structural-schema";
+export type { JsonSchemaNode } from "./structural-schema";

@@ -3,6 +3,7 @@
  * normalised to `namespace/name` against the experiment's namespace, so that an
  * unqualified `mean-latency` and a qualified `default/mean-latency` mean the same metric.
  */
+import { isDnsLabel, isDnsSubdomain } from "./kube-names";
 
 /** A metric reference split into its parts. */
 export interface MetricRef {
@@ -27,4 +28,14 @@ export function normalizeMetricRef(ref: string, defaultNamespace: string): strin
 /** True when two references name the same metric. */
 export function sameMetricRef(a: string, b: string, defaultNamespace: string): boolean {
   return normalizeMetricRef(a, defaultNamespace) === normalizeMetricRef(b, defaultNamespace);
+}
+
+/**
+ * True when a reference (to a Metric or a Secret) is `name` or `namespace/name`, with a
+ * namespace and a name that Kubernetes accepts.
+ */
+export function isWellFormedRef(ref: string): boolean {
+  const parts = ref.split("/");
+  if (parts.length === 1) return isDnsSubdomain(parts[0]!);
+  return parts.length === 2 && isDnsLabel(parts[0]!) && isDnsSubdomain(parts[1]!);
 }

@@ -1,153 +1,123 @@
-import { parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments, type Document } from "yaml";
 import type { z } from "zod";
+import { lineOf } from "./document-locator";
 import { ExperimentSchema, type Experiment } from "./experiment";
+import { experimentIssues } from "./experiment-checks";
 import { MetricSchema, type Metric } from "./metric";
+import { metricIssues } from "./metric-checks";
+import { formatPath, IssueCode, type ParseResult, type RawIssue, type ValidationIssue } from "./validation-issue";
+import { zodIssues } from "./zod-issues";
 
-/** One problem found in a document: where it is and what to do about it. */
-export interface ValidationIssue {
-  /** Dotted field path, e.g. `spec.strategy.testingPattern` or `spec.criteria.objectives[0].metric`. */
-  path: string;
-  /** A sentence a user can act on. */
-  message: string;
+/** A document read from text, with what is needed to point at its lines. */
+export interface SourceDocument {
+  value: unknown;
+  doc: Document;
+  lineCounter: LineCounter;
 }
 
-/** The result of parsing: the typed value, or every problem found. */
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: ValidationIssue[] };
-
-/** Formats a zod path as `a.b[0].c`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else out += out === "" ? String(key) : `.${String(key)}`;
-  }
-  return out;
+/** Syntax errors of one YAML document as issues with their lines. */
+export function syntaxIssues(doc: Document, lineCounter: LineCounter): ValidationIssue[] {
+  return doc.errors.map((e) => ({
+    path: "(document)",
+    code: IssueCode.Syntax,
+    message: `is not valid YAML or JSON: ${e.message.split("\n")[0]}`,
+    line: e.linePos?.[0]?.line ?? (doc.range ? lineCounter.linePos(doc.range[0]).line : undefined),
+  }));
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "an object";
-  return JSON.stringify(value);
-}
-
-function typeName(expected: string): string {
-  switch (expected) {
-    case "string":
-      return "a string";
-    case "number":
-    case "int":
-      return "a number";
-    case "boolean":
-      return "true or false";
-    case "array":
-      return "a list";
-    case "object":
-    case "record":
-      return "an object";
-    default:
-      return expected;
-  }
-}
-
-function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let cur: unknown = root;
-  for (const key of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key];
-  }
-  return cur;
-}
-
-/** Turns zod issues into field-path issues with plain sentences. */
-export function issuesFromZod(error: z.ZodError, input: unknown, prefix = ""): ValidationIssue[] {
-  const out: ValidationIssue[] = [];
-  for (const issue of error.issues) {
-    // A union reports each branch; the branches of our unions are alternatives of one field.
-    const path = prefix + formatPath(issue.path);
-    const got = valueAt(input, issue.path);
-    let message: string;
-    switch (issue.code) {
-      case "invalid_type":
-        message =
-          got === undefined
-            ? `is required (${typeName(issue.expected)})`
-            : `must be ${typeName(issue.expected)} (got ${describeValue(got)})`;
-        break;
-      case "invalid_value":
-        message =
-          issue.values.length === 1
-            ? `must be ${JSON.stringify(issue.values[0])} (got ${describeValue(got)})`
-            : `must be one of ${issue.values.filter((v) => v !== "A/B/n").join(", ")} (got ${describeValue(got)})`;
-        break;
-      case "too_small":
-        message =
-          issue.origin === "string"
-            ? issue.minimum === 1
-              ? "must not be empty"
-              : `must be at least ${issue.minimum} characters long`
-            : issue.origin === "array"
-              ? `must have at least ${issue.minimum} item(s)`
-              : `must be at least ${issue.minimum} (got ${describeValue(got)})`;
-        break;
-      case "too_big":
-        message =
-          issue.origin === "array" ? `must have at most ${issue.maximum} item(s)` : `must be at most ${issue.maximum} (got ${describeValue(got)})`;
-        break;
-      case "unrecognized_keys":
-        for (const key of issue.keys) {
-          out.push({ path: path ? `${path}.${key}` : key, message: "is not a known field; check its spelling and indentation" });
-        }
-        continue;
-      case "invalid_union":
-        message = `${issue.message} (got ${describeValue(got)})`;
-        break;
-      default:
-        message = issue.message;
+function readSource(text: string): { documents: SourceDocument[]; errors: ValidationIssue[] } {
+  const lineCounter = new LineCounter();
+  const documents: SourceDocument[] = [];
+  const errors: ValidationIssue[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter })) {
+    if (doc.errors.length) {
+      errors.push(...syntaxIssues(doc, lineCounter));
+      continue;
     }
-    out.push({ path: path || "(document)", message });
+    const value: unknown = doc.toJS();
+    if (value !== null && value !== undefined) documents.push({ value, doc, lineCounter });
   }
-  return out;
+  return { documents, errors };
 }
 
 /** Reads every document of a YAML or JSON text (multi-document YAML is allowed). */
 export function readDocuments(text: string): ParseResult<unknown[]> {
-  const docs = parseAllDocuments(text);
-  const errors: ValidationIssue[] = [];
-  const values: unknown[] = [];
-  for (const [i, doc] of docs.entries()) {
-    if (doc.errors.length) {
-      for (const e of doc.errors) errors.push({ path: `(document ${i + 1})`, message: `is not valid YAML or JSON: ${e.message}` });
-      continue;
-    }
-    const value = doc.toJS();
-    if (value !== null && value !== undefined) values.push(value);
-  }
-  return errors.length ? { ok: false, errors } : { ok: true, value: values };
+  const { documents, errors } = readSource(text);
+  return errors.length ? { ok: false, errors } : { ok: true, value: documents.map((d) => d.value) };
 }
 
-function parseWith<T>(schema: z.ZodType<T>, input: unknown): ParseResult<T> {
-  let value = input;
-  if (typeof input === "string") {
-    const docs = readDocuments(input);
-    if (!docs.ok) return docs;
-    if (docs.value.length !== 1) {
-      return { ok: false, errors: [{ path: "(document)", message: `expected exactly one document, found ${docs.value.length}` }] };
-    }
-    value = docs.value[0];
+/**
+ * Validates one document against a schema and its semantic checks, reporting every problem at
+ * once, ordered by line when the document came from text.
+ */
+export function checkDocument<T>(
+  schema: z.ZodType<T>,
+  checks: (value: unknown) => RawIssue[],
+  value: unknown,
+  source?: Pick<SourceDocument, "doc" | "lineCounter">,
+): ParseResult<T> {
+  const parsed = schema.safeParse(value);
+  const raw = [...(parsed.success ? [] : zodIssues(parsed.error, value, schema)), ...checks(value)];
+  if (parsed.success && raw.length === 0) return { ok: true, value: parsed.data };
+  const seen = new Set<string>();
+  const errors: ValidationIssue[] = [];
+  for (const issue of raw) {
+    const path = formatPath(issue.segments) || "(document)";
+    const key = `${path}\n${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const line = source ? lineOf(source.doc, source.lineCounter, issue.segments) : undefined;
+    errors.push(line === undefined ? { path, message: issue.message, code: issue.code } : { path, message: issue.message, code: issue.code, line });
   }
-  const result = schema.safeParse(value);
-  if (!result.success) return { ok: false, errors: issuesFromZod(result.error, value) };
-  return { ok: true, value: result.data };
+  // Array.prototype.sort is stable, so issues on one line keep their check order.
+  if (source) errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { ok: false, errors };
 }
+
+function singleDocument(text: string): ParseResult<SourceDocument> {
+  const { documents, errors } = readSource(text);
+  if (errors.length) return { ok: false, errors };
+  if (documents.length !== 1) {
+    const message = `must hold exactly one document, found ${documents.length}; use parseDocuments for multi-document files`;
+    return { ok: false, errors: [{ path: "(document)", code: IssueCode.DocumentCount, message }] };
+  }
+  return { ok: true, value: documents[0]! };
+}
+
+function parseWith<T>(schema: z.ZodType<T>, checks: (value: unknown) => RawIssue[], input: unknown): ParseResult<T> {
+  if (typeof input !== "string") return checkDocument(schema, checks, input);
+  const single = singleDocument(input);
+  if (!single.ok) return single;
+  return checkDocument(schema, checks, single.value.value, single.value);
+}
+
+const noChecks = (): RawIssue[] => [];
 
 /** Parses an Experiment from an object or a YAML/JSON text, checking the schema only. */
 export function parseExperimentSchema(input: unknown): ParseResult<Experiment> {
-  return parseWith(ExperimentSchema, input);
+  return parseWith(ExperimentSchema, noChecks, input);
 }
 
 /** Parses a Metric from an object or a YAML/JSON text, checking the schema only. */
 export function parseMetricSchema(input: unknown): ParseResult<Metric> {
-  return parseWith(MetricSchema, input);
+  return parseWith(MetricSchema, noChecks, input);
+}
+
+/**
+ * Parses and validates an Experiment from an object or a YAML/JSON text: the schema (types,
+ * enums, bounds, unknown fields) and the rules a schema cannot express (candidates and rewards
+ * per testing pattern, unique version names, fieldPaths, tasks, limits, metric references).
+ * Every problem is reported at once, each with its field path (and line, for text).
+ */
+export function parseExperiment(input: unknown): ParseResult<Experiment> {
+  return parseWith(ExperimentSchema, experimentIssues, input);
+}
+
+/**
+ * Parses and validates a Metric from an object or a YAML/JSON text: the schema, references,
+ * quantities, and whether the metric can be queried as written. Defaults (`type: Gauge`,
+ * `method: GET`) are filled in.
+ */
+export function parseMetric(input: unknown): ParseResult<Metric> {
+  return parseWith(MetricSchema, metricIssues, input);
 }

@@ -14,6 +14,7 @@ export const QuantityFormat = {
   BinarySI: "BinarySI",
   DecimalExponent: "DecimalExponent",
 } as const;
+/** A quantity format. */
 export type QuantityFormat = (typeof QuantityFormat)[keyof typeof QuantityFormat];
 
 /** A quantity as it appears in a document: a JSON number or a quantity string. */
@@ -87,7 +88,7 @@ export function parseQuantity(input: Quantity): ParsedQuantity {
     return { nanos: toNanos(parts.negative, parts.digits, parts.exp10 + Number(m[2] ?? 0)), format: "DecimalSI" };
   }
   if (typeof input !== "string") throw new QuantityError(input);
-  const m = QUANTITY_PATTERN.exec(input.trim());
+  const m = QUANTITY_PATTERN.exec(input);
   if (!m) throw new QuantityError(input);
   const parts = decimalParts(m[1]!);
   const suffix = m[2] ?? "";

@@ -1,0 +1,63 @@
+/**
+ * The checks of a Metric that a schema cannot express: references, quantities a cluster would
+ * reject, and whether the metric can be queried at all as written.
+ */
+import { fractionalQuantityIssue, referenceIssue } from "./field-checks";
+import { metadataIssues } from "./kube-names";
+import { IssueCode, type RawIssue } from "./validation-issue";
+
+type Fields = Record<string, unknown>;
+const isFields = (v: unknown): v is Fields => typeof v === "object" && v !== null && !Array.isArray(v);
+const nonEmpty = (v: unknown): v is string => typeof v === "string" && v !== "";
+
+/** Every semantic problem of a Metric document, each with the path of the field at fault. */
+export function metricIssues(document: unknown): RawIssue[] {
+  if (!isFields(document)) return [];
+  const issues: Array<RawIssue | undefined> = metadataIssues(document, "metric", { reportMissing: true });
+  if (document.kind === "Metric" && document.apiVersion === undefined) {
+    issues.push({ segments: ["apiVersion"], code: IssueCode.Required, message: 'is required: set it to "iter8.tools/v2alpha2"' });
+  }
+  const spec = document.spec;
+  if (!isFields(spec)) return issues.filter((i): i is RawIssue => i !== undefined);
+
+  issues.push(referenceIssue(spec.sampleSize, ["spec", "sampleSize"], "metric"), referenceIssue(spec.secret, ["spec", "secret"], "secret"));
+  if (Array.isArray(spec.mock)) {
+    spec.mock.forEach((level, i) => {
+      if (isFields(level)) issues.push(fractionalQuantityIssue(level.level, ["spec", "mock", i, "level"]));
+    });
+  }
+
+  // Builtin metrics (provider iter8) and mocked metrics are never queried over HTTP.
+  const queried = spec.provider !== "iter8" && spec.mock === undefined;
+  if (queried && !nonEmpty(spec.urlTemplate)) {
+    issues.push({
+      segments: ["spec", "urlTemplate"],
+      code: IssueCode.MetricSource,
+      message: 'is required: set the URL to query (or give mock levels, or provider "iter8" for a builtin metric)',
+    });
+  }
+  const hasJq = nonEmpty(spec.jqExpression);
+  const hasJsonata = nonEmpty(spec.jsonataExpression);
+  if (queried && !hasJq && !hasJsonata) {
+    issues.push({
+      segments: ["spec", "jqExpression"],
+      code: IssueCode.MetricSource,
+      message: "is required: set jqExpression (or jsonataExpression) to pick the number out of the response",
+    });
+  }
+  if (hasJq && hasJsonata) {
+    issues.push({
+      segments: ["spec", "jsonataExpression"],
+      code: IssueCode.MetricSource,
+      message: "cannot be used together with jqExpression; keep one of them",
+    });
+  }
+  if (spec.authType === "Basic" && !nonEmpty(spec.secret)) {
+    issues.push({
+      segments: ["spec", "secret"],
+      code: IssueCode.MetricSource,
+      message: "is required when authType is Basic: the username and password come from this secret",
+    });
+  }
+  return issues.filter((i): i is RawIssue => i !== undefined);
+}
