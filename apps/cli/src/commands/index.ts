@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { assertCommand } from "./assert";
+import { crdCommand } from "./crd";
 import { describeCommand } from "./describe";
+import { validateCommand } from "./validate";
 
 /**
  * Every subcommand, in the order `iter8ctl --help` lists them. Each entry builds a fresh
  * commander Command (one file per command under ./commands).
  */
-export const commands: Array<() => Command> = [() => describeCommand(), () => assertCommand()];
+export const commands: Array<() => Command> = [() => describeCommand(), () => assertCommand(), () => validateCommand(), () => crdCommand()];

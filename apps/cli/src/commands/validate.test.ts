@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { memoryIo } from "../__fixtures__/memory-io";
+import { validateCommand } from "./validate";
+
+async function run(args: string[], files: Record<string, string>, stdin = "") {
+  const { io, printed } = memoryIo(files, stdin);
+  await validateCommand(io)
+    .exitOverride()
+    .configureOutput({ writeErr: (t) => void (printed.err += t) })
+    .parseAsync(args, { from: "user" });
+  return printed;
+}
+
+const METRIC = `apiVersion: iter8.tools/v2alpha2
+kind: Metric
+metadata:
+  name: request-count
+  namespace: iter8-knative
+spec:
+  type: Counter
+  urlTemplate: http://prometheus:9090/api/v1/query
+  jqExpression: .data.result[0].value[1] | tonumber
+`;
+
+const EXPERIMENT = `apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata:
+  name: canary-exp
+spec:
+  target: default/sample-app
+  strategy:
+    testingPattern: Canary
+  criteria:
+    objectives:
+    - metric: iter8-knative/request-count
+      upperLimit: "100"
+  versionInfo:
+    baseline: {name: v1}
+    candidates: [{name: v2}]
+`;
+
+describe("iter8ctl validate", () => {
+  it("marks each valid document, skips other kinds, and exits 0", async () => {
+    const files = { "all.yaml": `apiVersion: v1\nkind: Namespace\nmetadata: {name: iter8-knative}\n---\n${METRIC}---\n${EXPERIMENT}` };
+    expect(await run(["-f", "all.yaml"], files)).toEqual({
+      out:
+        "- Namespace iter8-knative (all.yaml:1): skipped, not an Experiment or Metric\n" +
+        "✓ Metric iter8-knative/request-count (all.yaml:5)\n" +
+        "✓ Experiment canary-exp (all.yaml:15)\n" +
+        "2 valid, 0 invalid, 1 skipped\n",
+      err: "",
+      code: 0,
+    });
+  });
+
+  it("lists every problem of an invalid document with its path and line, and exits 1", async () => {
+    const broken = EXPERIMENT.replace("testingPattern: Canary", "testingPattern: canary").replace('upperLimit: "100"', "upperLimit: 0.5");
+    const r = await run(["-f", "metric.yaml", "-f", "exp.yaml"], { "metric.yaml": METRIC, "exp.yaml": broken });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(
+      "✓ Metric iter8-knative/request-count (metric.yaml:1)\n" +
+        "✗ Experiment canary-exp (exp.yaml:1)\n" +
+        '    spec.strategy.testingPattern: must be one of Canary, A/B, A/B/N, Conformance (got "canary") (line 8)\n' +
+        '    spec.criteria.objectives[0].upperLimit: must be an integer or a quoted quantity: Kubernetes rejects the number 0.5 here, write "0.5" (line 12)\n' +
+        "1 valid, 1 invalid, 0 skipped\n",
+    );
+  });
+
+  it("reads standard input with -f -", async () => {
+    const r = await run(["-f", "-"], {}, METRIC);
+    expect(r).toMatchObject({ code: 0, out: "✓ Metric iter8-knative/request-count (standard input:1)\n1 valid, 0 invalid, 0 skipped\n" });
+  });
+
+  it("fails on a file it cannot read or that holds nothing", async () => {
+    const r = await run(["-f", "missing.yaml", "-f", "empty.yaml"], { "empty.yaml": "# nothing here\n" });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(
+      "✗ missing.yaml\n" +
+        "    (file): cannot be read: ENOENT: no such file or directory, open 'missing.yaml'\n" +
+        "✗ empty.yaml\n" +
+        "    (file): holds no YAML or JSON document\n" +
+        "0 valid, 2 invalid, 0 skipped\n",
+    );
+  });
+
+  it("names a document without a name by its position", async () => {
+    const r = await run(["-f", "x.yaml"], { "x.yaml": `${METRIC}---\n- not an object\n` });
+    expect(r.out).toContain("✗ document #2 (x.yaml:11)\n    (document): must be a Kubernetes object with apiVersion, kind and metadata (line 11)\n");
+  });
+
+  it("prints a JSON report with -o json", async () => {
+    const r = await run(["-f", "exp.yaml", "-o", "json"], { "exp.yaml": EXPERIMENT.replace("candidates: [{name: v2}]", "candidates: []") });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toEqual({
+      valid: false,
+      documents: [
+        {
+          file: "exp.yaml",
+          index: 0,
+          line: 1,
+          kind: "Experiment",
+          name: "canary-exp",
+          status: "invalid",
+          errors: [
+            {
+              path: "spec.versionInfo.candidates",
+              message: "must list exactly 1 candidate for a Canary experiment (got 0)",
+              code: "candidate_count",
+              line: 15,
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it("asks for a file when none is given", async () => {
+    expect(await run([], {})).toEqual({
+      out: "",
+      err: "Error: validate needs a file: pass -f FILE (repeatable), or -f - to read standard input\n",
+      code: 1,
+    });
+  });
+});

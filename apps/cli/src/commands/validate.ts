@@ -1,0 +1,123 @@
+import { Command, Option } from "commander";
+import { parseDocuments, type ParsedDocument, type ValidationIssue } from "@iter8ts/types";
+import { processIo, type CommandIo } from "../command-io";
+
+/** What `validate` concluded about one document (or about a file it could not read). */
+export interface DocumentReport {
+  file: string;
+  /** 0-based position in the file; absent when the file itself failed. */
+  index?: number;
+  /** 1-based line where the document starts. */
+  line?: number;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  status: "valid" | "invalid" | "skipped";
+  errors: ValidationIssue[];
+}
+
+/** Every document of every file, and whether all of them are valid. */
+export interface ValidationReport {
+  valid: boolean;
+  documents: DocumentReport[];
+}
+
+function documentReport(file: string, doc: ParsedDocument): DocumentReport {
+  const report: DocumentReport = {
+    file,
+    index: doc.index,
+    line: doc.line,
+    status: doc.type === "other" ? "skipped" : doc.result.ok ? "valid" : "invalid",
+    errors: doc.result.ok ? [] : doc.result.errors,
+  };
+  if (doc.kind !== undefined) report.kind = doc.kind;
+  if (doc.name !== undefined) report.name = doc.name;
+  if (doc.namespace !== undefined) report.namespace = doc.namespace;
+  return report;
+}
+
+/**
+ * Validates every document of the given files: Experiments and Metrics (and the Secrets they
+ * use) against the API and its rules; other kinds are skipped. A file that cannot be read or
+ * holds no document is invalid.
+ */
+export async function validateFiles(files: readonly string[], read: CommandIo["read"]): Promise<ValidationReport> {
+  const documents: DocumentReport[] = [];
+  for (const file of files) {
+    const label = file === "-" ? "standard input" : file;
+    let text: string;
+    try {
+      text = await read(file);
+    } catch (error) {
+      const message = `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+      documents.push({ file: label, status: "invalid", errors: [{ path: "(file)", message }] });
+      continue;
+    }
+    const parsed = parseDocuments(text);
+    if (parsed.length === 0) {
+      documents.push({ file: label, status: "invalid", errors: [{ path: "(file)", message: "holds no YAML or JSON document" }] });
+      continue;
+    }
+    for (const doc of parsed) documents.push(documentReport(label, doc));
+  }
+  return { valid: documents.every((d) => d.status !== "invalid"), documents };
+}
+
+function describeDocument(d: DocumentReport): string {
+  if (d.index === undefined) return d.file;
+  const name = d.name === undefined ? `#${d.index + 1}` : d.namespace === undefined ? d.name : `${d.namespace}/${d.name}`;
+  return `${d.kind ?? "document"} ${name} (${d.file}:${d.line ?? 1})`;
+}
+
+/**
+ * The text report: one line per document, `✓` valid, `✗` invalid followed by one
+ * `path: message (line N)` line per problem, `-` skipped; then a count.
+ */
+export function formatValidationReport(report: ValidationReport): string {
+  let out = "";
+  for (const d of report.documents) {
+    if (d.status === "skipped") {
+      out += `- ${describeDocument(d)}: skipped, not an Experiment or Metric\n`;
+      continue;
+    }
+    out += `${d.status === "valid" ? "✓" : "✗"} ${describeDocument(d)}\n`;
+    for (const e of d.errors) out += `    ${e.path}: ${e.message}${e.line === undefined ? "" : ` (line ${e.line})`}\n`;
+  }
+  const count = (status: DocumentReport["status"]) => report.documents.filter((d) => d.status === status).length;
+  out += `${count("valid")} valid, ${count("invalid")} invalid, ${count("skipped")} skipped\n`;
+  return out;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `iter8ctl validate -f FILE|- [-f FILE…] [-o text|json]`. */
+export function validateCommand(io: CommandIo = processIo): Command {
+  return new Command("validate")
+    .description("Validate Experiment and Metric documents; exit 0 when all are valid, 1 otherwise")
+    .option("-f, --file <path>", "YAML or JSON file with one or more documents, or - for standard input (repeatable)", collect)
+    .addOption(new Option("-o, --output <format>", "report format").choices(["text", "json"]).default("text"))
+    .addHelpText(
+      "after",
+      `
+Each Experiment and Metric is checked against the iter8.tools/v2alpha2 API and the rules the
+controller applies (candidates and rewards per testing pattern, unique version names, fieldPaths,
+tasks, limits, metric references). Every problem is listed with its field path and line.
+Documents of other kinds (Namespaces, routing objects, …) are skipped.
+
+Examples:
+  iter8ctl validate -f experiment.yaml -f metrics.yaml
+  kubectl get experiment my-exp -o yaml | iter8ctl validate -f -`,
+    )
+    .action(async (opts: { file?: string[]; output: "text" | "json" }) => {
+      if (!opts.file?.length) {
+        io.err("Error: validate needs a file: pass -f FILE (repeatable), or -f - to read standard input\n");
+        io.setExitCode(1);
+        return;
+      }
+      const report = await validateFiles(opts.file, io.read);
+      io.out(opts.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatValidationReport(report));
+      io.setExitCode(report.valid ? 0 : 1);
+    });
+}

@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { repoRoot, runCli } from "./run-cli";
+
+describe("iter8ctl crd (built)", () => {
+  it("prints the two committed CRD manifests", () => {
+    const run = runCli(["crd"]);
+    expect(run.status).toBe(0);
+    const printed = parseAllDocuments(run.stdout).map((d) => d.toJS() as unknown);
+    const committed = ["experiments", "metrics"].map((name) =>
+      parseAllDocuments(readFileSync(join(repoRoot, "packages/types/deploy/crds", `${name}.iter8.tools.yaml`), "utf8"))[0]!.toJS() as unknown,
+    );
+    expect(printed).toEqual(committed);
+    expect(printed.map((crd) => (crd as { metadata: { name: string } }).metadata.name)).toEqual(["experiments.iter8.tools", "metrics.iter8.tools"]);
+  });
+
+  it("is listed by iter8ctl --help and explains itself", () => {
+    expect(runCli(["--help"]).stdout).toMatch(/^\s+crd\s+Print the Experiment and Metric CustomResourceDefinitions/m);
+    const help = runCli(["crd", "--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("iter8ctl crd | kubectl apply -f -");
+  });
+});
