@@ -1,0 +1,145 @@
+/**
+ * Custom resources: turning a CustomResourceDefinition into served resources, the CRDs a cluster
+ * running the project has installed (Iter8's Experiment and Metric, and the traffic objects the
+ * quickstarts patch), and the schema checks the Iter8 kinds are validated with.
+ */
+import { API_GROUP, ExperimentSchema, MetricSchema } from "@iter8ts/types";
+import { isJsonObject, type JsonObject } from "./json-value";
+import { GenerationPolicy, apiVersionOf, type ResourceType } from "./resource-type";
+import { zodSchemaCheck, type SchemaCheck } from "./schema-check";
+
+/** Finds the schema check for a custom kind, if the server validates that kind. */
+export type SchemaLookup = (group: string, kind: string) => SchemaCheck | undefined;
+
+const iter8Checks: Record<string, SchemaCheck> = {
+  Experiment: zodSchemaCheck(ExperimentSchema),
+  Metric: zodSchemaCheck(MetricSchema),
+};
+
+/** Validates `iter8.tools` Experiments and Metrics with the schemas of @iter8ts/types. */
+export const iter8SchemaLookup: SchemaLookup = (group, kind) => (group === API_GROUP ? iter8Checks[kind] : undefined);
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/** The resources a CRD serves (one per served version), all backed by one stored collection. */
+export function resourceTypesFromCrd(crd: JsonObject, schemaFor: SchemaLookup): ResourceType[] {
+  const spec = isJsonObject(crd.spec) ? crd.spec : {};
+  const names = isJsonObject(spec.names) ? spec.names : {};
+  const group = String(spec.group ?? "");
+  const kind = String(names.kind ?? "");
+  const plural = String(names.plural ?? "");
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isJsonObject) : [];
+  const schema = schemaFor(group, kind);
+  return versions
+    .filter((v) => v.served !== false)
+    .map((v) => {
+      const version = String(v.name ?? "");
+      const subresources = isJsonObject(v.subresources) ? v.subresources : {};
+      return {
+        group,
+        version,
+        apiVersion: apiVersionOf(group, version),
+        kind,
+        listKind: typeof names.listKind === "string" ? names.listKind : `${kind}List`,
+        plural,
+        singular: typeof names.singular === "string" && names.singular ? names.singular : kind.toLowerCase(),
+        shortNames: strings(names.shortNames),
+        categories: strings(names.categories),
+        namespaced: spec.scope !== "Cluster",
+        statusSubresource: isJsonObject(subresources.status),
+        custom: true,
+        storage: `${group}/${plural}`,
+        behavior: {
+          generation: GenerationPolicy.NonMetadata,
+          allowUnconditionalUpdate: false,
+          allowCreateOnUpdate: false,
+          deleteReturnsObject: false,
+          orphanDependentsByDefault: false,
+          fieldLabels: {},
+          ...(schema ? { schema } : {}),
+        },
+      };
+    });
+}
+
+/** The status the API server's CRD controllers give an accepted, established CRD. */
+export function establishedCrdStatus(crd: JsonObject, now: string): JsonObject {
+  const spec = isJsonObject(crd.spec) ? crd.spec : {};
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isJsonObject) : [];
+  const storage = versions.find((v) => v.storage === true)?.name;
+  const condition = (type: string, reason: string, message: string) => ({ type, status: "True", lastTransitionTime: now, reason, message });
+  return {
+    acceptedNames: spec.names ?? {},
+    conditions: [
+      condition("NamesAccepted", "NoConflicts", "no conflicts found"),
+      condition("Established", "InitialNamesAccepted", "the initial names have been accepted"),
+    ],
+    storedVersions: storage === undefined ? [] : [storage],
+  };
+}
+
+interface CrdSpec {
+  group: string;
+  kind: string;
+  plural: string;
+  versions: string[];
+  status: boolean;
+  shortNames?: string[];
+  categories?: string[];
+}
+
+function crd(spec: CrdSpec): JsonObject {
+  const storageVersion = spec.versions[spec.versions.length - 1];
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${spec.plural}.${spec.group}` },
+    spec: {
+      group: spec.group,
+      names: {
+        kind: spec.kind,
+        listKind: `${spec.kind}List`,
+        plural: spec.plural,
+        singular: spec.kind.toLowerCase(),
+        ...(spec.shortNames ? { shortNames: spec.shortNames } : {}),
+        ...(spec.categories ? { categories: spec.categories } : {}),
+      },
+      scope: "Namespaced",
+      versions: spec.versions.map((name) => ({
+        name,
+        served: true,
+        storage: name === storageVersion,
+        schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+        ...(spec.status ? { subresources: { status: {} } } : {}),
+      })),
+    },
+  };
+}
+
+/**
+ * The CRDs a cluster running the project has: Iter8's Experiment (with the status subresource)
+ * and Metric (without), Istio VirtualService, Knative Service, KFServing and KServe
+ * InferenceService, and Seldon SeldonDeployment. Their schemas here accept any fields; the Iter8
+ * kinds are validated with the project's own schemas instead.
+ */
+export function defaultCustomResourceDefinitions(): JsonObject[] {
+  return [
+    crd({ group: API_GROUP, kind: "Experiment", plural: "experiments", versions: ["v2alpha2"], status: true }),
+    crd({ group: API_GROUP, kind: "Metric", plural: "metrics", versions: ["v2alpha2"], status: false }),
+    crd({
+      group: "networking.istio.io",
+      kind: "VirtualService",
+      plural: "virtualservices",
+      versions: ["v1alpha3", "v1beta1", "v1"],
+      status: true,
+      shortNames: ["vs"],
+      categories: ["istio-io", "networking-istio-io"],
+    }),
+    crd({ group: "serving.knative.dev", kind: "Service", plural: "services", versions: ["v1"], status: true, shortNames: ["kservice", "ksvc"], categories: ["all", "knative", "serving"] }),
+    crd({ group: "serving.kubeflow.org", kind: "InferenceService", plural: "inferenceservices", versions: ["v1beta1"], status: true, shortNames: ["isvc"] }),
+    crd({ group: "serving.kserve.io", kind: "InferenceService", plural: "inferenceservices", versions: ["v1beta1"], status: true, shortNames: ["isvc"] }),
+    crd({ group: "machinelearning.seldon.io", kind: "SeldonDeployment", plural: "seldondeployments", versions: ["v1"], status: true, shortNames: ["sdep"] }),
+  ];
+}

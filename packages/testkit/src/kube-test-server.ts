@@ -1,0 +1,752 @@
+/**
+ * A Kubernetes API server on 127.0.0.1 for tests: discovery, CRUD with real resourceVersions and
+ * conflicts, the status subresource, JSON/merge/strategic patches, selectors, paginated lists,
+ * resumable watches with 410 Gone, CRDs, Pod logs and a Job executor — plus fault injection and
+ * restarts, so code written against @kubernetes/client-node can be tested against it unchanged.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import {
+  ApiStatusError,
+  StatusReason,
+  badRequest,
+  conflict,
+  methodNotAllowed,
+  pathNotFound,
+  requestEntityTooLarge,
+  unsupportedMediaType,
+  type KubeStatus,
+} from "./api-status-error";
+import { builtinResourceTypes } from "./builtin-resources";
+import { defaultCustomResourceDefinitions, iter8SchemaLookup, type SchemaLookup } from "./custom-resources";
+import { FaultInjector, InjectedError, type Verb } from "./fault-injector";
+import { JobExecutor, type JobExecutorOptions } from "./job-executor";
+import { isJsonObject, type JsonObject } from "./json-value";
+import { kubeconfigYaml } from "./kubeconfig-yaml";
+import { ObjectStore } from "./object-store";
+import {
+  ResourceApi,
+  type DeleteOptions,
+  type FieldValidation,
+  type ListOptions,
+  type PropagationPolicy,
+  type WatchHandle,
+  type WriteOptions,
+} from "./resource-api";
+import { ResourceRegistry } from "./resource-registry";
+import type { ResourceType } from "./resource-type";
+
+/** Settings of a {@link KubeTestServer}. */
+export interface KubeTestServerOptions {
+  /** Port to listen on (default: any free port); kept across restarts. */
+  port?: number;
+  /** Namespaces that exist from the start (default: default, kube-system, kube-public, kube-node-lease). */
+  namespaces?: readonly string[];
+  /** Install the CRDs of Iter8 and of the traffic objects it patches (default true). */
+  installCustomResourceDefinitions?: boolean;
+  /** Refuse namespaced writes into missing or terminating namespaces, like a real cluster (default true). */
+  enforceNamespaces?: boolean;
+  /** Changes kept for watch resumes; older resourceVersions get 410 Gone (default 1000). */
+  watchHistoryLimit?: number;
+  /** Interval of BOOKMARK events for watches that allow them, in ms (default 1000). */
+  bookmarkIntervalMs?: number;
+  /** Largest request body accepted, in bytes (default 3 MiB, as the real server). */
+  maxRequestBytes?: number;
+  /** Seed of the fault injector's random choices (default fixed). */
+  seed?: number;
+  /** Clock for timestamps (default: the system clock). */
+  now?: () => Date;
+  /** Validation of custom kinds (default: Iter8 Experiment and Metric with the @iter8ts/types schemas). */
+  schemaLookup?: SchemaLookup;
+  /** Run Jobs (default: on, spawning each container's command); `false` leaves Jobs alone. */
+  jobs?: JobExecutorOptions | false;
+  /** How many requests {@link KubeTestServer.requests} remembers (default 1000). */
+  requestLogLimit?: number;
+}
+
+/** How a restart treats the stored objects. */
+export interface RestartOptions {
+  /** Keep objects and history, as an API server restart over the same etcd does (default true). */
+  keepState?: boolean;
+  /** How long the port stays closed, in ms (default 0). */
+  downtimeMs?: number;
+}
+
+/** One request the server answered (or dropped). */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** For resource requests: the verb, resource, subresource, namespace and name. */
+  verb?: Verb;
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  contentType?: string;
+  /** HTTP status; 0 when the connection was dropped on purpose. */
+  status: number;
+  /** The injected fault, if one applied. */
+  fault?: string;
+}
+
+/** Which watches {@link KubeTestServer.dropWatches} ends. */
+export interface DropWatchesOptions {
+  /** Only watches of this resource (plural), e.g. `experiments`. */
+  resource?: string;
+  /** Reset the connections instead of ending the streams cleanly. */
+  abort?: boolean;
+}
+
+/** Misuse of the test server's own API. */
+export const KubeTestServerErrorCode = {
+  UnknownKind: "UnknownKind",
+  NotRunning: "NotRunning",
+  AlreadyRunning: "AlreadyRunning",
+} as const;
+export type KubeTestServerErrorCode = (typeof KubeTestServerErrorCode)[keyof typeof KubeTestServerErrorCode];
+
+/** An error in how a test used the server (not an API answer; those are {@link ApiStatusError}s). */
+export class KubeTestServerError extends Error {
+  override readonly name = "KubeTestServerError";
+  readonly code: KubeTestServerErrorCode;
+
+  constructor(code: KubeTestServerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+interface ActiveWatch {
+  type: ResourceType;
+  handle: WatchHandle;
+  response: ServerResponse;
+  close(abort: boolean): void;
+}
+
+interface ResourceRoute {
+  type: ResourceType;
+  namespace: string | undefined;
+  name: string | undefined;
+  subresource: string | undefined;
+}
+
+const DEFAULT_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+const WRITE_MEDIA = ["application/json", "application/yaml"];
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function injectedStatus(fault: InjectedError, route: ResourceRoute): ApiStatusError {
+  switch (fault) {
+    case InjectedError.Conflict:
+      return conflict({ group: route.type.group, resource: route.type.plural }, route.name ?? "");
+    case InjectedError.TooManyRequests:
+      return new ApiStatusError(429, StatusReason.TooManyRequests, "Too many requests, please try again later.", { retryAfterSeconds: 1 });
+    case InjectedError.ServiceUnavailable:
+      return new ApiStatusError(503, StatusReason.ServiceUnavailable, "the server is currently unable to handle the request", {});
+    case InjectedError.Timeout:
+      return new ApiStatusError(
+        504,
+        StatusReason.Timeout,
+        "the server was unable to return a response in the time allotted, but may still be processing the request",
+        {},
+      );
+    default:
+      return new ApiStatusError(500, StatusReason.InternalError, "Internal error occurred: injected fault", {});
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(requestEntityTooLarge(`limit is ${limit}`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!failed) resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    req.on("error", reject);
+  });
+}
+
+function parseWriteBody(contentType: string | undefined, text: string): unknown {
+  const media = (contentType ?? "application/json").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (!WRITE_MEDIA.includes(media) && media !== "") throw unsupportedMediaType([...WRITE_MEDIA, "application/vnd.kubernetes.protobuf"]);
+  try {
+    return media === "application/yaml" ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`the body of the request could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function fieldValidationOf(value: string | null): FieldValidation | undefined {
+  if (value === null || value === "") return undefined;
+  if (value === "Strict" || value === "Warn" || value === "Ignore") return value;
+  throw badRequest(`fieldValidation must be one of Strict, Warn or Ignore, got "${value}"`);
+}
+
+function integerParam(value: string | null, name: string): number | undefined {
+  if (value === null || value === "") return undefined;
+  if (!/^\d+$/.test(value)) throw badRequest(`${name} must be a non-negative integer, got "${value}"`);
+  return Number(value);
+}
+
+/** The test server. Create it with {@link KubeTestServer.start}. */
+export class KubeTestServer {
+  /** Fault rules applied to resource requests. */
+  readonly faults: FaultInjector;
+  /** Path of a kubeconfig file pointing at this server (no auth, plain HTTP). */
+  readonly kubeconfigPath: string;
+
+  private readonly store: ObjectStore;
+  private readonly registry = new ResourceRegistry();
+  private readonly api: ResourceApi;
+  private readonly jobs: JobExecutor | undefined;
+  private readonly watches = new Set<ActiveWatch>();
+  private readonly sockets = new Set<Socket>();
+  private readonly log: RequestRecord[] = [];
+  private readonly tempDir: string;
+  private server: Server | undefined;
+  private boundPort: number;
+
+  private constructor(private readonly options: KubeTestServerOptions) {
+    this.faults = new FaultInjector(options.seed);
+    this.store = new ObjectStore(options.watchHistoryLimit ?? 1000);
+    this.api = new ResourceApi(this.store, this.registry, {
+      now: options.now ?? (() => new Date()),
+      schemaLookup: options.schemaLookup ?? iter8SchemaLookup,
+      enforceNamespaces: options.enforceNamespaces ?? true,
+    });
+    this.boundPort = options.port ?? 0;
+    this.tempDir = mkdtempSync(join(tmpdir(), "iter8ts-kube-"));
+    this.kubeconfigPath = join(this.tempDir, "kubeconfig");
+    if (options.jobs !== false) {
+      this.jobs = new JobExecutor(this.api, this.store, this.registry, options.jobs ?? {}, () => ({
+        KUBERNETES_SERVICE_HOST: "127.0.0.1",
+        KUBERNETES_SERVICE_PORT: String(this.boundPort),
+        KUBECONFIG: this.kubeconfigPath,
+      }));
+    }
+    this.seed();
+  }
+
+  /** Starts a server with a fresh cluster state and waits until it listens. */
+  static async start(options: KubeTestServerOptions = {}): Promise<KubeTestServer> {
+    const server = new KubeTestServer(options);
+    await server.listen();
+    server.jobs?.start();
+    return server;
+  }
+
+  /** The fresh cluster: built-in resources, the initial namespaces and the installed CRDs. */
+  private seed(): void {
+    for (const t of builtinResourceTypes()) this.registry.add(t);
+    const nsType = this.requireType("v1", "Namespace");
+    for (const name of this.options.namespaces ?? DEFAULT_NAMESPACES) {
+      this.api.create(nsType, "", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+    }
+    if (this.options.installCustomResourceDefinitions ?? true) {
+      const crdType = this.requireType("apiextensions.k8s.io/v1", "CustomResourceDefinition");
+      for (const crd of defaultCustomResourceDefinitions()) this.api.create(crdType, "", crd);
+    }
+  }
+
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  get url(): string {
+    return `http://127.0.0.1:${this.boundPort}`;
+  }
+
+  /** The port (the same after restarts). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Whether the server accepts connections right now. */
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** The latest resourceVersion of the cluster. */
+  get resourceVersion(): string {
+    return String(this.store.resourceVersion);
+  }
+
+  private listen(): Promise<void> {
+    if (this.server) return Promise.reject(new KubeTestServerError(KubeTestServerErrorCode.AlreadyRunning, `the test server is already listening on ${this.url}`));
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.boundPort, "127.0.0.1", () => {
+        server.off("error", reject);
+        this.boundPort = (server.address() as AddressInfo).port;
+        this.server = server;
+        writeFileSync(this.kubeconfigPath, kubeconfigYaml(this.url));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops listening and cuts every connection (watches included); objects are kept. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const w of [...this.watches]) w.close(true);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /** Listens again on the same port after {@link KubeTestServer.stop}. */
+  async resume(): Promise<void> {
+    await this.listen();
+  }
+
+  /**
+   * Restarts the server on the same port. With `keepState: false` the cluster comes back empty
+   * (fresh namespaces and CRDs, running Jobs killed), and every resourceVersion clients hold is
+   * too old, so their watches get 410 Gone.
+   */
+  async restart(options: RestartOptions = {}): Promise<void> {
+    await this.stop();
+    if (options.keepState === false) {
+      this.jobs?.killAll();
+      this.store.clear();
+      this.registry.clear();
+      this.seed();
+      // Seeding wrote new versions; nothing before this point can be resumed from.
+      this.store.compact();
+    }
+    if (options.downtimeMs) await sleep(options.downtimeMs);
+    await this.listen();
+  }
+
+  /** Stops the server for good: connections, Jobs and the temporary kubeconfig. */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.jobs?.shutdown();
+    rmSync(this.tempDir, { recursive: true, force: true });
+  }
+
+  /** Forgets the change history, so any watch resuming from an existing resourceVersion gets 410 Gone. */
+  compact(): void {
+    this.store.compact();
+  }
+
+  /** Ends active watches (all, or of one resource); returns how many were ended. */
+  dropWatches(options: DropWatchesOptions = {}): number {
+    let n = 0;
+    for (const w of [...this.watches]) {
+      if (options.resource && w.type.plural !== options.resource) continue;
+      w.close(options.abort ?? false);
+      n++;
+    }
+    return n;
+  }
+
+  /** How many watches are open (all, or of one resource). */
+  activeWatches(resource?: string): number {
+    return [...this.watches].filter((w) => resource === undefined || w.type.plural === resource).length;
+  }
+
+  /** The requests answered so far (oldest first, bounded). */
+  requests(): readonly RequestRecord[] {
+    return [...this.log];
+  }
+
+  /** Forgets the recorded requests. */
+  clearRequests(): void {
+    this.log.length = 0;
+  }
+
+  // ---- direct object access (no faults, no HTTP) ----------------------------------------------
+
+  private requireType(apiVersion: string, kind: string): ResourceType {
+    const t = this.registry.findKind(apiVersion, kind);
+    if (!t) throw new KubeTestServerError(KubeTestServerErrorCode.UnknownKind, `${kind} in ${apiVersion} is not served; install its CRD first`);
+    return t;
+  }
+
+  private typeOf(obj: JsonObject): ResourceType {
+    return this.requireType(String(obj.apiVersion ?? ""), String(obj.kind ?? ""));
+  }
+
+  private namespaceOf(type: ResourceType, obj: JsonObject): string {
+    const meta = isJsonObject(obj.metadata) ? obj.metadata : {};
+    return type.namespaced ? String(meta.namespace ?? "default") : "";
+  }
+
+  /** Creates an object as a client would (validation included); throws {@link ApiStatusError}. */
+  create(obj: JsonObject, options: WriteOptions = {}): JsonObject {
+    const type = this.typeOf(obj);
+    return this.api.create(type, this.namespaceOf(type, obj), obj, options).object;
+  }
+
+  /** Reads an object; throws a 404 {@link ApiStatusError} when absent. */
+  get(apiVersion: string, kind: string, name: string, namespace = "default"): JsonObject {
+    return this.api.get(this.requireType(apiVersion, kind), namespace, name);
+  }
+
+  /** Reads an object, or undefined when absent. */
+  find(apiVersion: string, kind: string, name: string, namespace = "default"): JsonObject | undefined {
+    const type = this.requireType(apiVersion, kind);
+    const obj = this.store.get(type.storage, type.namespaced ? namespace : "", name);
+    return obj ? this.api.present(type, obj) : undefined;
+  }
+
+  /** Lists objects of a kind (one namespace, or all when `namespace` is undefined). */
+  list(apiVersion: string, kind: string, namespace?: string, options: ListOptions = {}): JsonObject[] {
+    const type = this.requireType(apiVersion, kind);
+    const list = this.api.list(type, namespace, options);
+    const items = Array.isArray(list.items) ? list.items.filter(isJsonObject) : [];
+    return items.map((i) => ({ apiVersion: type.apiVersion, kind: type.kind, ...i }));
+  }
+
+  /** Replaces an object (its resourceVersion is checked like a PUT). */
+  replace(obj: JsonObject, options: WriteOptions = {}): JsonObject {
+    const type = this.typeOf(obj);
+    const meta = isJsonObject(obj.metadata) ? obj.metadata : {};
+    return this.api.update(type, this.namespaceOf(type, obj), String(meta.name ?? ""), obj, options).object;
+  }
+
+  /** Replaces an object's status through the status subresource (or the object, for kinds without one). */
+  replaceStatus(obj: JsonObject, options: WriteOptions = {}): JsonObject {
+    const type = this.typeOf(obj);
+    const meta = isJsonObject(obj.metadata) ? obj.metadata : {};
+    return this.api.update(type, this.namespaceOf(type, obj), String(meta.name ?? ""), obj, options, type.statusSubresource ? "status" : undefined).object;
+  }
+
+  /** Deletes an object; returns what the DELETE would answer. */
+  delete(apiVersion: string, kind: string, name: string, namespace = "default", options: DeleteOptions = {}): JsonObject | KubeStatus {
+    return this.api.delete(this.requireType(apiVersion, kind), namespace, name, options).body;
+  }
+
+  /** The log of a Job pod's container, as `GET .../pods/<pod>/log` answers it. */
+  podLog(namespace: string, pod: string, container?: string): string | undefined {
+    const found = this.jobs?.logsOf(namespace, pod, container);
+    return found && "log" in found ? found.log : undefined;
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------------
+
+  private record(entry: RequestRecord): void {
+    this.log.push(entry);
+    const limit = this.options.requestLogLimit ?? 1000;
+    if (this.log.length > limit) this.log.splice(0, this.log.length - limit);
+  }
+
+  private sendJson(res: ServerResponse, code: number, body: unknown, warnings: readonly string[] = []): void {
+    if (res.headersSent || res.destroyed) return;
+    const headers: Record<string, string | string[]> = { "Content-Type": "application/json", "Cache-Control": "no-cache, private" };
+    if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+    res.writeHead(code, headers);
+    res.end(`${JSON.stringify(body)}\n`);
+  }
+
+  private sendError(res: ServerResponse, error: ApiStatusError): void {
+    if (error.httpCode === 429 && !res.headersSent) res.setHeader("Retry-After", "1");
+    this.sendJson(res, error.httpCode, error.status);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const entry: RequestRecord = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}),
+      status: 0,
+    };
+    res.on("close", () => {
+      entry.status = res.headersSent ? res.statusCode : entry.status;
+      this.record(entry);
+    });
+    try {
+      const segments = url.pathname.split("/").filter((s) => s !== "").map(decodeURIComponent);
+      if (this.serveNonResource(segments, req, res)) return;
+      const route = this.route(segments);
+      const verb = this.verbOf(req.method ?? "GET", route, url.searchParams);
+      Object.assign(entry, {
+        verb,
+        resource: route.type.plural,
+        ...(route.subresource ? { subresource: route.subresource } : {}),
+        ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+        ...(route.name !== undefined ? { name: route.name } : {}),
+      });
+      const fault = this.faults.decide({ verb, resource: route.type.plural, subresource: route.subresource, namespace: route.namespace });
+      if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+      if (fault.dropConnection) {
+        entry.fault = "dropConnection";
+        req.socket.destroy();
+        return;
+      }
+      if (fault.respond) {
+        entry.fault = fault.respond;
+        this.sendError(res, injectedStatus(fault.respond, route));
+        return;
+      }
+      const body = ["POST", "PUT", "PATCH", "DELETE"].includes(req.method ?? "") ? await readBody(req, this.options.maxRequestBytes ?? 3 * 1024 * 1024) : "";
+      this.dispatch(verb, route, url.searchParams, req, res, body);
+    } catch (e) {
+      this.sendError(res, ResourceApi.toStatusError(e));
+    }
+  }
+
+  /** Discovery, version and health endpoints; returns false for resource paths. */
+  private serveNonResource(segments: string[], req: IncomingMessage, res: ServerResponse): boolean {
+    const [root, group, version] = segments;
+    if (root === "healthz" || root === "livez" || root === "readyz") {
+      res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end("ok");
+      return true;
+    }
+    if (root === "version" && segments.length === 1) {
+      this.sendJson(res, 200, {
+        major: "1",
+        minor: "31",
+        gitVersion: "v1.31.0",
+        gitCommit: "iter8ts-testkit",
+        gitTreeState: "clean",
+        buildDate: "2024-08-13T00:00:00Z",
+        goVersion: "go1.22.5",
+        compiler: "gc",
+        platform: "linux/amd64",
+      });
+      return true;
+    }
+    const discovery = (doc: unknown) => {
+      if ((req.method ?? "GET") !== "GET") throw methodNotAllowed();
+      if (doc === undefined) throw pathNotFound();
+      this.sendJson(res, 200, doc);
+      return true;
+    };
+    if (root === "api") {
+      if (segments.length === 1) return discovery(this.registry.coreVersions(`127.0.0.1:${this.boundPort}`));
+      if (segments.length === 2) return discovery(this.registry.resourceList("", group ?? ""));
+      return false;
+    }
+    if (root === "apis") {
+      if (segments.length === 1) return discovery(this.registry.apiGroupList());
+      if (segments.length === 2) return discovery(this.registry.apiGroup(group ?? ""));
+      if (segments.length === 3) return discovery(this.registry.resourceList(group ?? "", version ?? ""));
+      return false;
+    }
+    throw pathNotFound();
+  }
+
+  private route(segments: string[]): ResourceRoute {
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (segments[0] === "api") {
+      group = "";
+      version = segments[1] ?? "";
+      rest = segments.slice(2);
+    } else {
+      group = segments[1] ?? "";
+      version = segments[2] ?? "";
+      rest = segments.slice(3);
+    }
+    if (!this.registry.hasGroupVersion(group, version)) throw pathNotFound();
+    if (rest[0] === "watch") rest = rest.slice(1);
+    let namespace: string | undefined;
+    if (rest[0] === "namespaces" && rest.length >= 3 && this.registry.find(group, version, rest[2] ?? "")?.namespaced) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    const [plural, name, subresource, ...extra] = rest;
+    const type = this.registry.find(group, version, plural ?? "");
+    if (!type || extra.length > 0) throw pathNotFound();
+    if (subresource !== undefined) {
+      const allowed = (subresource === "status" && type.statusSubresource) || (subresource === "log" && type.kind === "Pod" && type.group === "");
+      if (!allowed) throw pathNotFound();
+    }
+    return { type, namespace, name, subresource };
+  }
+
+  private verbOf(method: string, route: ResourceRoute, query: URLSearchParams): Verb {
+    const watch = query.get("watch") === "true" || query.get("watch") === "1";
+    switch (method) {
+      case "GET":
+        return route.name !== undefined ? "get" : watch ? "watch" : "list";
+      case "POST":
+        return "create";
+      case "PUT":
+        return "update";
+      case "PATCH":
+        return "patch";
+      case "DELETE":
+        return route.name !== undefined ? "delete" : "deletecollection";
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  private writeOptions(query: URLSearchParams): WriteOptions {
+    const fieldManager = query.get("fieldManager");
+    const fieldValidation = fieldValidationOf(query.get("fieldValidation"));
+    return {
+      dryRun: query.get("dryRun") === "All",
+      ...(fieldManager ? { fieldManager } : {}),
+      ...(fieldValidation ? { fieldValidation } : {}),
+    };
+  }
+
+  private listOptions(query: URLSearchParams): ListOptions {
+    const options: ListOptions = {};
+    const limit = integerParam(query.get("limit"), "limit");
+    if (limit !== undefined) options.limit = limit;
+    for (const key of ["labelSelector", "fieldSelector", "continue", "resourceVersion", "resourceVersionMatch"] as const) {
+      const v = query.get(key);
+      if (v !== null) options[key] = v;
+    }
+    return options;
+  }
+
+  private deleteOptions(query: URLSearchParams, body: string): DeleteOptions {
+    const parsed = body.trim() ? parseWriteBody("application/json", body) : {};
+    const b = isJsonObject(parsed) ? parsed : {};
+    const policy = query.get("propagationPolicy") ?? (typeof b.propagationPolicy === "string" ? b.propagationPolicy : undefined);
+    if (policy !== undefined && policy !== "Orphan" && policy !== "Background" && policy !== "Foreground") {
+      throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+    }
+    const orphan = query.get("orphanDependents") ?? (typeof b.orphanDependents === "boolean" ? String(b.orphanDependents) : null);
+    const pre = isJsonObject(b.preconditions) ? b.preconditions : undefined;
+    const dryRun = query.get("dryRun") === "All" || (Array.isArray(b.dryRun) && b.dryRun.includes("All"));
+    return {
+      dryRun,
+      ...(policy ? { propagationPolicy: policy as PropagationPolicy } : {}),
+      ...(orphan !== null ? { orphanDependents: orphan === "true" } : {}),
+      ...(pre
+        ? {
+            preconditions: {
+              ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}),
+              ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+
+  private dispatch(verb: Verb, route: ResourceRoute, query: URLSearchParams, req: IncomingMessage, res: ServerResponse, body: string): void {
+    const { type, name, subresource } = route;
+    const namespace = route.namespace ?? "";
+    const status = subresource === "status" ? "status" : undefined;
+    if (type.namespaced && route.namespace === undefined && !["list", "watch"].includes(verb)) {
+      // Only listing and watching work across namespaces.
+      throw verb === "create" || verb === "deletecollection" ? methodNotAllowed() : pathNotFound();
+    }
+    switch (verb) {
+      case "get":
+        if (subresource === "log") return this.servePodLog(namespace, name ?? "", query, res);
+        return this.sendJson(res, 200, this.api.get(type, namespace, name ?? ""));
+      case "list":
+        return this.sendJson(res, 200, this.api.list(type, route.namespace, this.listOptions(query)));
+      case "watch":
+        return this.serveWatch(route, query, req, res);
+      case "create": {
+        const result = this.api.create(type, namespace, parseWriteBody(req.headers["content-type"], body), this.writeOptions(query));
+        return this.sendJson(res, 201, result.object, result.warnings);
+      }
+      case "update": {
+        const result = this.api.update(type, namespace, name ?? "", parseWriteBody(req.headers["content-type"], body), this.writeOptions(query), status);
+        return this.sendJson(res, result.created ? 201 : 200, result.object, result.warnings);
+      }
+      case "patch": {
+        const result = this.api.patch(type, namespace, name ?? "", req.headers["content-type"] ?? "", body, this.writeOptions(query), status);
+        return this.sendJson(res, result.created ? 201 : 200, result.object, result.warnings);
+      }
+      case "delete": {
+        const result = this.api.delete(type, namespace, name ?? "", this.deleteOptions(query, body));
+        return this.sendJson(res, result.code, result.body);
+      }
+      case "deletecollection":
+        return this.sendJson(res, 200, this.api.deleteCollection(type, route.namespace, this.listOptions(query), this.deleteOptions(query, body)));
+    }
+  }
+
+  private servePodLog(namespace: string, pod: string, query: URLSearchParams, res: ServerResponse): void {
+    this.api.get(this.requireType("v1", "Pod"), namespace, pod);
+    const container = query.get("container") ?? undefined;
+    const found = this.jobs?.logsOf(namespace, pod, container);
+    if (found === undefined) throw badRequest(`container "${container ?? ""}" in pod "${pod}" is waiting to start: ContainerCreating`);
+    if ("choices" in found) throw badRequest(`a container name must be specified for pod ${pod}, choose one of: [${found.choices.join(" ")}]`);
+    res.writeHead(200, { "Content-Type": "text/plain" });
+    res.end(found.log);
+  }
+
+  private serveWatch(route: ResourceRoute, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+    const timeoutSeconds = integerParam(query.get("timeoutSeconds"), "timeoutSeconds");
+    const bookmarks = query.get("allowWatchBookmarks") === "true";
+    const sendInitialEvents = query.get("sendInitialEvents") === "true";
+    if (sendInitialEvents && (!bookmarks || query.get("resourceVersionMatch") !== "NotOlderThan")) {
+      throw badRequest("sendInitialEvents requires allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan");
+    }
+    const timers: NodeJS.Timeout[] = [];
+    let open = true;
+    const startStream = () => {
+      if (res.headersSent) return;
+      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+      res.flushHeaders();
+    };
+    const finish = (abort: boolean) => {
+      if (!open) return;
+      open = false;
+      for (const t of timers) clearInterval(t);
+      watcher.handle.stop();
+      this.watches.delete(watcher);
+      if (abort) res.destroy();
+      else {
+        startStream();
+        res.end();
+      }
+    };
+    const watcher: ActiveWatch = { type: route.type, handle: { stop: () => undefined }, response: res, close: finish };
+    const options = {
+      ...this.listOptions(query),
+      ...(sendInitialEvents ? { sendInitialEvents } : {}),
+    };
+    watcher.handle = this.api.watch(route.type, route.namespace, options, {
+      event: (type, object) => {
+        if (!open) return;
+        startStream();
+        res.write(`${JSON.stringify({ type, object })}\n`);
+      },
+      end: () => setImmediate(() => finish(false)),
+    });
+    if (!open) return;
+    startStream();
+    this.watches.add(watcher);
+    req.on("close", () => finish(false));
+    res.on("close", () => finish(false));
+    if (timeoutSeconds !== undefined && timeoutSeconds > 0) timers.push(setTimeout(() => finish(false), timeoutSeconds * 1000));
+    if (bookmarks) {
+      timers.push(
+        setInterval(() => {
+          if (open) res.write(`${JSON.stringify({ type: "BOOKMARK", object: this.api.bookmark(route.type, this.store.resourceVersion) })}\n`);
+        }, this.options.bookmarkIntervalMs ?? 1000),
+      );
+    }
+  }
+}
+
