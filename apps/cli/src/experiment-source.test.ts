@@ -35,6 +35,8 @@ describe("parseExperimentText", () => {
     expect(error.code).toBe("invalid_experiment");
     expect(error.message).toBe("exp.yaml is not a valid iter8.tools/v2alpha2 Experiment");
     expect(error.issues.map((i) => i.path).sort()).toEqual(["spec.strategy.testingPattern", "spec.target"]);
+    // Each issue points at its line in the text (a missing field at its parent's).
+    expect(error.issues.every((i) => typeof i.line === "number")).toBe(true);
   });
 
   it("takes the one experiment out of a kubectl List", () => {

@@ -1,4 +1,12 @@
-import { ExperimentSchema, issuesFromZod, readDocuments, type Experiment, type ValidationIssue } from "@iter8ts/types";
+import {
+  ExperimentSchema,
+  IssueCode,
+  issuesFromZod,
+  parseExperimentSchema,
+  readDocuments,
+  type Experiment,
+  type ValidationIssue,
+} from "@iter8ts/types";
 import { readInput } from "./io";
 
 /** Why an experiment could not be loaded. */
@@ -73,9 +81,19 @@ function deleteKeys(root: unknown, path: ReadonlyArray<PropertyKey>, keys: reado
   if (isRecord(cur)) for (const key of keys) delete cur[key];
 }
 
+function invalid(label: string, issues: ValidationIssue[]): ExperimentLoadError {
+  return new ExperimentLoadError(
+    ExperimentLoadErrorCode.InvalidExperiment,
+    label,
+    `${label} is not a valid iter8.tools/v2alpha2 Experiment`,
+    issues,
+  );
+}
+
 /**
  * Parses the text of one Experiment (YAML or JSON). Fields the API does not know are reported as
- * warnings and ignored, as the API server does with objects it stores; any other problem fails.
+ * warnings and ignored, as the API server prunes them from objects it stores; any other problem
+ * fails. Issues carry their line when the experiment is the document itself.
  * @param label how to name the input in messages.
  * @throws ExperimentLoadError with one issue per field path at fault.
  */
@@ -94,31 +112,20 @@ export function parseExperimentText(text: string, label: string): LoadedExperime
       `${label} holds ${docs.value.length} documents; pass exactly one Experiment`,
     );
   }
-  const doc = structuredClone(unwrapList(docs.value[0], label));
-  const first = ExperimentSchema.safeParse(doc);
-  if (first.success) return { experiment: first.data, warnings: [] };
+  const doc = unwrapList(docs.value[0], label);
+  // Parsing the text itself (not the unwrapped object) lets each issue say its line.
+  const checked = parseExperimentSchema(doc === docs.value[0] ? text : doc);
+  if (checked.ok) return { experiment: checked.value, warnings: [] };
+  if (!checked.errors.every((e) => e.code === IssueCode.UnknownField)) throw invalid(label, checked.errors);
 
-  const unknownFields = first.error.issues.filter((i) => i.code === "unrecognized_keys");
-  if (unknownFields.length < first.error.issues.length) {
-    throw new ExperimentLoadError(
-      ExperimentLoadErrorCode.InvalidExperiment,
-      label,
-      `${label} is not a valid iter8.tools/v2alpha2 Experiment`,
-      issuesFromZod(first.error, doc),
-    );
+  const pruned = structuredClone(doc);
+  const first = ExperimentSchema.safeParse(pruned);
+  for (const issue of first.success ? [] : first.error.issues) {
+    if (issue.code === "unrecognized_keys") deleteKeys(pruned, issue.path, issue.keys);
   }
-  const warnings = issuesFromZod(first.error, doc);
-  for (const issue of unknownFields) if (issue.code === "unrecognized_keys") deleteKeys(doc, issue.path, issue.keys);
-  const second = ExperimentSchema.safeParse(doc);
-  if (!second.success) {
-    throw new ExperimentLoadError(
-      ExperimentLoadErrorCode.InvalidExperiment,
-      label,
-      `${label} is not a valid iter8.tools/v2alpha2 Experiment`,
-      issuesFromZod(second.error, doc),
-    );
-  }
-  return { experiment: second.data, warnings };
+  const second = ExperimentSchema.safeParse(pruned);
+  if (!second.success) throw invalid(label, issuesFromZod(second.error, pruned));
+  return { experiment: second.data, warnings: checked.errors };
 }
 
 /** An experiment in a YAML or JSON file, or on standard input when the path is `-`. */

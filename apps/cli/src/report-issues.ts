@@ -2,10 +2,10 @@ import type { ValidationIssue } from "@iter8ts/types";
 import type { CommandIo } from "./command-io";
 import type { ExperimentLoadError, ExperimentSource } from "./experiment-source";
 
-/** Writes a heading and one `path: message` line per issue to stderr. */
+/** Writes a heading and one `path: message (line N)` line per issue to stderr. */
 export function reportIssues(io: CommandIo, heading: string, issues: readonly ValidationIssue[]): void {
   io.err(`${heading}\n`);
-  for (const issue of issues) io.err(`  ${issue.path}: ${issue.message}\n`);
+  for (const issue of issues) io.err(`  ${issue.path}: ${issue.message}${issue.line === undefined ? "" : ` (line ${issue.line})`}\n`);
 }
 
 /** Reports why an experiment could not be loaded; the caller sets the exit code. */

@@ -46,7 +46,7 @@ describe("iter8ctl describe", () => {
     const r = await run(["-f", "bad.yaml"], { "bad.yaml": yamlOf(input) });
     expect(r.code).toBe(1);
     expect(r.out).toBe("");
-    expect(r.err).toMatch(/^Error: bad\.yaml is not a valid iter8\.tools\/v2alpha2 Experiment:\n {2}spec\.criteria\.objectives\[0\]\.upperLimit: .*quantity/);
+    expect(r.err).toMatch(/^Error: bad\.yaml is not a valid iter8\.tools\/v2alpha2 Experiment:\n {2}spec\.criteria\.objectives\[0\]\.upperLimit: .*quantity.* \(line \d+\)\n$/);
   });
 
   it("describes despite unknown fields, warning about them on stderr", async () => {
