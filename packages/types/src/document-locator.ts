@@ -1,15 +1,16 @@
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
+import { isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
 import type { PathSegment } from "./validation-issue";
 
 /**
- * Finds the line of a field in a parsed YAML document: the line of the field's key, or of the
- * closest parent that exists (a missing required field points at its parent).
+ * Finds the line of a field below `root` (a YAML node: a document's contents, or an item of a
+ * List): the line of the field's key, or of the closest parent that exists (a missing required
+ * field points at its parent).
  */
-export function lineOf(doc: Document, lineCounter: LineCounter, segments: readonly PathSegment[]): number | undefined {
+export function lineOf(root: unknown, lineCounter: LineCounter, segments: readonly PathSegment[]): number | undefined {
   const lineAt = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-  let node: unknown = doc.contents;
-  let line = lineAt(doc.contents as Node | null);
+  let node: unknown = root;
+  let line = lineAt(root as Node | null);
   for (const segment of segments) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));

@@ -124,3 +124,36 @@ describe("parseDocuments", () => {
     expect(parseDocuments("# only a comment\n")).toEqual([]);
   });
 });
+
+describe("parseDocuments on kubectl output", () => {
+  it("opens a List and checks each item with lines in the whole text", () => {
+    const list = `apiVersion: v1
+kind: List
+items:
+- apiVersion: iter8.tools/v2alpha2
+  kind: Metric
+  metadata: {name: ok-metric, namespace: iter8-system}
+  spec: {provider: iter8}
+- apiVersion: iter8.tools/v2alpha2
+  kind: Metric
+  metadata: {name: bad-metric, namespace: iter8-system}
+  spec:
+    provider: iter8
+    type: Histogram
+metadata:
+  resourceVersion: ""
+`;
+    const docs = parseDocuments(list);
+    expect(docs.map((d) => [d.index, d.item, d.line, d.type, d.name, d.result.ok])).toEqual([
+      [0, 0, 4, "metric", "ok-metric", true],
+      [0, 1, 8, "metric", "bad-metric", false],
+    ]);
+    expect(docs[1]!.result.ok ? [] : docs[1]!.result.errors).toEqual([
+      { path: "spec.type", code: "invalid_value", message: 'must be one of Counter, Gauge (got "Histogram")', line: 13 },
+    ]);
+  });
+
+  it("returns nothing for an empty List", () => {
+    expect(parseDocuments("apiVersion: v1\nkind: List\nitems: []\n")).toEqual([]);
+  });
+});

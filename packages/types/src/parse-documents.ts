@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments } from "yaml";
+import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
 import { ExperimentSchema, type Experiment } from "./experiment";
 import { experimentIssues } from "./experiment-checks";
 import { MetricSchema, type Metric } from "./metric";
@@ -11,9 +11,11 @@ import { IssueCode, type ParseResult, type RawIssue, type ValidationIssue } from
 export interface DocumentInfo {
   /** 0-based position of the document in the text (empty documents count too). */
   index: number;
-  /** 1-based line where the document starts. */
+  /** 0-based position in `items` when the object came from a List (`kubectl get … -o yaml`). */
+  item?: number;
+  /** 1-based line where the object starts. */
   line: number;
-  /** `apiVersion`, `kind`, `metadata.name` and `metadata.namespace`, when the document has them. */
+  /** `apiVersion`, `kind`, `metadata.name` and `metadata.namespace`, when the object has them. */
   apiVersion?: string;
   kind?: string;
   name?: string;
@@ -21,9 +23,10 @@ export interface DocumentInfo {
 }
 
 /**
- * One document of a multi-document text. `type` says how it was read: Iter8 Experiments and
+ * One object of a multi-document text. `type` says how it was read: Iter8 Experiments and
  * Metrics and Kubernetes Secrets are validated; other kinds (routing objects, Deployments, …)
- * are passed through untouched; text that is not an object is `invalid`.
+ * are passed through untouched; text that is not an object is `invalid`. The items of a List
+ * are returned one by one.
  */
 export type ParsedDocument =
   | (DocumentInfo & { type: "experiment"; result: ParseResult<Experiment> })
@@ -38,50 +41,65 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+function isFields(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Validates one object according to its kind. */
+function readObject(value: unknown, root: unknown, lineCounter: LineCounter, position: Pick<DocumentInfo, "index" | "item">): ParsedDocument {
+  const start = (root as Node | null)?.range?.[0];
+  const info: DocumentInfo = { ...position, line: start === undefined ? 1 : lineCounter.linePos(start).line };
+  if (!isFields(value)) {
+    const message = "must be a Kubernetes object with apiVersion, kind and metadata";
+    return { ...info, type: "invalid", result: { ok: false, errors: [{ path: "(document)", code: IssueCode.InvalidType, message, line: info.line }] } };
+  }
+  const metadata = isFields(value.metadata) ? value.metadata : {};
+  const apiVersion = text(value.apiVersion);
+  const kind = text(value.kind);
+  const name = text(metadata.name);
+  const namespace = text(metadata.namespace);
+  if (apiVersion !== undefined) info.apiVersion = apiVersion;
+  if (kind !== undefined) info.kind = kind;
+  if (name !== undefined) info.name = name;
+  if (namespace !== undefined) info.namespace = namespace;
+  const source = { root, lineCounter };
+  // Kind decides; a wrong iter8 apiVersion is then reported as a field error rather than
+  // silently passing the object through.
+  const iter8 = apiVersion === undefined || apiVersion.startsWith("iter8.tools/");
+  if (kind === "Experiment" && iter8) {
+    return { ...info, type: "experiment", result: checkDocument(ExperimentSchema, experimentIssues, value, source) };
+  }
+  if (kind === "Metric" && iter8) return { ...info, type: "metric", result: checkDocument(MetricSchema, metricIssues, value, source) };
+  if (kind === "Secret" && apiVersion === "v1") return { ...info, type: "secret", result: checkDocument(SecretSchema, noChecks, value, source) };
+  return { ...info, type: "other", result: { ok: true, value } };
+}
+
 /**
- * Reads every document of a YAML or JSON text and validates the ones this product understands:
- * `iter8.tools` Experiments and Metrics (schema and semantic checks) and `v1` Secrets.
+ * Reads every document of a YAML or JSON text and validates the objects this product
+ * understands: `iter8.tools` Experiments and Metrics (schema and semantic checks) and `v1`
+ * Secrets. Lists (`kind: List`, `ExperimentList`, …) are opened, so `kubectl get … -o yaml`
+ * output can be read directly.
  */
 export function parseDocuments(source: string): ParsedDocument[] {
   const lineCounter = new LineCounter();
   const out: ParsedDocument[] = [];
   parseAllDocuments(source, { lineCounter }).forEach((doc, index) => {
-    const line = lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
     if (doc.errors.length) {
+      const line = lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
       out.push({ index, line, type: "invalid", result: { ok: false, errors: syntaxIssues(doc, lineCounter) } });
       return;
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return;
-    if (typeof value !== "object" || Array.isArray(value)) {
-      const message = "must be a Kubernetes object with apiVersion, kind and metadata";
-      out.push({ index, line, type: "invalid", result: { ok: false, errors: [{ path: "(document)", code: IssueCode.InvalidType, message, line }] } });
+    const list = isFields(value) && typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items);
+    if (!list) {
+      out.push(readObject(value, doc.contents, lineCounter, { index }));
       return;
     }
-    const fields = value as Record<string, unknown>;
-    const metadata = typeof fields.metadata === "object" && fields.metadata !== null ? (fields.metadata as Record<string, unknown>) : {};
-    const info: DocumentInfo = { index, line };
-    const apiVersion = text(fields.apiVersion);
-    const kind = text(fields.kind);
-    const name = text(metadata.name);
-    const namespace = text(metadata.namespace);
-    if (apiVersion !== undefined) info.apiVersion = apiVersion;
-    if (kind !== undefined) info.kind = kind;
-    if (name !== undefined) info.name = name;
-    if (namespace !== undefined) info.namespace = namespace;
-    const located = { doc, lineCounter };
-    // Kind decides; a wrong iter8 apiVersion is then reported as a field error rather than
-    // silently passing the document through.
-    const iter8 = apiVersion === undefined || apiVersion.startsWith("iter8.tools/");
-    if (kind === "Experiment" && iter8) {
-      out.push({ ...info, type: "experiment", result: checkDocument(ExperimentSchema, experimentIssues, value, located) });
-    } else if (kind === "Metric" && iter8) {
-      out.push({ ...info, type: "metric", result: checkDocument(MetricSchema, metricIssues, value, located) });
-    } else if (kind === "Secret" && apiVersion === "v1") {
-      out.push({ ...info, type: "secret", result: checkDocument(SecretSchema, noChecks, value, located) });
-    } else {
-      out.push({ ...info, type: "other", result: { ok: true, value: fields } });
-    }
+    const itemsNode = isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
+    (value.items as unknown[]).forEach((item, i) => {
+      out.push(readObject(item, isSeq(itemsNode) ? itemsNode.items[i] : undefined, lineCounter, { index, item: i }));
+    });
   });
   return out;
 }

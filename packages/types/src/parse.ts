@@ -11,7 +11,8 @@ import { zodIssues } from "./zod-issues";
 /** A document read from text, with what is needed to point at its lines. */
 export interface SourceDocument {
   value: unknown;
-  doc: Document;
+  /** The YAML node of the value, where field lines are looked up. */
+  root: unknown;
   lineCounter: LineCounter;
 }
 
@@ -35,7 +36,7 @@ function readSource(text: string): { documents: SourceDocument[]; errors: Valida
       continue;
     }
     const value: unknown = doc.toJS();
-    if (value !== null && value !== undefined) documents.push({ value, doc, lineCounter });
+    if (value !== null && value !== undefined) documents.push({ value, root: doc.contents, lineCounter });
   }
   return { documents, errors };
 }
@@ -54,7 +55,7 @@ export function checkDocument<T>(
   schema: z.ZodType<T>,
   checks: (value: unknown) => RawIssue[],
   value: unknown,
-  source?: Pick<SourceDocument, "doc" | "lineCounter">,
+  source?: Pick<SourceDocument, "root" | "lineCounter">,
 ): ParseResult<T> {
   const parsed = schema.safeParse(value);
   const raw = [...(parsed.success ? [] : zodIssues(parsed.error, value, schema)), ...checks(value)];
@@ -66,7 +67,7 @@ export function checkDocument<T>(
     const key = `${path}\n${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const line = source ? lineOf(source.doc, source.lineCounter, issue.segments) : undefined;
+    const line = source ? lineOf(source.root, source.lineCounter, issue.segments) : undefined;
     errors.push(line === undefined ? { path, message: issue.message, code: issue.code } : { path, message: issue.message, code: issue.code, line });
   }
   // Array.prototype.sort is stable, so issues on one line keep their check order.

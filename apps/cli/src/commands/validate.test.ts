@@ -78,7 +78,7 @@ describe("iter8ctl validate", () => {
       "✗ missing.yaml\n" +
         "    (file): cannot be read: ENOENT: no such file or directory, open 'missing.yaml'\n" +
         "✗ empty.yaml\n" +
-        "    (file): holds no YAML or JSON document\n" +
+        "    (file): holds no Kubernetes object\n" +
         "0 valid, 2 invalid, 0 skipped\n",
     );
   });
@@ -120,5 +120,21 @@ describe("iter8ctl validate", () => {
       err: "Error: validate needs a file: pass -f FILE (repeatable), or -f - to read standard input\n",
       code: 1,
     });
+  });
+});
+
+describe("iter8ctl validate on kubectl output", () => {
+  it("checks each item of a List", async () => {
+    const items = [METRIC, EXPERIMENT.replace("candidates: [{name: v2}]", "candidates: [{name: v1}]")]
+      .map((doc) => doc.trimEnd().split("\n").map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`)).join("\n"))
+      .join("\n");
+    const r = await run(["-f", "-"], {}, `apiVersion: v1\nkind: List\nitems:\n${items}\n`);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(
+      "✓ Metric iter8-knative/request-count (standard input:4)\n" +
+        "✗ Experiment canary-exp (standard input:13)\n" +
+        '    spec.versionInfo.candidates[0].name: "v1" is also the name of another version; version names must be unique (line 27)\n' +
+        "1 valid, 1 invalid, 0 skipped\n",
+    );
   });
 });

@@ -7,6 +7,8 @@ export interface DocumentReport {
   file: string;
   /** 0-based position in the file; absent when the file itself failed. */
   index?: number;
+  /** 0-based position in the `items` of a List. */
+  item?: number;
   /** 1-based line where the document starts. */
   line?: number;
   kind?: string;
@@ -30,6 +32,7 @@ function documentReport(file: string, doc: ParsedDocument): DocumentReport {
     status: doc.type === "other" ? "skipped" : doc.result.ok ? "valid" : "invalid",
     errors: doc.result.ok ? [] : doc.result.errors,
   };
+  if (doc.item !== undefined) report.item = doc.item;
   if (doc.kind !== undefined) report.kind = doc.kind;
   if (doc.name !== undefined) report.name = doc.name;
   if (doc.namespace !== undefined) report.namespace = doc.namespace;
@@ -39,7 +42,7 @@ function documentReport(file: string, doc: ParsedDocument): DocumentReport {
 /**
  * Validates every document of the given files: Experiments and Metrics (and the Secrets they
  * use) against the API and its rules; other kinds are skipped. A file that cannot be read or
- * holds no document is invalid.
+ * holds no object is invalid.
  */
 export async function validateFiles(files: readonly string[], read: CommandIo["read"]): Promise<ValidationReport> {
   const documents: DocumentReport[] = [];
@@ -55,7 +58,7 @@ export async function validateFiles(files: readonly string[], read: CommandIo["r
     }
     const parsed = parseDocuments(text);
     if (parsed.length === 0) {
-      documents.push({ file: label, status: "invalid", errors: [{ path: "(file)", message: "holds no YAML or JSON document" }] });
+      documents.push({ file: label, status: "invalid", errors: [{ path: "(file)", message: "holds no Kubernetes object" }] });
       continue;
     }
     for (const doc of parsed) documents.push(documentReport(label, doc));
