@@ -1,0 +1,37 @@
+export { createEngine, ReconcileOutcome } from "./engine";
+export type { Engine, EngineOptions, RetryPolicy, ReconcileResult, AnalyzeFn, IterationAnalysis } from "./engine";
+export { runToCompletion } from "./run-to-completion";
+export type { RunToCompletionOptions, RunSummary } from "./run-to-completion";
+export type {
+  ExperimentKey,
+  ExperimentStore,
+  StatusWriteResult,
+  MetricsSource,
+  WeightWriter,
+  ActionRequest,
+  ActionRunState,
+  ActionRunner,
+  Clock,
+  EngineEvent,
+  EventSink,
+  EnginePorts,
+} from "./ports";
+export { systemClock } from "./system-clock";
+export { ActionState, RetryStep, DecisionOutcome, readEngineStatus } from "./engine-status";
+export type { ActionRecord, RetryRecord, DecisionRecord, EngineStatus } from "./engine-status";
+export { Reason, FAILURE_REASONS, ActionName, HandlerType, Message } from "./reasons";
+export { nextStep } from "./next-step";
+export type { Step } from "./next-step";
+export type { ExperimentProblem } from "./experiment-checks";
+export { decideTarget, compareQueueOrder, contendersFor, nextInQueue } from "./target-queue";
+export type { TargetDecision } from "./target-queue";
+export { versionRecommendedForPromotion } from "./version-recommended";
+export { findRollbackViolations } from "./rollback-check";
+export type { RollbackViolation } from "./rollback-check";
+export { iterationPlan, nextIterationAt, ITERATION_TOLERANCE_MS } from "./iteration-timing";
+export type { IterationPlan } from "./iteration-timing";
+export { criteriaMetricRefs } from "./metric-refs";
+export { actionRunId, handlerName } from "./action-ids";
+export { recordCondition, RecordKind } from "./record-condition";
+export type { RecordedChange } from "./record-condition";
+export { EngineError, EngineErrorCode, isRetryable, errorMessage } from "./engine-error";
