@@ -66,6 +66,14 @@ describe("iter8ctl validate", () => {
     );
   });
 
+  it("takes files as arguments too, after those given with -f", async () => {
+    const r = await run(["exp.yaml", "-f", "metric.yaml"], { "metric.yaml": METRIC, "exp.yaml": EXPERIMENT });
+    expect(r).toMatchObject({
+      code: 0,
+      out: "✓ Metric iter8-knative/request-count (metric.yaml:1)\n✓ Experiment canary-exp (exp.yaml:1)\n2 valid, 0 invalid, 0 skipped\n",
+    });
+  });
+
   it("reads standard input with -f -", async () => {
     const r = await run(["-f", "-"], {}, METRIC);
     expect(r).toMatchObject({ code: 0, out: "✓ Metric iter8-knative/request-count (standard input:1)\n1 valid, 0 invalid, 0 skipped\n" });
@@ -117,7 +125,7 @@ describe("iter8ctl validate", () => {
   it("asks for a file when none is given", async () => {
     expect(await run([], {})).toEqual({
       out: "",
-      err: "Error: validate needs a file: pass -f FILE (repeatable), or -f - to read standard input\n",
+      err: "Error: validate needs a file: pass -f FILE (repeatable) or FILE…, or -f - to read standard input\n",
       code: 1,
     });
   });

@@ -95,10 +95,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** `iter8ctl validate -f FILE|- [-f FILE…] [-o text|json]`. */
+/** `iter8ctl validate [-f FILE|-]… [FILE…] [-o text|json]`. */
 export function validateCommand(io: CommandIo = processIo): Command {
   return new Command("validate")
     .description("Validate Experiment and Metric documents; exit 0 when all are valid, 1 otherwise")
+    .argument("[files...]", "more files, e.g. from a shell glob")
     .option("-f, --file <path>", "YAML or JSON file with one or more documents, or - for standard input (repeatable)", collect)
     .addOption(new Option("-o, --output <format>", "report format").choices(["text", "json"]).default("text"))
     .addHelpText(
@@ -111,15 +112,17 @@ Documents of other kinds (Namespaces, routing objects, …) are skipped.
 
 Examples:
   iter8ctl validate -f experiment.yaml -f metrics.yaml
+  iter8ctl validate samples/*/*.yaml
   kubectl get experiment my-exp -o yaml | iter8ctl validate -f -`,
     )
-    .action(async (opts: { file?: string[]; output: "text" | "json" }) => {
-      if (!opts.file?.length) {
-        io.err("Error: validate needs a file: pass -f FILE (repeatable), or -f - to read standard input\n");
+    .action(async (positional: string[], opts: { file?: string[]; output: "text" | "json" }) => {
+      const files = [...(opts.file ?? []), ...positional];
+      if (!files.length) {
+        io.err("Error: validate needs a file: pass -f FILE (repeatable) or FILE…, or -f - to read standard input\n");
         io.setExitCode(1);
         return;
       }
-      const report = await validateFiles(opts.file, io.read);
+      const report = await validateFiles(files, io.read);
       io.out(opts.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatValidationReport(report));
       io.setExitCode(report.valid ? 0 : 1);
     });
