@@ -27,6 +27,8 @@ export interface ActionRecord {
   state: ActionState;
   /** How many times the runner was asked to start it. */
   attempts: number;
+  /** How many times it was started again after the runner lost it. */
+  restarts?: number;
   /** When it was last started. */
   launchTime?: string;
   endTime?: string;

@@ -70,8 +70,11 @@ export interface EngineOptions {
   /** Written as `provenance` of each analysis. Default `iter8ts/analytics`. */
   provenance?: string;
   retry?: RetryPolicy;
-  /** Starts of one action before it fails (a runner that lost the action, or refused it). Default 2. */
-  maxActionAttempts?: number;
+  /**
+   * How often an action the runner lost (it answers Unknown for a started run, e.g. a restarted
+   * local process) is started again before it fails. Default 1.
+   */
+  maxActionRestarts?: number;
   /** How often to ask the runner about a running action. Default 1 s. */
   actionPollMs?: number;
   /** An action still running after this long fails. Default 20 min. */
@@ -161,7 +164,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
   const maxAttempts = Math.max(1, options.retry?.maxAttempts ?? 6);
   const initialDelayMs = options.retry?.initialDelayMs ?? 2_000;
   const maxDelayMs = options.retry?.maxDelayMs ?? 120_000;
-  const maxActionAttempts = Math.max(1, options.maxActionAttempts ?? 2);
+  const maxActionRestarts = Math.max(0, options.maxActionRestarts ?? 1);
   const actionPollMs = options.actionPollMs ?? 1_000;
   const actionTimeoutMs = options.actionTimeoutMs ?? 20 * 60_000;
   const waitingRecheckMs = options.waitingRecheckMs ?? 30_000;
@@ -304,21 +307,12 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
       await ports.actions.start(requestFor(turn, r), current(turn));
     } catch (error) {
       r.message = `could not be started: ${errorMessage(error)}`;
-      if (isRetryable(error) && r.attempts < maxAttempts) {
-        const delay = backoff(r.attempts);
-        r.state = ActionState.Pending;
-        turn.status.retry = {
-          step: RetryStep.ActionLaunch,
-          attempts: r.attempts,
-          lastError: errorMessage(error),
-          nextAttemptTime: new Date(turn.now.getTime() + delay).toISOString(),
-        };
-        return { outcome: ReconcileOutcome.Retrying, requeueAfterMs: delay };
-      }
-      delete turn.status.retry;
-      r.state = ActionState.Failed;
-      r.endTime = turn.time;
-      return actionFailed(turn, r, true);
+      r.state = ActionState.Pending;
+      return retryOrGiveUp(turn, RetryStep.ActionLaunch, error, () => {
+        r.state = ActionState.Failed;
+        r.endTime = turn.time;
+        return actionFailed(turn, r, true);
+      });
     }
     delete turn.status.retry;
     r.state = ActionState.Running;
@@ -408,13 +402,14 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
         return { outcome: ReconcileOutcome.ActionRunning, requeueAfterMs: actionPollMs };
       }
       case "Unknown":
-        if (r.attempts < maxActionAttempts) {
+        if ((r.restarts ?? 0) < maxActionRestarts) {
+          r.restarts = (r.restarts ?? 0) + 1;
           r.message = "the runner has no record of it; started again";
           return startAction(turn, r);
         }
         r.state = ActionState.Failed;
         r.endTime = turn.time;
-        r.message = `the runner lost it ${r.attempts} times`;
+        r.message = `the runner lost it ${(r.restarts ?? 0) + 1} times`;
         return actionFailed(turn, r, false);
       case "Failed":
         r.state = ActionState.Failed;

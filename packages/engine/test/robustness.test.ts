@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import { createEngine, type ExperimentStore } from "../src/index";
+import { action, experiment, makeWorld } from "./world";
+
+describe("writes that conflict", () => {
+  it("re-reads and decides again when another writer changed the status in between, keeping both changes", async () => {
+    const world = makeWorld({ experiments: [experiment({ iterationsPerLoop: 2, actions: { start: action("collect") } })] });
+    const hists = { provenance: "Builtin metrics collector", timestamp: "2021-11-01T00:00:00Z", data: { v1: {} } };
+    let interfered = 0;
+    const store: ExperimentStore = {
+      getExperiment: (k) => world.store.getExperiment(k),
+      listExperiments: (f) => world.store.listExperiments(f),
+      getMetric: (ns, n) => world.store.getMetric(ns, n),
+      writeStatus: async (key, status, resourceVersion) => {
+        // A task writes its histograms just before the engine's write of the start action's launch.
+        if (interfered === 0 && status.message === "HandlerLaunched: Start handler 'start' launched") {
+          interfered++;
+          world.store.patchStatus(key, (s) => {
+            s.analysis = { ...s.analysis, aggregatedBuiltinHists: hists };
+          });
+        }
+        return world.store.writeStatus(key, status, resourceVersion);
+      },
+    };
+    const engine = createEngine({ ...world.ports, store }, world.engineOptions);
+    await world.run(engine);
+    expect(interfered).toBe(1);
+    expect(world.status().analysis?.aggregatedBuiltinHists).toEqual(hists);
+    expect(world.runner.executionCounts()).toEqual({ "default-exp-start": 1 });
+    expect(world.condition("Completed")).toMatchObject({ message: "Experiment completed successfully" });
+  });
+
+  it("gives up the reconcile with WriteConflict when the status never stops changing, and changes nothing", async () => {
+    const world = makeWorld({ experiments: [experiment()] });
+    const store: ExperimentStore = {
+      getExperiment: (k) => world.store.getExperiment(k),
+      listExperiments: (f) => world.store.listExperiments(f),
+      getMetric: (ns, n) => world.store.getMetric(ns, n),
+      writeStatus: async () => ({ kind: "conflict" }),
+    };
+    const result = await createEngine({ ...world.ports, store }, { conflictRetries: 2, storeRetryMs: 7_000 }).reconcile(world.key("exp"));
+    expect(result).toMatchObject({ outcome: "StoreError", requeueAfterMs: 7_000, error: { code: "WriteConflict" } });
+    expect(world.status()).toEqual({});
+  });
+});
+
+describe("an unreachable store", () => {
+  it("returns StoreError with a retry time instead of throwing, and the run recovers", async () => {
+    const world = makeWorld({ experiments: [experiment({ iterationsPerLoop: 2 })] });
+    world.store.faults.failNext("getExperiment", new Error("connection refused"), 2);
+    const first = await world.engine.reconcile(world.key("exp"));
+    expect(first).toMatchObject({ outcome: "StoreError", requeueAfterMs: 5_000, error: { code: "StoreUnavailable", retryable: true } });
+    expect(first.error?.message).toBe("The store could not be reached for experiment default/exp: connection refused; it will be tried again.");
+    world.store.faults.failNext("writeStatus", new Error("etcdserver: request timed out"), 1);
+    world.store.faults.failNext("listExperiments", new Error("503"), 1);
+    await world.run();
+    expect(world.condition("Completed")).toMatchObject({ status: "True", message: "Experiment completed successfully" });
+  });
+});
+
+describe("event sinks", () => {
+  it("a sink that throws does not undo or repeat a decision", async () => {
+    const world = makeWorld({ experiments: [experiment({ iterationsPerLoop: 1 })] });
+    const engine = createEngine(
+      {
+        ...world.ports,
+        events: {
+          emit: () => {
+            throw new Error("events are forbidden");
+          },
+        },
+      },
+      world.engineOptions,
+    );
+    await world.run(engine);
+    expect(world.condition("Completed")).toMatchObject({ message: "Experiment completed successfully" });
+  });
+});
+
+describe("decision records", () => {
+  it("keep only the most recent iterations", async () => {
+    const world = makeWorld({ experiments: [experiment({ iterationsPerLoop: 12 })], engine: { decisionHistory: 5 } });
+    await world.run();
+    expect(world.status().decisions?.map((d) => d.iteration)).toEqual([8, 9, 10, 11, 12]);
+  });
+
+  it("explain a rollback by naming the objective and the versions that broke it", async () => {
+    const world = makeWorld({
+      experiments: [
+        experiment({
+          deployment: "BlueGreen",
+          objectives: [
+            { metric: "default/mean-latency", upperLimit: 100 },
+            { metric: "default/error-rate", upperLimit: "0.01" },
+          ],
+        }),
+      ],
+      metrics: [
+        {
+          apiVersion: "iter8.tools/v2alpha2",
+          kind: "Metric",
+          metadata: { name: "mean-latency", namespace: "default" },
+          spec: { type: "Gauge", method: "GET", urlTemplate: "http://127.0.0.1/" },
+        },
+        {
+          apiVersion: "iter8.tools/v2alpha2",
+          kind: "Metric",
+          metadata: { name: "error-rate", namespace: "default" },
+          spec: { type: "Gauge", method: "GET", urlTemplate: "http://127.0.0.1/" },
+        },
+      ],
+      values: () => ({
+        "default/mean-latency": { v1: { value: 50 }, v2: { value: 60 } },
+        "default/error-rate": { v1: { value: 0.02 }, v2: { value: 0.05 } },
+      }),
+    });
+    await world.run();
+    expect(world.status().decisions?.[0]?.reason).toBe(
+      "Rolled back: objective 2 (default/error-rate) is not met by v1, v2; the objective is marked rollback_on_failure.",
+    );
+  });
+});
+
+describe("waiting experiments", () => {
+  it("start even when the wake-up from the finished holder was lost", async () => {
+    const world = makeWorld({
+      experiments: [experiment({ name: "a", iterationsPerLoop: 1 }), experiment({ name: "b", iterationsPerLoop: 1 })],
+      engine: { waitingRecheckMs: 45_000 },
+    });
+    let lost = false;
+    const store: ExperimentStore = {
+      getExperiment: (k) => world.store.getExperiment(k),
+      getMetric: (ns, n) => world.store.getMetric(ns, n),
+      writeStatus: (k, s, rv) => world.store.writeStatus(k, s, rv),
+      listExperiments: async (filter) => {
+        const list = await world.store.listExperiments(filter);
+        // Listing right after a completes (to find whom to wake) fails.
+        if (list.some((e) => e.metadata.name === "a" && e.status?.stage === "Completed") && !lost) {
+          lost = true;
+          throw new Error("watch cache not ready");
+        }
+        return list;
+      },
+    };
+    const wakes: string[] = [];
+    await world.run(createEngine({ ...world.ports, store }, world.engineOptions), (r) => wakes.push(...r.wake.map((k) => k.name)));
+    expect(lost).toBe(true);
+    expect(wakes).toEqual([]);
+    expect(world.condition("Completed", "b")).toMatchObject({ message: "Experiment completed successfully" });
+    const aDone = Date.parse(world.condition("Completed", "a")?.lastTransitionTime ?? "");
+    const bStart = Date.parse(world.status("b").startTime ?? "");
+    expect(bStart - aDone).toBeGreaterThan(0);
+    expect(bStart - aDone).toBeLessThanOrEqual(45_000);
+  });
+});
