@@ -11,8 +11,8 @@ import { metadataIssues } from "./kube-names";
 import { isQuantity, parseQuantity } from "./quantity";
 import { describeValue, formatPath, IssueCode, type RawIssue } from "./validation-issue";
 
-/** The actions an experiment runs, in the order it runs them. */
-export const ACTION_NAMES = ["start", "loop", "finish"] as const;
+/** The actions an experiment can run: start, after each loop, finish (also on rollback), and failure (cleanup after a failed experiment). */
+export const ACTION_NAMES = ["start", "loop", "finish", "failure"] as const;
 /** The name of an action. */
 export type ActionName = (typeof ACTION_NAMES)[number];
 
@@ -182,7 +182,7 @@ function actionNameIssues(spec: Fields): RawIssue[] {
       return {
         segments: ["spec", "strategy", "actions", name],
         code: IssueCode.UnknownAction,
-        message: `is not an action the experiment runs; ${guess ? `did you mean "${guess}"?` : "use start, loop or finish"}`,
+        message: `is not an action the experiment runs; ${guess ? `did you mean "${guess}"?` : "use start, loop, finish or failure"}`,
       };
     });
 }
