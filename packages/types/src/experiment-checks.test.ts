@@ -177,7 +177,7 @@ describe("experiment document checks", () => {
     doc = withField(doc, "spec.strategy.actions.cleanup", [{ run: "echo" }]);
     expect(issues(doc)).toEqual([
       { path: "spec.strategy.actions.finsh", code: "unknown_action", message: 'is not an action the experiment runs; did you mean "finish"?' },
-      { path: "spec.strategy.actions.cleanup", code: "unknown_action", message: "is not an action the experiment runs; use start, loop or finish" },
+      { path: "spec.strategy.actions.cleanup", code: "unknown_action", message: "is not an action the experiment runs; use start, loop, finish or failure" },
     ]);
   });
 
