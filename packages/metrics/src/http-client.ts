@@ -56,7 +56,7 @@ function systemCode(error: unknown): string {
 
 /** Options of {@link nodeHttpClient}. */
 export interface NodeHttpClientOptions {
-  /** Sockets kept per backend host (default 16). */
+  /** Sockets per backend host (default 64, as many as queryMetrics runs at once). */
   maxSocketsPerHost?: number;
 }
 
@@ -65,7 +65,7 @@ export interface NodeHttpClientOptions {
  * one backend reuse connections. TLS certificates are verified unless a request opts out.
  */
 export function nodeHttpClient(options: NodeHttpClientOptions = {}): HttpClient {
-  const maxSockets = options.maxSocketsPerHost ?? 16;
+  const maxSockets = options.maxSocketsPerHost ?? 64;
   const plain = new http.Agent({ keepAlive: true, maxSockets });
   const secure = new https.Agent({ keepAlive: true, maxSockets });
   const insecure = new https.Agent({ keepAlive: true, maxSockets, rejectUnauthorized: false });

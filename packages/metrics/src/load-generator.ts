@@ -1,5 +1,4 @@
-import http from "node:http";
-import https from "node:https";
+import { encodeRequest, KeepAliveConnection } from "./keep-alive-connection";
 import { LatencyHistogram, type LatencyHistogramData } from "./latency-histogram";
 
 /** What to send to one version, how fast and for how long. */
@@ -28,6 +27,8 @@ export interface LoadOptions {
   ignoreInitialErrors?: boolean;
   /** Per-request timeout (default 10 s); a request that times out counts with code -1. */
   timeoutMs?: number;
+  /** Accept any TLS certificate from the version (e.g. a self-signed test deployment). */
+  insecureSkipTLSVerify?: boolean;
   /** Histogram resolution in seconds (default 0.0001). */
   resolution?: number;
   /** Keep every duration (seconds) in the result, for callers that need exact percentiles. */
@@ -50,8 +51,6 @@ export interface LoadResult {
   Samples?: number[];
 }
 
-const FAILED = -1;
-
 /** True for the codes a run counts as success when deciding that a version is warm. */
 const succeeded = (code: number) => code >= 200 && code < 400;
 
@@ -60,21 +59,19 @@ const succeeded = (code: number) => code >= 200 && code < 400;
  * request (time to the last byte of the response) and its response code. Pacing is global: the
  * k-th request is not started before `k / qps` seconds into the run. Never throws for failing
  * requests; they are counted under their status code, or -1 when no response came.
+ * @throws TypeError for a URL that is not http(s), a header with a line break, or a run with
+ *   neither `numQueries` nor `durationMs`
  */
 export async function generateLoad(options: LoadOptions): Promise<LoadResult> {
   const url = new URL(options.url);
-  const isHttps = url.protocol === "https:";
-  if (!isHttps && url.protocol !== "http:") throw new TypeError(`load can only be sent to http(s) URLs, not ${url.protocol}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`load can only be sent to http(s) URLs, not ${url.protocol}`);
   const connections = Math.max(1, Math.floor(options.connections));
-  const agent = new (isHttps ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
-  const lib = isHttps ? https : http;
-  const payload = options.payload === undefined ? undefined : typeof options.payload === "string" ? Buffer.from(options.payload) : Buffer.from(options.payload);
+  const payload = options.payload === undefined ? undefined : Buffer.from(options.payload);
   const headers: Record<string, string> = { ...options.headers };
-  if (payload) {
-    headers["content-length"] = String(payload.length);
-    if (!Object.keys(headers).some((k) => k.toLowerCase() === "content-type")) headers["content-type"] = options.contentType ?? "application/octet-stream";
+  if (payload && !Object.keys(headers).some((k) => k.toLowerCase() === "content-type")) {
+    headers["Content-Type"] = options.contentType ?? "application/octet-stream";
   }
-  const requestOptions: http.RequestOptions = { method: payload ? "POST" : "GET", headers, agent };
+  const request = encodeRequest(url, payload ? "POST" : "GET", headers, payload);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const limit = options.numQueries ?? Number.POSITIVE_INFINITY;
   if (!Number.isFinite(limit) && options.durationMs === undefined) throw new TypeError("a load run needs numQueries or a duration");
@@ -99,30 +96,14 @@ export async function generateLoad(options: LoadOptions): Promise<LoadResult> {
     retCodes[key] = (retCodes[key] ?? 0) + 1;
   };
 
-  const once = () =>
-    new Promise<number>((resolve) => {
-      let done = false;
-      const finish = (code: number) => {
-        if (done) return;
-        done = true;
-        resolve(code);
-      };
-      const req = lib.request(url, requestOptions, (res) => {
-        res.on("data", () => {});
-        res.on("end", () => finish(res.statusCode ?? FAILED));
-        res.on("error", () => finish(FAILED));
-      });
-      req.setTimeout(timeoutMs, () => req.destroy(new Error("timeout")));
-      req.on("error", () => finish(FAILED));
-      req.end(payload);
-    });
-
   const started = performance.now();
   const deadline = options.durationMs === undefined ? Number.POSITIVE_INFINITY : started + options.durationMs;
   let issued = 0;
   const stopped = () => options.signal?.aborted === true;
 
-  const worker = async () => {
+  // One connection per worker, as fortio and hey hold them: `connections` sockets in all.
+  const pool = Array.from({ length: connections }, () => new KeepAliveConnection(url, timeoutMs, options.insecureSkipTLSVerify));
+  const worker = async (connection: KeepAliveConnection) => {
     for (;;) {
       if (issued >= limit || stopped()) return;
       const ticket = issued++;
@@ -134,15 +115,15 @@ export async function generateLoad(options: LoadOptions): Promise<LoadResult> {
       }
       if (performance.now() >= deadline || stopped()) return;
       const t0 = performance.now();
-      const code = await once();
+      const code = await connection.send(request);
       record(code, (performance.now() - t0) / 1000);
     }
   };
 
   try {
-    await Promise.all(Array.from({ length: connections }, worker));
+    await Promise.all(pool.map(worker));
   } finally {
-    agent.destroy();
+    for (const c of pool) c.close();
   }
   // A version that never answered successfully is not "warming up": report what it did.
   if (!warm) for (const [code, seconds] of held.splice(0)) {
