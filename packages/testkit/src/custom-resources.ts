@@ -3,7 +3,7 @@
  * running the project has installed (Iter8's Experiment and Metric, and the traffic objects the
  * quickstarts patch), and the schema checks the Iter8 kinds are validated with.
  */
-import { API_GROUP, ExperimentSchema, MetricSchema } from "@iter8ts/types";
+import { API_GROUP, ExperimentSchema, MetricSchema, crdManifests } from "@iter8ts/types";
 import { isJsonObject, type JsonObject } from "./json-value";
 import { GenerationPolicy, apiVersionOf, type ResourceType } from "./resource-type";
 import { zodSchemaCheck, type SchemaCheck } from "./schema-check";
@@ -120,14 +120,15 @@ function crd(spec: CrdSpec): JsonObject {
 
 /**
  * The CRDs a cluster running the project has: Iter8's Experiment (with the status subresource)
- * and Metric (without), Istio VirtualService, Knative Service, KFServing and KServe
- * InferenceService, and Seldon SeldonDeployment. Their schemas here accept any fields; the Iter8
- * kinds are validated with the project's own schemas instead.
+ * and Metric (without) as @iter8ts/types generates them, and Istio VirtualService, Knative
+ * Service, KFServing and KServe InferenceService, and Seldon SeldonDeployment with schemas that
+ * accept any fields. Objects of the Iter8 kinds are validated with the project's zod schemas.
  */
 export function defaultCustomResourceDefinitions(): JsonObject[] {
+  const { experiments, metrics } = crdManifests();
   return [
-    crd({ group: API_GROUP, kind: "Experiment", plural: "experiments", versions: ["v2alpha2"], status: true }),
-    crd({ group: API_GROUP, kind: "Metric", plural: "metrics", versions: ["v2alpha2"], status: false }),
+    { ...experiments },
+    { ...metrics },
     crd({
       group: "networking.istio.io",
       kind: "VirtualService",

@@ -105,7 +105,6 @@ export interface DropWatchesOptions {
 /** Misuse of the test server's own API. */
 export const KubeTestServerErrorCode = {
   UnknownKind: "UnknownKind",
-  NotRunning: "NotRunning",
   AlreadyRunning: "AlreadyRunning",
 } as const;
 export type KubeTestServerErrorCode = (typeof KubeTestServerErrorCode)[keyof typeof KubeTestServerErrorCode];

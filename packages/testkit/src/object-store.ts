@@ -70,10 +70,18 @@ export class ObjectStore {
 
   /** Copies of the objects of a collection (one namespace, or all), in key order like etcd. */
   list(storage: string, namespace?: string): JsonObject[] {
+    return this.peek(storage, namespace).map((o) => deepClone(o));
+  }
+
+  /**
+   * The stored objects themselves, in key order, for read paths that copy what they hand out
+   * anyway (lists and watches serve thousands of objects; copying twice shows). Never modify them.
+   */
+  peek(storage: string, namespace?: string): readonly Readonly<JsonObject>[] {
     const c = this.collections.get(storage);
     if (!c) return [];
     const keys = [...c.keys()].filter((k) => namespace === undefined || k.startsWith(`${namespace}/`)).sort();
-    return keys.map((k) => deepClone(c.get(k) as JsonObject));
+    return keys.map((k) => c.get(k) as JsonObject);
   }
 
   /**

@@ -501,8 +501,9 @@ export class ResourceApi {
     const uid = metaString(owner, "uid");
     if (!uid) return;
     for (const storage of this.registry.storages()) {
-      for (const dependent of this.store.list(storage)) {
-        if (!ownerUids(dependent).includes(uid)) continue;
+      for (const stored of this.store.peek(storage)) {
+        if (!ownerUids(stored).includes(uid)) continue;
+        const dependent = deepClone(stored);
         if (!this.store.get(storage, metaString(dependent, "namespace"), metaString(dependent, "name"))) continue;
         if (policy === "Orphan") {
           const meta = metadataOf(dependent);
@@ -624,7 +625,7 @@ export class ResourceApi {
       start = token.start;
     }
     const all = this.store
-      .list(type.storage, type.namespaced ? namespace : undefined)
+      .peek(type.storage, type.namespaced ? namespace : undefined)
       .filter(matches)
       .filter((o) => `${metaString(o, "namespace")}/${metaString(o, "name")}` > start || start === "");
     const limit = options.limit && options.limit > 0 ? options.limit : undefined;
@@ -672,7 +673,7 @@ export class ResourceApi {
       else if (before) sink.event("DELETED", this.present(type, change.object));
     };
     if (fromScratch) {
-      for (const obj of this.store.list(type.storage, type.namespaced ? namespace : undefined)) {
+      for (const obj of this.store.peek(type.storage, type.namespaced ? namespace : undefined)) {
         if (matches(obj)) sink.event("ADDED", this.present(type, obj));
       }
       if (options.sendInitialEvents) {

@@ -8,8 +8,10 @@ import {
   CustomObjectsApi,
   KubernetesObjectApi,
   PatchStrategy,
+  loadAllYaml,
   type KubernetesObject,
 } from "@kubernetes/client-node";
+import { crdYaml } from "@iter8ts/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeTestServer, makeKubeConfig } from "../src/index";
 import { experiment, experiments, statusOf } from "./kube-fixtures";
@@ -207,5 +209,26 @@ describe("other typed clients", () => {
     expect(list.items.map((i) => i.metadata?.name)).toContain("generic");
     await objects.delete({ apiVersion: "iter8.tools/v2alpha2", kind: "Experiment", metadata: { name: "generic", namespace: "default" } });
     expect(server.find("iter8.tools/v2alpha2", "Experiment", "generic")).toBeUndefined();
+  });
+});
+
+describe("installing the generated CRDs", () => {
+  it("serves and validates Experiments only once the install manifests are applied", async () => {
+    const empty = await KubeTestServer.start({ jobs: false, installCustomResourceDefinitions: false });
+    try {
+      const kc = makeKubeConfig(empty);
+      const api = KubernetesObjectApi.makeApiClient(kc);
+      const customApi = kc.makeApiClient(CustomObjectsApi);
+      expect((await statusOf(customApi.listNamespacedCustomObject(experiments))).code).toBe(404);
+      for (const crd of loadAllYaml(crdYaml()) as KubernetesObject[]) await api.create(crd);
+      const crds = await kc.makeApiClient(ApiextensionsV1Api).listCustomResourceDefinition();
+      expect(crds.items.map((c) => c.metadata?.name).sort()).toEqual(["experiments.iter8.tools", "metrics.iter8.tools"]);
+      expect(crds.items.every((c) => c.status?.conditions?.some((x) => x.type === "Established" && x.status === "True"))).toBe(true);
+      await api.create(experiment("installed") as KubernetesObject);
+      const invalid = await statusOf(api.create({ ...experiment("broken"), spec: { target: "" } } as KubernetesObject));
+      expect(invalid.code).toBe(422);
+    } finally {
+      await empty.close();
+    }
   });
 });
