@@ -351,3 +351,33 @@ describe("status written by others", () => {
     expect(world.status().analysis?.winnerAssessment).toBeDefined();
   });
 });
+
+describe("every testing pattern with every deployment pattern", () => {
+  const testing = ["Canary", "A/B", "A/B/N", "Conformance"] as const;
+  const deployment = ["Progressive", "FixedSplit", "BlueGreen"] as const;
+  const cases = testing.flatMap((t) => deployment.map((d) => [t, d] as const));
+
+  it.each(cases)("%s with %s completes, moving traffic only when the pattern allows it", async (pattern, deploymentPattern) => {
+    const conformance = pattern === "Conformance";
+    const world = makeWorld({
+      experiments: [
+        experiment({
+          pattern,
+          deployment: deploymentPattern,
+          candidates: conformance ? [] : pattern === "A/B/N" ? ["v2", "v3"] : ["v2"],
+          weightRefs: !conformance,
+          ...(pattern === "A/B" || pattern === "A/B/N" ? { rewards: [{ metric: "default/mean-latency", preferredDirection: "Low" as const }] } : {}),
+          iterationsPerLoop: 2,
+        }),
+      ],
+      values: latencies({ v1: 50, v2: 40, v3: 45 }),
+    });
+    await world.run();
+    expect(world.condition("Completed")).toMatchObject({ status: "True", message: "Experiment completed successfully" });
+    expect(world.condition("Failed")).toMatchObject({ status: "False" });
+    const moves = !conformance && deploymentPattern !== "FixedSplit";
+    expect(world.weights.applied.length > 0).toBe(moves);
+    expect(world.status().decisions?.map((d) => d.weightsApplied)).toEqual([moves, moves]);
+    expect(world.status().versionRecommendedForPromotion).toBe(conformance ? "v1" : "v2");
+  });
+});

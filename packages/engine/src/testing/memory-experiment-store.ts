@@ -15,16 +15,22 @@ function id(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+/** A stored experiment: the status apart, kept as JSON, because it is what changes most. */
+interface Entry {
+  head: Experiment;
+  status: string | undefined;
+}
+
 /**
  * Experiments and metrics in memory, with the API server's guarantees that matter to the
  * engine: every write bumps `resourceVersion`, a status write with a stale `resourceVersion`
- * is a conflict, and readers get copies.
+ * is a conflict, and readers get copies (made through JSON, as data crosses a real API).
  */
 export class MemoryExperimentStore implements ExperimentStore {
   readonly faults = new Faults<StoreOp>();
   /** Every status written, oldest first, per experiment `namespace/name`. */
   readonly statusHistory = new Map<string, ExperimentStatus[]>();
-  readonly #experiments = new Map<string, Experiment>();
+  readonly #experiments = new Map<string, Entry>();
   readonly #metrics = new Map<string, Metric>();
   readonly #clock: Clock | undefined;
   readonly #keepHistory: boolean;
@@ -36,31 +42,48 @@ export class MemoryExperimentStore implements ExperimentStore {
     this.#keepHistory = options.keepHistory ?? true;
   }
 
+  #entry(key: ExperimentKey): Entry {
+    const entry = this.#experiments.get(id(key.namespace, key.name));
+    if (!entry) throw new Error(`experiment ${id(key.namespace, key.name)} is not in the store`);
+    return entry;
+  }
+
+  #read(entry: Entry): Experiment {
+    const experiment = copy(entry.head);
+    if (entry.status !== undefined) experiment.status = JSON.parse(entry.status) as ExperimentStatus;
+    return experiment;
+  }
+
+  #bump(entry: Entry): void {
+    entry.head.metadata.resourceVersion = String(++this.#version);
+  }
+
   /** Creates or replaces an experiment (spec and status as given); returns the stored copy. */
   putExperiment(experiment: Experiment): Experiment {
-    const stored = copy(experiment);
-    stored.metadata.namespace = experimentNamespace(stored);
-    stored.metadata.resourceVersion = String(++this.#version);
-    stored.metadata.creationTimestamp ??= (this.#clock?.now() ?? new Date()).toISOString();
-    this.#experiments.set(id(stored.metadata.namespace, stored.metadata.name ?? ""), stored);
-    return copy(stored);
+    const { status, ...rest } = copy(experiment);
+    const head = rest as Experiment;
+    head.metadata.namespace = experimentNamespace(head);
+    head.metadata.creationTimestamp ??= (this.#clock?.now() ?? new Date()).toISOString();
+    const entry: Entry = { head, status: status === undefined ? undefined : JSON.stringify(status) };
+    this.#bump(entry);
+    this.#experiments.set(id(head.metadata.namespace, head.metadata.name ?? ""), entry);
+    return this.#read(entry);
   }
 
   /** Changes the spec of a stored experiment, as `kubectl edit` would. */
   updateSpec(key: ExperimentKey, change: (spec: Experiment["spec"]) => void): void {
-    const stored = this.#experiments.get(id(key.namespace, key.name));
-    if (!stored) throw new Error(`experiment ${id(key.namespace, key.name)} is not in the store`);
-    change(stored.spec);
-    stored.metadata.resourceVersion = String(++this.#version);
+    const entry = this.#entry(key);
+    change(entry.head.spec);
+    this.#bump(entry);
   }
 
-  /** Replaces the status without a resourceVersion check, as another writer (a task) would. */
+  /** Changes the status without a resourceVersion check, as another writer (a task) would. */
   patchStatus(key: ExperimentKey, change: (status: ExperimentStatus) => void): void {
-    const stored = this.#experiments.get(id(key.namespace, key.name));
-    if (!stored) throw new Error(`experiment ${id(key.namespace, key.name)} is not in the store`);
-    stored.status ??= {};
-    change(stored.status);
-    stored.metadata.resourceVersion = String(++this.#version);
+    const entry = this.#entry(key);
+    const status = (entry.status === undefined ? {} : JSON.parse(entry.status)) as ExperimentStatus;
+    change(status);
+    entry.status = JSON.stringify(status);
+    this.#bump(entry);
   }
 
   deleteExperiment(key: ExperimentKey): void {
@@ -76,8 +99,8 @@ export class MemoryExperimentStore implements ExperimentStore {
 
   /** The stored experiment (a copy), for assertions. */
   peek(key: ExperimentKey): Experiment | undefined {
-    const stored = this.#experiments.get(id(key.namespace, key.name));
-    return stored && copy(stored);
+    const entry = this.#experiments.get(id(key.namespace, key.name));
+    return entry && this.#read(entry);
   }
 
   async getExperiment(key: ExperimentKey): Promise<Experiment | undefined> {
@@ -88,23 +111,23 @@ export class MemoryExperimentStore implements ExperimentStore {
   async listExperiments(filter: { target?: string } = {}): Promise<Experiment[]> {
     this.faults.check("listExperiments");
     return [...this.#experiments.values()]
-      .filter((e) => filter.target === undefined || e.spec.target === filter.target)
-      .map((e) => copy(e));
+      .filter((e) => filter.target === undefined || e.head.spec.target === filter.target)
+      .map((e) => this.#read(e));
   }
 
   async writeStatus(key: ExperimentKey, status: ExperimentStatus, resourceVersion: string | undefined): Promise<StatusWriteResult> {
     this.faults.check("writeStatus");
-    const stored = this.#experiments.get(id(key.namespace, key.name));
-    if (!stored) return { kind: "notFound" };
-    if (resourceVersion !== undefined && stored.metadata.resourceVersion !== resourceVersion) return { kind: "conflict" };
-    stored.status = copy(status);
-    stored.metadata.resourceVersion = String(++this.#version);
+    const entry = this.#experiments.get(id(key.namespace, key.name));
+    if (!entry) return { kind: "notFound" };
+    if (resourceVersion !== undefined && entry.head.metadata.resourceVersion !== resourceVersion) return { kind: "conflict" };
+    entry.status = JSON.stringify(status);
+    this.#bump(entry);
     if (this.#keepHistory) {
       const history = this.statusHistory.get(id(key.namespace, key.name)) ?? [];
-      history.push(copy(status));
+      history.push(JSON.parse(entry.status) as ExperimentStatus);
       this.statusHistory.set(id(key.namespace, key.name), history);
     }
-    return { kind: "written", resourceVersion: stored.metadata.resourceVersion };
+    return { kind: "written", resourceVersion: entry.head.metadata.resourceVersion ?? "" };
   }
 
   async getMetric(namespace: string, name: string): Promise<Metric | undefined> {
