@@ -1,3 +1,3 @@
-import { testConfig } from "../../vitest.shared.ts";
+import { testConfig } from "../../vitest.shared";
 
 export default testConfig();

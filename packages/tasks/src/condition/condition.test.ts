@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import type { Experiment } from "@iter8ts/types";
+import { candidateWon, compileCondition, evaluateCondition, validateCondition, winnerFound } from "./condition";
+import { ConditionError } from "./condition-error";
+
+function experiment(winner?: string, candidates = ["canary"]): Experiment {
+  const e: Experiment = {
+    apiVersion: "iter8.tools/v2alpha2",
+    kind: "Experiment",
+    metadata: { name: "exp", namespace: "default" },
+    spec: {
+      target: "default/app",
+      strategy: { testingPattern: "Canary" },
+      versionInfo: { baseline: { name: "default" }, candidates: candidates.map((name) => ({ name })) },
+    },
+    status: { completedIterations: 4, stage: "Finishing" },
+  };
+  if (winner !== undefined) {
+    e.status = {
+      ...e.status,
+      analysis: {
+        winnerAssessment: {
+          provenance: "test",
+          timestamp: "2021-01-01T00:00:00Z",
+          data: winner === "" ? { winnerFound: false } : { winnerFound: true, winner },
+        },
+      },
+    };
+  }
+  return e;
+}
+
+describe("WinnerFound and CandidateWon", () => {
+  it("read the winner assessment", () => {
+    expect(winnerFound(experiment())).toBe(false);
+    expect(winnerFound(experiment(""))).toBe(false);
+    expect(winnerFound(experiment("default"))).toBe(true);
+    expect(candidateWon(experiment("canary"))).toBe(true);
+    expect(candidateWon(experiment("default"))).toBe(false);
+    // With two candidates there is no single "candidate" that could have won.
+    expect(candidateWon(experiment("canary", ["canary", "canary2"]))).toBe(false);
+  });
+});
+
+describe("evaluateCondition", () => {
+  it("is false for WinnerFound() when the experiment has no analysis yet", async () => {
+    expect(await evaluateCondition("WinnerFound()", experiment())).toBe(false);
+  });
+
+  it.each([
+    ["CandidateWon()", "canary", true],
+    ["not CandidateWon()", "canary", false],
+    ["not CandidateWon()", "default", true],
+    ["!WinnerFound()", "", true],
+    ["WinnerFound() and not CandidateWon()", "default", true],
+    ["WinnerFound() && (CandidateWon() || false)", "default", false],
+    ["not (WinnerFound() or CandidateWon())", "", true],
+    ["true", "", true],
+  ])("%s with winner %j is %s", async (condition, winner, expected) => {
+    const compiled = compileCondition(condition);
+    expect(compiled.kind).toBe("builtin");
+    expect(await compiled.evaluate(experiment(winner))).toBe(expected);
+  });
+
+  it("evaluates anything else as JSONata over the experiment, with the builtins available", async () => {
+    expect(await evaluateCondition("status.completedIterations > 3", experiment())).toBe(true);
+    expect(await evaluateCondition('WinnerFound() and status.stage = "Finishing"', experiment("canary"))).toBe(true);
+    expect(await evaluateCondition("$CandidateWon() or $count(spec.versionInfo.candidates) > 1", experiment("default"))).toBe(false);
+    expect(compileCondition("status.completedIterations > 3").kind).toBe("jsonata");
+  });
+
+  it("treats a field that is absent as false, and a non-boolean result as an error", async () => {
+    expect(await evaluateCondition("status.analysis.winnerAssessment.data.winnerFound", experiment())).toBe(false);
+    await expect(evaluateCondition("status.stage", experiment())).rejects.toThrow('if condition "status.stage" gave "Finishing", not true or false');
+  });
+});
+
+describe("validateCondition", () => {
+  it("rejects unknown functions, as the original did at run time", () => {
+    const check = validateCondition("AnotherOneBytesTheDust()");
+    expect(check.ok).toBe(false);
+    if (!check.ok) {
+      expect(check.error).toBeInstanceOf(ConditionError);
+      expect(check.error.code).toBe("unknown_function");
+      expect(check.error.message).toContain("unknown function AnotherOneBytesTheDust()");
+    }
+    const dollar = validateCondition("$nosuch(status)");
+    expect(dollar.ok).toBe(false);
+  });
+
+  it("rejects malformed conditions with the position", () => {
+    for (const text of ["WinnerFound(", "WinnerFound() and", "not", "WinnerFound", "not status.x", "(CandidateWon()", ""]) {
+      const check = validateCondition(text);
+      expect(check.ok, text).toBe(false);
+      if (!check.ok) expect(check.error.code).toBe("syntax");
+    }
+  });
+
+  it("accepts JSONata that binds its own functions", () => {
+    expect(validateCondition("($f := function($x){ $x > 1 }; $f(status.completedIterations))").ok).toBe(true);
+  });
+
+  it("does not rewrite builtin names inside strings", async () => {
+    expect(await evaluateCondition('"WinnerFound()" = "WinnerFound()"', experiment())).toBe(true);
+  });
+});
