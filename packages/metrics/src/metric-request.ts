@@ -189,7 +189,7 @@ export function toHttpRequest(request: MetricRequest, options: { timeoutMs: numb
 }
 
 /** Every secret value a request may carry, for scrubbing them from messages. */
-export function secretValues(secret: SecretData | undefined): string[] {
+export function scrubbedValues(secret: SecretData | undefined): string[] {
   if (!secret) return [];
   const values = Object.values(secret).filter((v) => v.length >= 3);
   if (secret.username !== undefined && secret.password !== undefined) {

@@ -1,7 +1,7 @@
 import { HttpClientError, type HttpResponse } from "./http-client";
 import { MetricErrorCode } from "./metric-error";
 import { METRIC_PROVIDER_V1, metricFailure, type MetricProviderV1, type MetricQueryV1, type MetricResultV1 } from "./metric-provider";
-import { buildMetricRequest, redact, secretValues, toHttpRequest } from "./metric-request";
+import { buildMetricRequest, redact, scrubbedValues, toHttpRequest } from "./metric-request";
 import { genericRestPreset, type RestPreset } from "./rest-preset";
 import { lookupSecret } from "./secret-store";
 import { ValueExtractor } from "./value-extractor";
@@ -69,7 +69,7 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
       preset,
     });
     if (!built.ok) return { ok: false, error: built.error };
-    const scrub = secretValues(secret?.data);
+    const scrub = scrubbedValues(secret?.data);
     const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     const request = toHttpRequest(built.request, {
       timeoutMs: Math.round(timeoutSeconds * 1000),

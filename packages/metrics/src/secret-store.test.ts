@@ -20,11 +20,11 @@ describe("secretsFromKubernetes", () => {
 
   it("reports malformed documents by path, never by value", () => {
     const { issues } = secretsFromKubernetes([
-      { kind: "ConfigMap", metadata: { name: "x" } },
-      { kind: "Secret", metadata: {} },
-      { kind: "Secret", metadata: { name: "bad" }, data: { token: "not base64 !!" } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } },
+      { apiVersion: "v1", kind: "Secret", metadata: {} },
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "bad" }, data: { token: "not base64 !!" } },
     ]);
-    expect(issues.map((i) => i.path)).toEqual(["(document 1).kind", "(document 2).metadata.name", "default/bad.data.token"]);
+    expect(issues.map((i) => i.path)).toEqual(["(document 1).kind", "(document 2).metadata.name", "(document 3).data.token"]);
     expect(JSON.stringify(issues)).not.toContain("not base64 !!");
   });
 });

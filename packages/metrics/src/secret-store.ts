@@ -1,4 +1,4 @@
-import { parseMetricRef } from "@iter8ts/types";
+import { issuesFromZod, parseMetricRef, SecretSchema, secretValues } from "@iter8ts/types";
 
 /** The decoded data of one Kubernetes Secret: key → value. */
 export type SecretData = Readonly<Record<string, string>>;
@@ -27,7 +27,7 @@ export function lookupSecret(
 
 /** A problem with one Secret document. */
 export interface SecretDocumentIssue {
-  /** Which document: `(document N)` or `namespace/name`. */
+  /** Where: `(document N)`, `(document N).items[M]`, then the field path. */
   path: string;
   message: string;
 }
@@ -36,13 +36,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
- * Reads Kubernetes Secret documents (`kind: Secret`, or a `kind: List` of them) into a store:
- * `data` values are base64-decoded, `stringData` values are taken as written and win over
- * `data`, as the API server merges them. A Secret without a namespace is placed in
- * `defaultNamespace`. Problems are reported by document; values never appear in them.
+ * Reads Kubernetes Secret documents (`kind: Secret`, or a `kind: List` of them) into a store,
+ * decoding `data` and letting `stringData` win as the API server does. A Secret without a
+ * namespace is placed in `defaultNamespace`. Problems are reported by field path; values never
+ * appear in them.
  */
 export function secretsFromKubernetes(
   documents: readonly unknown[],
@@ -51,49 +49,21 @@ export function secretsFromKubernetes(
   const secrets: Record<string, SecretData> = {};
   const issues: SecretDocumentIssue[] = [];
   const visit = (doc: unknown, where: string) => {
-    if (!isRecord(doc)) {
-      issues.push({ path: where, message: "is not an object; expected a Kubernetes Secret" });
-      return;
-    }
-    if (doc.kind === "List" && Array.isArray(doc.items)) {
+    if (isRecord(doc) && doc.kind === "List" && Array.isArray(doc.items)) {
       doc.items.forEach((item, i) => visit(item, `${where}.items[${i}]`));
       return;
     }
-    if (doc.kind !== "Secret") {
-      issues.push({ path: `${where}.kind`, message: `must be "Secret" (got ${JSON.stringify(doc.kind)})` });
+    const parsed = SecretSchema.safeParse(doc);
+    if (!parsed.success) {
+      for (const issue of issuesFromZod(parsed.error, doc)) issues.push({ path: `${where}.${issue.path}`, message: issue.message });
       return;
     }
-    const meta = isRecord(doc.metadata) ? doc.metadata : {};
-    if (typeof meta.name !== "string" || meta.name === "") {
+    const { name, namespace } = parsed.data.metadata;
+    if (!name) {
       issues.push({ path: `${where}.metadata.name`, message: "is required" });
       return;
     }
-    const namespace = typeof meta.namespace === "string" && meta.namespace !== "" ? meta.namespace : defaultNamespace;
-    const key = `${namespace}/${meta.name}`;
-    const data: Record<string, string> = {};
-    if (doc.data !== undefined) {
-      if (!isRecord(doc.data)) issues.push({ path: `${key}.data`, message: "must be a map of base64 strings" });
-      else
-        for (const [k, v] of Object.entries(doc.data)) {
-          if (typeof v !== "string" || !BASE64.test(v.replace(/\s/g, ""))) {
-            issues.push({ path: `${key}.data.${k}`, message: "must be a base64 string (use stringData for plain text)" });
-            continue;
-          }
-          data[k] = Buffer.from(v, "base64").toString("utf8");
-        }
-    }
-    if (doc.stringData !== undefined) {
-      if (!isRecord(doc.stringData)) issues.push({ path: `${key}.stringData`, message: "must be a map of strings" });
-      else
-        for (const [k, v] of Object.entries(doc.stringData)) {
-          if (typeof v !== "string") {
-            issues.push({ path: `${key}.stringData.${k}`, message: "must be a string" });
-            continue;
-          }
-          data[k] = v;
-        }
-    }
-    secrets[key] = data;
+    secrets[`${namespace || defaultNamespace}/${name}`] = secretValues(parsed.data);
   };
   documents.forEach((doc, i) => visit(doc, `(document ${i + 1})`));
   return { store: secretStore(secrets), secrets, issues };
