@@ -132,6 +132,8 @@ interface ResourceRoute {
   namespace: string | undefined;
   name: string | undefined;
   subresource: string | undefined;
+  /** The deprecated `/watch/` path form was used. */
+  watchPath: boolean;
 }
 
 const DEFAULT_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -567,7 +569,8 @@ export class KubeTestServer {
       rest = segments.slice(3);
     }
     if (!this.registry.hasGroupVersion(group, version)) throw pathNotFound();
-    if (rest[0] === "watch") rest = rest.slice(1);
+    const watchPath = rest[0] === "watch";
+    if (watchPath) rest = rest.slice(1);
     let namespace: string | undefined;
     if (rest[0] === "namespaces" && rest.length >= 3 && this.registry.find(group, version, rest[2] ?? "")?.namespaced) {
       namespace = rest[1];
@@ -580,13 +583,15 @@ export class KubeTestServer {
       const allowed = (subresource === "status" && type.statusSubresource) || (subresource === "log" && type.kind === "Pod" && type.group === "");
       if (!allowed) throw pathNotFound();
     }
-    return { type, namespace, name, subresource };
+    if (watchPath && subresource !== undefined) throw pathNotFound();
+    return { type, namespace, name, subresource, watchPath };
   }
 
   private verbOf(method: string, route: ResourceRoute, query: URLSearchParams): Verb {
-    const watch = query.get("watch") === "true" || query.get("watch") === "1";
+    const watch = route.watchPath || query.get("watch") === "true" || query.get("watch") === "1";
     switch (method) {
       case "GET":
+        if (route.watchPath) return "watch";
         return route.name !== undefined ? "get" : watch ? "watch" : "list";
       case "POST":
         return "create";
@@ -651,7 +656,7 @@ export class KubeTestServer {
     const { type, name, subresource } = route;
     const namespace = route.namespace ?? "";
     const status = subresource === "status" ? "status" : undefined;
-    if (type.namespaced && route.namespace === undefined && !["list", "watch"].includes(verb)) {
+    if (type.namespaced && route.namespace === undefined && (!["list", "watch"].includes(verb) || name !== undefined)) {
       // Only listing and watching work across namespaces.
       throw verb === "create" || verb === "deletecollection" ? methodNotAllowed() : pathNotFound();
     }
@@ -721,8 +726,14 @@ export class KubeTestServer {
       }
     };
     const watcher: ActiveWatch = { type: route.type, handle: { stop: () => undefined }, response: res, close: finish };
+    const listOptions = this.listOptions(query);
+    if (route.name !== undefined) {
+      // `/watch/.../<name>` watches one object: the same as a field selector on its name.
+      const byName = `metadata.name=${route.name}`;
+      listOptions.fieldSelector = listOptions.fieldSelector ? `${listOptions.fieldSelector},${byName}` : byName;
+    }
     const options = {
-      ...this.listOptions(query),
+      ...listOptions,
       ...(sendInitialEvents ? { sendInitialEvents } : {}),
     };
     watcher.handle = this.api.watch(route.type, route.namespace, options, {

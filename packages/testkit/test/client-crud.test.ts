@@ -67,6 +67,32 @@ describe("core resources through CoreV1Api", () => {
     expect(body).toMatchObject({ reason: "AlreadyExists", message: 'secrets "token" already exists' });
   });
 
+  it("records Events and finds them by the object they are about", async () => {
+    await core.createNamespacedEvent({
+      namespace: "default",
+      body: {
+        metadata: { generateName: "exp." },
+        involvedObject: { apiVersion: "iter8.tools/v2alpha2", kind: "Experiment", name: "exp", namespace: "default" },
+        reason: "StageAdvanced",
+        message: "Advanced to Running",
+        type: "Normal",
+        source: { component: "iter8-controller" },
+      },
+    });
+    const found = await core.listNamespacedEvent({ namespace: "default", fieldSelector: "involvedObject.kind=Experiment,involvedObject.name=exp,reason=StageAdvanced" });
+    expect(found.items.map((e) => e.message)).toEqual(["Advanced to Running"]);
+    expect((await core.listNamespacedEvent({ namespace: "default", fieldSelector: "involvedObject.name=other" })).items).toEqual([]);
+  });
+
+  it("deletes a labelled collection and leaves the rest", async () => {
+    for (const [name, app] of [["keep", "other"], ["drop-1", "gone"], ["drop-2", "gone"]]) {
+      await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name, labels: { app } } } });
+    }
+    await core.deleteCollectionNamespacedConfigMap({ namespace: "default", labelSelector: "app=gone" });
+    const left = await core.listNamespacedConfigMap({ namespace: "default", labelSelector: "app" });
+    expect(left.items.map((c) => c.metadata?.name)).toEqual(["keep"]);
+  });
+
   it("creates namespaces and refuses writes into missing ones", async () => {
     await core.createNamespace({ body: { metadata: { name: "iter8-system" } } });
     const ns = await core.readNamespace({ name: "iter8-system" });

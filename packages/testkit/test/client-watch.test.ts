@@ -84,6 +84,20 @@ describe("watch", () => {
     w.stop();
   });
 
+  it("watches one object through the /watch/ path form", async () => {
+    const seen: string[] = [];
+    const controller = await new Watch(makeKubeConfig(server)).watch(
+      "/api/v1/watch/namespaces/default/configmaps/one",
+      {},
+      (type, obj: { metadata?: { name?: string } }) => seen.push(`${type} ${obj.metadata?.name}`),
+      () => undefined,
+    );
+    await core.createNamespacedConfigMap({ namespace: "default", body: cm("two") });
+    await core.createNamespacedConfigMap({ namespace: "default", body: cm("one") });
+    await vi.waitFor(() => expect(seen).toEqual(["ADDED one"]), eventually);
+    controller.abort();
+  });
+
   it("ends the stream after timeoutSeconds", async () => {
     const w = await watchConfigMaps({ timeoutSeconds: 1 });
     await vi.waitFor(() => expect(w.ended()).toBe(true), eventually);
@@ -149,6 +163,20 @@ describe("informers", () => {
     await custom.createNamespacedCustomObject({ ...experiments, body: experiment("fresh") });
     await vi.waitFor(() => expect(events).toEqual(expect.arrayContaining(["delete lost", "add fresh"])), eventually);
     expect(informer.list().map((o) => o.metadata?.name)).toEqual(["fresh"]);
+    await informer.stop();
+  });
+
+  it("watches all namespaces through the cluster-wide path", async () => {
+    const kc = makeKubeConfig(server);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    await core.createNamespace({ body: { metadata: { name: "team-b" } } });
+    const informer = makeInformer<KubernetesObject>(kc, "/apis/iter8.tools/v2alpha2/experiments", () =>
+      custom.listClusterCustomObject({ group: "iter8.tools", version: "v2alpha2", plural: "experiments" }),
+    );
+    await informer.start();
+    await custom.createNamespacedCustomObject({ ...experiments, body: experiment("in-default") });
+    await custom.createNamespacedCustomObject({ ...experiments, namespace: "team-b", body: { ...experiment("in-team-b"), metadata: { name: "in-team-b", namespace: "team-b" } } });
+    await vi.waitFor(() => expect(informer.list().map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).sort()).toEqual(["default/in-default", "team-b/in-team-b"]), eventually);
     await informer.stop();
   });
 
