@@ -30,3 +30,5 @@ export { planWeightPatch } from "./plan-weight-patch";
 export type { WeightAssignment, WeightChange, WeightPatchPlan } from "./plan-weight-patch";
 export { applyWeights } from "./apply-weights";
 export type { ApplyWeightsOptions, ApplyWeightsResult, ObjectPatchOutcome } from "./apply-weights";
+export { ResourceWeightWriter } from "./resource-weight-writer";
+export type { ResourceWeightWriterOptions } from "./resource-weight-writer";
