@@ -106,6 +106,7 @@ export interface DropWatchesOptions {
 export const KubeTestServerErrorCode = {
   UnknownKind: "UnknownKind",
   AlreadyRunning: "AlreadyRunning",
+  ListenFailed: "ListenFailed",
 } as const;
 export type KubeTestServerErrorCode = (typeof KubeTestServerErrorCode)[keyof typeof KubeTestServerErrorCode];
 
@@ -249,7 +250,12 @@ export class KubeTestServer {
   /** Starts a server with a fresh cluster state and waits until it listens. */
   static async start(options: KubeTestServerOptions = {}): Promise<KubeTestServer> {
     const server = new KubeTestServer(options);
-    await server.listen();
+    try {
+      await server.listen();
+    } catch (e) {
+      await server.close();
+      throw e;
+    }
     server.jobs?.start();
     return server;
   }
@@ -295,9 +301,17 @@ export class KubeTestServer {
       socket.on("close", () => this.sockets.delete(socket));
     });
     return new Promise((resolve, reject) => {
-      server.once("error", reject);
+      server.once("error", (e) =>
+        reject(
+          new KubeTestServerError(
+            KubeTestServerErrorCode.ListenFailed,
+            `the test server cannot listen on 127.0.0.1:${this.boundPort} (${e.message}); pass port 0 to take any free port`,
+            { cause: e },
+          ),
+        ),
+      );
       server.listen(this.boundPort, "127.0.0.1", () => {
-        server.off("error", reject);
+        server.removeAllListeners("error");
         this.boundPort = (server.address() as AddressInfo).port;
         this.server = server;
         writeFileSync(this.kubeconfigPath, kubeconfigYaml(this.url));
