@@ -6,6 +6,8 @@
 export { TaskRunner } from "./task-runner";
 export type { TaskRunnerOptions, TaskEvent, TaskOutcome, ActionResult, TaskIssue } from "./task-runner";
 export { createTaskRegistry, createTaskRunner } from "./create-task-registry";
+export { InProcessActionRunner } from "./in-process-action-runner";
+export type { ActionStart, ActionState, InProcessActionRunnerOptions } from "./in-process-action-runner";
 export { TaskRegistry } from "./task-registry";
 export { defineTask } from "./task-definition";
 export type { TaskDefinition, TaskContext, TaskRunOutput, StatusUpdate, CollectFunction, SecretSource, ExecOptions } from "./task-definition";

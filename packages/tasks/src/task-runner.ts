@@ -216,8 +216,12 @@ export class TaskRunner {
    * Runs `spec.strategy.actions[action]` against the experiment. A missing action succeeds with
    * no tasks. Never throws for a task's failure: it is in `error` and in the failed outcome.
    */
-  async run(experiment: Experiment, action: string, options: { signal?: AbortSignal } = {}): Promise<ActionResult> {
-    const tasks = experiment.spec.strategy.actions?.[action] ?? [];
+  run(experiment: Experiment, action: string, options: { signal?: AbortSignal } = {}): Promise<ActionResult> {
+    return this.runTasks(experiment, action, experiment.spec.strategy.actions?.[action] ?? [], options);
+  }
+
+  /** Runs the given tasks as the action `action` (for callers that hold the task list already). */
+  async runTasks(experiment: Experiment, action: string, tasks: readonly TaskSpec[], options: { signal?: AbortSignal } = {}): Promise<ActionResult> {
     const emit = (event: TaskEvent) => this.options.events?.(event);
     const redactor = new Redactor();
     const state = { experiment: structuredClone(experiment), updates: [] as StatusUpdate[] };
