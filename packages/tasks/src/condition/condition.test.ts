@@ -96,6 +96,16 @@ describe("validateCondition", () => {
     }
   });
 
+  it("rejects Go-style field names and nil, which would silently match nothing", () => {
+    const go = validateCondition("Status.Analysis != nil");
+    expect(go.ok).toBe(false);
+    if (!go.ok) expect(go.error.message).toBe('if condition "Status.Analysis != nil" refers to Status, which is not a field of the experiment; write status (JSON field names)');
+    const nil = validateCondition("status.analysis != nil");
+    expect(!nil.ok && nil.error.message).toContain("refers to nil, which is not a field of the experiment; write null");
+    expect(validateCondition("status.analysis != null").ok).toBe(true);
+    expect(validateCondition('$count(spec.versionInfo.candidates[name = "canary"]) = 1').ok).toBe(true);
+  });
+
   it("accepts JSONata that binds its own functions", () => {
     expect(validateCondition("($f := function($x){ $x > 1 }; $f(status.completedIterations))").ok).toBe(true);
   });

@@ -198,6 +198,53 @@ function checkFunctions(ast: JsonataNode, condition: string): void {
   visit(ast, false);
 }
 
+const EXPERIMENT_FIELDS = new Set(["apiVersion", "kind", "metadata", "spec", "status"]);
+
+/**
+ * Paths evaluated against the experiment itself must start at one of its top-level fields;
+ * anything else (`Status.Analysis` as the original's Go-struct conditions wrote it, `nil`) would
+ * match nothing and make the condition silently false.
+ */
+function checkRootPaths(ast: JsonataNode, condition: string): void {
+  const visit = (node: JsonataNode | undefined): void => {
+    if (!node) return;
+    switch (node.type) {
+      case "path": {
+        const first = node.steps?.[0];
+        visit(first);
+        return;
+      }
+      case "name": {
+        const name = String(node.value);
+        if (EXPERIMENT_FIELDS.has(name)) return;
+        const hint = name === "nil" ? "write null" : /^[A-Z]/.test(name) && EXPERIMENT_FIELDS.has(name.charAt(0).toLowerCase() + name.slice(1)) ? `write ${name.charAt(0).toLowerCase() + name.slice(1)} (JSON field names)` : "paths start at apiVersion, kind, metadata, spec or status";
+        throw new ConditionError(ConditionErrorCode.Syntax, `if condition ${JSON.stringify(condition)} refers to ${name}, which is not a field of the experiment; ${hint}`, node.position);
+      }
+      case "binary":
+        visit(node.lhs as JsonataNode);
+        visit(node.rhs as JsonataNode);
+        return;
+      case "unary":
+        if (node.value === "-") visit(node.expression as JsonataNode);
+        return;
+      case "condition":
+        visit(node.condition as JsonataNode);
+        visit(node.then as JsonataNode);
+        visit(node.else as JsonataNode);
+        return;
+      case "block":
+        for (const e of (node.expressions as JsonataNode[] | undefined) ?? []) visit(e);
+        return;
+      case "function":
+        for (const a of (node.arguments as JsonataNode[] | undefined) ?? []) visit(a);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(ast);
+}
+
 /** A condition ready to evaluate. */
 export interface CompiledCondition {
   readonly text: string;
@@ -231,6 +278,7 @@ export function compileCondition(text: string): CompiledCondition {
     );
   }
   checkFunctions(expression.ast() as JsonataNode, text);
+  checkRootPaths(expression.ast() as JsonataNode, text);
   return {
     text,
     kind: "jsonata",
