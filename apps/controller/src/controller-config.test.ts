@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, ConfigErrorCode, parseControllerConfig, type ControllerConfig } from "./controller-config";
+
+function config(argv: string[], env: Record<string, string> = {}): ControllerConfig {
+  const request = parseControllerConfig(argv, env, "host-1");
+  if (request.kind !== "run") throw new Error("expected settings");
+  return request.config;
+}
+
+function failure(argv: string[], env: Record<string, string> = {}): ConfigError {
+  try {
+    parseControllerConfig(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseControllerConfig", () => {
+  it("uses the documented defaults", () => {
+    expect(config([])).toEqual({
+      workers: 4,
+      leaderElect: true,
+      leaseNamespace: "iter8-system",
+      leaseName: "leader.iter8.tools",
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      identity: "host-1",
+      metricsAddr: { port: 8080 },
+      healthAddr: { port: 8081 },
+      actionImage: "iter8ts/controller:latest",
+      actionServiceAccount: "iter8-handlers",
+      actionNamespace: "iter8-system",
+      logLevel: "info",
+      shutdownTimeoutMs: 30_000,
+    });
+  });
+
+  it("reads flags in both --name value and --name=value forms", () => {
+    const c = config([
+      "--kubeconfig",
+      "/tmp/kc",
+      "--namespace=team-a",
+      "--workers",
+      "8",
+      "--metrics-addr=127.0.0.1:9090",
+      "--health-addr",
+      "[::1]:9091",
+      "--action-image=registry.local/iter8ts:1.2.3",
+      "--log-level",
+      "debug",
+      "--lease-duration=30s",
+      "--renew-deadline=20s",
+      "--retry-period=500ms",
+    ]);
+    expect(c).toMatchObject({
+      kubeconfig: "/tmp/kc",
+      namespace: "team-a",
+      workers: 8,
+      metricsAddr: { host: "127.0.0.1", port: 9090 },
+      healthAddr: { host: "::1", port: 9091 },
+      actionImage: "registry.local/iter8ts:1.2.3",
+      logLevel: "debug",
+      leaseDurationMs: 30_000,
+      renewDeadlineMs: 20_000,
+      retryPeriodMs: 500,
+    });
+  });
+
+  it("turns leader election off with --leader-elect=false or --no-leader-elect, and on with the bare flag", () => {
+    expect(config(["--leader-elect=false"]).leaderElect).toBe(false);
+    expect(config(["--no-leader-elect"]).leaderElect).toBe(false);
+    expect(config(["--leader-elect", "--workers", "2"]).leaderElect).toBe(true);
+    expect(config(["--leader-elect", "false"]).leaderElect).toBe(false);
+  });
+
+  it("falls back to environment variables, and a flag wins over its variable", () => {
+    const env = { KUBECONFIG: "/env/kc", WATCH_NAMESPACE: "team-b", ITER8_WORKERS: "2", LOG_LEVEL: "warn", ITER8_NAMESPACE: "iter8", POD_NAME: "iter8-controller-abc" };
+    expect(config([], env)).toMatchObject({
+      kubeconfig: "/env/kc",
+      namespace: "team-b",
+      workers: 2,
+      logLevel: "warn",
+      leaseNamespace: "iter8",
+      actionNamespace: "iter8",
+      identity: "iter8-controller-abc",
+    });
+    expect(config(["--workers=6"], env).workers).toBe(6);
+  });
+
+  it("turns an endpoint off with 0 and watches all namespaces when the namespace is empty", () => {
+    const c = config(["--metrics-addr=0", "--namespace="]);
+    expect(c.metricsAddr).toBeUndefined();
+    expect(c.namespace).toBeUndefined();
+  });
+
+  it("names the flag and the accepted values when a value is wrong", () => {
+    expect(failure(["--workers", "0"]).message).toBe("--workers must be at least 1");
+    expect(failure(["--workers", "many"]).message).toBe("--workers must be a whole number from 1 to 64");
+    expect(failure(["--log-level", "loud"]).message).toBe("--log-level must be one of trace, debug, info, warn, error, fatal, silent");
+    expect(failure(["--metrics-addr", "8080"]).message).toContain("--metrics-addr must be [HOST]:PORT");
+    expect(failure(["--lease-duration", "soon"]).message).toContain("--lease-duration must be a duration");
+    expect(failure(["--namespace", "Team_A"]).code).toBe(ConfigErrorCode.InvalidValue);
+  });
+
+  it("says when a bad value came from the environment", () => {
+    expect(failure([], { ITER8_WORKERS: "-3" }).message).toBe("--workers must be a whole number from 1 to 64 (from environment variable ITER8_WORKERS)");
+  });
+
+  it("refuses unknown flags, missing values and positional arguments", () => {
+    expect(failure(["--wrokers", "3"])).toMatchObject({ code: ConfigErrorCode.UnknownFlag });
+    expect(failure(["--wrokers", "3"]).message).toContain("unknown flag --wrokers; known flags are --kubeconfig");
+    expect(failure(["--kubeconfig"])).toMatchObject({ code: ConfigErrorCode.MissingValue });
+    expect(failure(["run"])).toMatchObject({ code: ConfigErrorCode.UnexpectedArgument });
+  });
+
+  it("refuses lease timings that would let two replicas lead at once", () => {
+    expect(failure(["--lease-duration=10s", "--renew-deadline=10s"]).message).toContain("--renew-deadline (10s) must be shorter than --lease-duration (10s)");
+    expect(failure(["--retry-period=12s"]).message).toContain("--retry-period (12s) must be shorter than --renew-deadline (10s)");
+  });
+
+  it("answers --help with the flags, their defaults and variables", () => {
+    const request = parseControllerConfig(["--help"], {});
+    expect(request.kind).toBe("help");
+    if (request.kind === "help") {
+      expect(request.text).toContain("--workers");
+      expect(request.text).toContain("default 4; env ITER8_WORKERS");
+    }
+  });
+});

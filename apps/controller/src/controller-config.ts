@@ -1,0 +1,261 @@
+/**
+ * The controller's settings, read once at the process edge from flags and environment variables
+ * (a flag wins over its variable, which wins over the default) and checked with zod, so the rest
+ * of the controller receives plain, valid values.
+ */
+import { z } from "zod";
+
+/** Why the settings were refused. */
+export const ConfigErrorCode = {
+  UnknownFlag: "unknown_flag",
+  MissingValue: "missing_value",
+  InvalidValue: "invalid_value",
+  UnexpectedArgument: "unexpected_argument",
+} as const;
+export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
+
+/** A flag or variable could not be used; the message names it and says what is accepted. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    readonly code: ConfigErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A host and port to listen on; `undefined` host means every interface. */
+export interface ListenAddress {
+  host?: string;
+  port: number;
+}
+
+/** Log levels pino understands, quietest last. */
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything the controller process needs to know before it starts. */
+export interface ControllerConfig {
+  /** A kubeconfig file; absent: in-cluster service account, else `~/.kube/config`. */
+  kubeconfig?: string;
+  /** The one namespace to watch; absent: every namespace. */
+  namespace?: string;
+  workers: number;
+  leaderElect: boolean;
+  leaseNamespace: string;
+  leaseName: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  /** This replica's name in the Lease. */
+  identity: string;
+  /** `undefined` when the endpoint is turned off (`0`). */
+  metricsAddr?: ListenAddress;
+  healthAddr?: ListenAddress;
+  actionImage: string;
+  actionServiceAccount: string;
+  actionNamespace: string;
+  logLevel: LogLevel;
+  /** How long shutdown waits for workers to finish their current reconcile. */
+  shutdownTimeoutMs: number;
+}
+
+/** One flag: its name, the environment variable that backs it, its default and its help text. */
+interface FlagSpec {
+  name: string;
+  env?: string;
+  boolean?: boolean;
+  help: string;
+  default?: string;
+}
+
+/** The flags, in the order `--help` lists them. */
+export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
+  { name: "kubeconfig", env: "KUBECONFIG", help: "kubeconfig file; default: the in-cluster service account, else ~/.kube/config" },
+  { name: "namespace", env: "WATCH_NAMESPACE", help: "watch only this namespace; default: every namespace" },
+  { name: "workers", env: "ITER8_WORKERS", default: "4", help: "experiments reconciled in parallel" },
+  { name: "leader-elect", env: "ITER8_LEADER_ELECT", boolean: true, default: "true", help: "reconcile only while holding the Lease (--leader-elect=false for a single replica)" },
+  { name: "lease-namespace", env: "ITER8_NAMESPACE", default: "iter8-system", help: "namespace of the leader Lease" },
+  { name: "lease-name", default: "leader.iter8.tools", help: "name of the leader Lease" },
+  { name: "lease-duration", default: "15s", help: "how long a Lease lasts without renewal" },
+  { name: "renew-deadline", default: "10s", help: "how long the leader keeps trying to renew before it stops working" },
+  { name: "retry-period", default: "2s", help: "pause between attempts to take or renew the Lease" },
+  { name: "metrics-addr", env: "ITER8_METRICS_ADDR", default: ":8080", help: "address of /metrics (0 turns it off)" },
+  { name: "health-addr", env: "ITER8_HEALTH_ADDR", default: ":8081", help: "address of /healthz and /readyz (0 turns it off)" },
+  { name: "action-image", env: "ITER8_ACTION_IMAGE", default: "iter8ts/controller:latest", help: "image of the Jobs that run actions (holds iter8ctl)" },
+  { name: "action-service-account", env: "ITER8_ACTION_SERVICE_ACCOUNT", default: "iter8-handlers", help: "service account of action Jobs" },
+  { name: "action-namespace", env: "ITER8_ACTION_NAMESPACE", help: "namespace of action Jobs; default: the Lease namespace" },
+  { name: "log-level", env: "LOG_LEVEL", default: "info", help: `one of ${LOG_LEVELS.join(", ")}` },
+  { name: "shutdown-timeout", default: "30s", help: "how long shutdown waits for running reconciles" },
+];
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `500ms`, `15s`, `2m`, `1h`, or a bare number of seconds. */
+function durationMs(flag: string) {
+  return z.string().transform((text, ctx) => {
+    const bare = /^\d+(?:\.\d+)?$/.test(text) ? `${text}s` : text;
+    const match = DURATION.exec(bare);
+    if (!match) {
+      ctx.addIssue({ code: "custom", message: `--${flag} must be a duration such as 500ms, 15s or 2m (got "${text}")` });
+      return z.NEVER;
+    }
+    return Math.round(Number(match[1]) * UNIT_MS[match[2]!]!);
+  });
+}
+
+function listenAddress(flag: string) {
+  return z.string().transform((text, ctx): ListenAddress | undefined => {
+    if (text === "0") return undefined;
+    const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+    const port = match ? Number(match[3]) : NaN;
+    if (!match || port > 65535) {
+      ctx.addIssue({ code: "custom", message: `--${flag} must be [HOST]:PORT such as :8080 or 127.0.0.1:8080, or 0 to turn it off (got "${text}")` });
+      return z.NEVER;
+    }
+    const host = match[1] ?? match[2];
+    return host ? { host, port } : { port };
+  });
+}
+
+const booleanText = (flag: string) =>
+  z.string().transform((text, ctx) => {
+    const lower = text.toLowerCase();
+    if (["true", "1", "yes"].includes(lower)) return true;
+    if (["false", "0", "no"].includes(lower)) return false;
+    ctx.addIssue({ code: "custom", message: `--${flag} must be true or false (got "${text}")` });
+    return z.NEVER;
+  });
+
+const dnsLabel = (flag: string) =>
+  z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, `--${flag} must be a Kubernetes namespace or object name (lower-case letters, digits and '-')`);
+
+const RawConfigSchema = z.object({
+  kubeconfig: z.string().min(1).optional(),
+  namespace: z.union([z.literal(""), dnsLabel("namespace")]).optional(),
+  workers: z
+    .string()
+    .regex(/^\d+$/, "--workers must be a whole number from 1 to 64")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "--workers must be at least 1").max(64, "--workers must be at most 64")),
+  "leader-elect": booleanText("leader-elect"),
+  "lease-namespace": dnsLabel("lease-namespace"),
+  "lease-name": z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "--lease-name must be a Kubernetes object name"),
+  "lease-duration": durationMs("lease-duration"),
+  "renew-deadline": durationMs("renew-deadline"),
+  "retry-period": durationMs("retry-period"),
+  "metrics-addr": listenAddress("metrics-addr"),
+  "health-addr": listenAddress("health-addr"),
+  "action-image": z.string().min(1, "--action-image must name an image"),
+  "action-service-account": dnsLabel("action-service-account"),
+  "action-namespace": dnsLabel("action-namespace").optional(),
+  "log-level": z.enum(LOG_LEVELS, { error: `--log-level must be one of ${LOG_LEVELS.join(", ")}` }),
+  "shutdown-timeout": durationMs("shutdown-timeout"),
+});
+
+/** What the command line asked for besides settings. */
+export type ConfigRequest = { kind: "run"; config: ControllerConfig } | { kind: "help"; text: string };
+
+/** Splits `--name value`, `--name=value`, `--flag` and `--no-flag` into a map of raw values. */
+function readFlags(argv: readonly string[]): Map<string, string> {
+  const specs = new Map(CONTROLLER_FLAGS.map((f) => [f.name, f]));
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) {
+      throw new ConfigError(ConfigErrorCode.UnexpectedArgument, `unexpected argument "${arg}": the controller takes only flags; see --help`);
+    }
+    const eq = arg.indexOf("=");
+    let name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    let value = eq < 0 ? undefined : arg.slice(eq + 1);
+    if (!specs.has(name) && name.startsWith("no-") && specs.get(name.slice(3))?.boolean && value === undefined) {
+      name = name.slice(3);
+      value = "false";
+    }
+    const spec = specs.get(name);
+    if (!spec) {
+      const known = CONTROLLER_FLAGS.map((f) => `--${f.name}`).join(", ");
+      throw new ConfigError(ConfigErrorCode.UnknownFlag, `unknown flag --${name}; known flags are ${known}`);
+    }
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (spec.boolean && (next === undefined || next.startsWith("--"))) value = "true";
+      else if (next === undefined || next.startsWith("--")) {
+        throw new ConfigError(ConfigErrorCode.MissingValue, `--${name} needs a value: ${spec.help}`);
+      } else {
+        value = next;
+        i += 1;
+      }
+    }
+    values.set(name, value);
+  }
+  return values;
+}
+
+/** The `--help` text. */
+export function controllerUsage(): string {
+  const lines = ["Usage: iter8-controller [flags]", "", "Runs Iter8 v2alpha2 experiments in a Kubernetes cluster.", "", "Flags:"];
+  for (const flag of CONTROLLER_FLAGS) {
+    const extras = [flag.default !== undefined ? `default ${flag.default}` : undefined, flag.env ? `env ${flag.env}` : undefined].filter(Boolean).join("; ");
+    lines.push(`  --${flag.name.padEnd(24)} ${flag.help}${extras ? ` (${extras})` : ""}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Reads the settings from command-line flags (without the node and script paths) and the
+ * environment.
+ * @throws ConfigError naming the flag (and its variable) at fault.
+ */
+export function parseControllerConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, hostname = "iter8-controller"): ConfigRequest {
+  if (argv.includes("--help") || argv.includes("-h")) return { kind: "help", text: controllerUsage() };
+  const flags = readFlags(argv);
+  const raw: Record<string, string> = {};
+  const origin: Record<string, string> = {};
+  for (const spec of CONTROLLER_FLAGS) {
+    const fromFlag = flags.get(spec.name);
+    const fromEnv = spec.env ? env[spec.env] : undefined;
+    const value = fromFlag ?? (fromEnv !== undefined && fromEnv !== "" ? fromEnv : undefined) ?? spec.default;
+    if (value === undefined) continue;
+    raw[spec.name] = value;
+    origin[spec.name] = fromFlag !== undefined ? `--${spec.name}` : fromEnv ? `environment variable ${spec.env}` : "default";
+  }
+  const parsed = RawConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = String(issue.path[0] ?? "");
+    const from = origin[flag] && origin[flag] !== `--${flag}` ? ` (from ${origin[flag]})` : "";
+    const message = issue.message.startsWith("--") ? issue.message : `--${flag}: ${issue.message}`;
+    throw new ConfigError(ConfigErrorCode.InvalidValue, `${message}${from}`, { cause: parsed.error });
+  }
+  const v = parsed.data;
+  if (v["renew-deadline"] >= v["lease-duration"]) {
+    throw new ConfigError(ConfigErrorCode.InvalidValue, `--renew-deadline (${raw["renew-deadline"]}) must be shorter than --lease-duration (${raw["lease-duration"]}), or two replicas may both lead`);
+  }
+  if (v["retry-period"] >= v["renew-deadline"]) {
+    throw new ConfigError(ConfigErrorCode.InvalidValue, `--retry-period (${raw["retry-period"]}) must be shorter than --renew-deadline (${raw["renew-deadline"]})`);
+  }
+  const config: ControllerConfig = {
+    workers: v.workers,
+    leaderElect: v["leader-elect"],
+    leaseNamespace: v["lease-namespace"],
+    leaseName: v["lease-name"],
+    leaseDurationMs: v["lease-duration"],
+    renewDeadlineMs: v["renew-deadline"],
+    retryPeriodMs: v["retry-period"],
+    identity: env.POD_NAME || hostname,
+    actionImage: v["action-image"],
+    actionServiceAccount: v["action-service-account"],
+    actionNamespace: v["action-namespace"] ?? v["lease-namespace"],
+    logLevel: v["log-level"],
+    shutdownTimeoutMs: v["shutdown-timeout"],
+  };
+  if (v.kubeconfig) config.kubeconfig = v.kubeconfig;
+  if (v.namespace) config.namespace = v.namespace;
+  if (v["metrics-addr"]) config.metricsAddr = v["metrics-addr"];
+  if (v["health-addr"]) config.healthAddr = v["health-addr"];
+  return { kind: "run", config };
+}

@@ -1,0 +1,180 @@
+/**
+ * A work queue keyed by experiment, with the semantics controllers rely on: a key waits in the
+ * queue at most once however often it is added, a key is never handed to two workers at once (an
+ * add while it is being processed queues it again once the worker is done), delayed adds keep the
+ * earliest due time, and failures back off exponentially per key.
+ */
+
+/** Timers, injectable so tests can step through delays. */
+export interface QueueTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  now(): number;
+}
+
+const realTimers: QueueTimers = {
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    // Pending retries must not keep a process alive that is otherwise done.
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  now: () => Date.now(),
+};
+
+/** Settings of a {@link WorkQueue}. */
+export interface WorkQueueOptions {
+  /** Delay of the first rate-limited retry of a key; doubles with each further failure. Default 500 ms. */
+  baseRetryDelayMs?: number;
+  /** Longest rate-limited retry delay. Default 5 min. */
+  maxRetryDelayMs?: number;
+  timers?: QueueTimers;
+}
+
+interface Delayed {
+  dueAt: number;
+  handle: unknown;
+}
+
+/** The queue. Keys are strings such as `namespace/name`. */
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  /** Keys that need processing: waiting in `queue`, or re-added while being processed. */
+  private readonly dirty = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly delayed = new Map<string, Delayed>();
+  private readonly failures = new Map<string, number>();
+  private readonly waiters: Array<(key: string | undefined) => void> = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly timers: QueueTimers;
+  private readonly baseRetryDelayMs: number;
+  private readonly maxRetryDelayMs: number;
+  private shuttingDown = false;
+
+  constructor(options: WorkQueueOptions = {}) {
+    this.timers = options.timers ?? realTimers;
+    this.baseRetryDelayMs = options.baseRetryDelayMs ?? 500;
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60_000;
+  }
+
+  /** Queues a key now. Adding a key that is already waiting changes nothing. */
+  add(key: string): void {
+    if (this.shuttingDown) return;
+    this.cancelDelayed(key);
+    if (this.dirty.has(key)) return;
+    this.dirty.add(key);
+    if (this.processing.has(key)) return;
+    this.push(key);
+  }
+
+  /**
+   * Queues a key after `delayMs`. When the key already has a delayed add, the earlier of the two
+   * due times wins, so a short requeue is never pushed back by a long one.
+   */
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    if (delayMs <= 0) return this.add(key);
+    const dueAt = this.timers.now() + delayMs;
+    const existing = this.delayed.get(key);
+    if (existing && existing.dueAt <= dueAt) return;
+    if (existing) this.timers.clearTimeout(existing.handle);
+    const handle = this.timers.setTimeout(() => {
+      const current = this.delayed.get(key);
+      if (current?.handle !== handle) return;
+      this.delayed.delete(key);
+      this.add(key);
+    }, delayMs);
+    this.delayed.set(key, { dueAt, handle });
+  }
+
+  /** Queues a key after its backoff: base delay doubled for each failure since the last {@link forget}. */
+  addRateLimited(key: string): number {
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    const delay = Math.min(this.maxRetryDelayMs, this.baseRetryDelayMs * 2 ** Math.min(failures - 1, 30));
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  /** Clears a key's failure count, so its next rate-limited add starts from the base delay. */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** Failures counted for a key since the last {@link forget}. */
+  retries(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /**
+   * The next key to process, once one is ready; `undefined` after {@link shutDown}. The caller
+   * owns the key until it calls {@link done}.
+   */
+  get(): Promise<string | undefined> {
+    const key = this.queue.shift();
+    if (key !== undefined) return Promise.resolve(this.take(key));
+    if (this.shuttingDown) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Ends the processing of a key; if it was added meanwhile, it is queued again. */
+  done(key: string): void {
+    if (!this.processing.delete(key)) return;
+    if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
+    if (this.processing.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Keys waiting to be processed now (not delayed ones, not those being processed). */
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** Keys with a pending delayed add. */
+  get delayedCount(): number {
+    return this.delayed.size;
+  }
+
+  /** Keys handed out and not yet done. */
+  get processingCount(): number {
+    return this.processing.size;
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  /**
+   * Stops handing out keys: waiting workers get `undefined`, adds are ignored, delayed adds are
+   * dropped. Keys being processed may still call {@link done}. Resolves once none is processing.
+   */
+  shutDown(): Promise<void> {
+    this.shuttingDown = true;
+    for (const { handle } of this.delayed.values()) this.timers.clearTimeout(handle);
+    this.delayed.clear();
+    this.queue.length = 0;
+    this.dirty.clear();
+    for (const resolve of this.waiters.splice(0)) resolve(undefined);
+    if (this.processing.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private push(key: string): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(this.take(key));
+    else this.queue.push(key);
+  }
+
+  private take(key: string): string {
+    this.dirty.delete(key);
+    this.processing.add(key);
+    return key;
+  }
+
+  private cancelDelayed(key: string): void {
+    const existing = this.delayed.get(key);
+    if (!existing) return;
+    this.timers.clearTimeout(existing.handle);
+    this.delayed.delete(key);
+  }
+}
