@@ -1,3 +1,4 @@
+/// <reference path="../jstat.d.ts" />
 /**
  * CDFs, tails, densities and quantiles of the distributions the statistics mode uses: standard
  * normal, Student-t, Beta and chi-square. Tails are computed directly (never as `1 - cdf`), and
