@@ -6,6 +6,11 @@ import { fractionalQuantityIssue, referenceIssue } from "./field-checks";
 import { metadataIssues } from "./kube-names";
 import { IssueCode, type RawIssue } from "./validation-issue";
 
+/** Providers of the REST family; any other name is a provider registered by a third party. */
+const REST_PROVIDERS = new Set(["rest", "prometheus", "newrelic", "sysdig", "elastic"]);
+/** Presets that pick the number out of their backend's usual response shape by default. */
+const PRESETS_WITH_DEFAULT_JQ = new Set(["prometheus", "newrelic", "sysdig"]);
+
 type Fields = Record<string, unknown>;
 const isFields = (v: unknown): v is Fields => typeof v === "object" && v !== null && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === "string" && v !== "";
@@ -27,8 +32,12 @@ export function metricIssues(document: unknown): RawIssue[] {
     });
   }
 
-  // Builtin metrics (provider iter8) and mocked metrics are never queried over HTTP.
-  const queried = spec.provider !== "iter8" && spec.mock === undefined;
+  // Builtin metrics (provider iter8) and mocked metrics are never queried over HTTP, and a
+  // provider registered by a third party decides for itself what it needs; only the REST family
+  // (no provider, or one of its presets) must say where and how to read the number.
+  const provider = typeof spec.provider === "string" ? spec.provider.trim().toLowerCase() : "";
+  const rest = provider === "" || REST_PROVIDERS.has(provider);
+  const queried = rest && spec.mock === undefined;
   if (queried && !nonEmpty(spec.urlTemplate)) {
     issues.push({
       segments: ["spec", "urlTemplate"],
@@ -38,7 +47,7 @@ export function metricIssues(document: unknown): RawIssue[] {
   }
   const hasJq = nonEmpty(spec.jqExpression);
   const hasJsonata = nonEmpty(spec.jsonataExpression);
-  if (queried && !hasJq && !hasJsonata) {
+  if (queried && !hasJq && !hasJsonata && !PRESETS_WITH_DEFAULT_JQ.has(provider)) {
     issues.push({
       segments: ["spec", "jqExpression"],
       code: IssueCode.MetricSource,

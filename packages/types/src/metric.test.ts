@@ -60,7 +60,11 @@ describe("Metric schema", () => {
   });
 
   it("says what a queried metric is missing", () => {
-    const doc = withField(withField(prometheusMetric(), "spec.urlTemplate", undefined), "spec.jqExpression", undefined);
+    const doc = withField(
+      withField(withField(prometheusMetric(), "spec.urlTemplate", undefined), "spec.jqExpression", undefined),
+      "spec.provider",
+      undefined,
+    );
     expect(errorsOf(doc)).toEqual([
       'spec.urlTemplate: is required: set the URL to query (or give mock levels, or provider "iter8" for a builtin metric)',
       "spec.jqExpression: is required: set jqExpression (or jsonataExpression) to pick the number out of the response",
@@ -69,6 +73,16 @@ describe("Metric schema", () => {
     expect(errorsOf(withField(prometheusMetric(), "spec.jsonataExpression", "$number(x)"))).toEqual([
       "spec.jsonataExpression: cannot be used together with jqExpression; keep one of them",
     ]);
+  });
+
+  it("lets presets with a usual response shape and third-party providers go without jq", () => {
+    const preset = withField(prometheusMetric(), "spec.jqExpression", undefined);
+    expect(errorsOf(withField(preset, "spec.provider", "prometheus"))).toEqual([]);
+    expect(errorsOf(withField(preset, "spec.provider", "elastic"))).toEqual([
+      "spec.jqExpression: is required: set jqExpression (or jsonataExpression) to pick the number out of the response",
+    ]);
+    const custom = withField(withField(preset, "spec.urlTemplate", undefined), "spec.provider", "jsonfile");
+    expect(errorsOf(custom)).toEqual([]);
   });
 
   it("needs a secret for Basic authentication", () => {
