@@ -7,9 +7,20 @@ import { experimentNamespace, normalizeMetricRef, parseDocuments, type Experimen
 
 const samplesDir = join(import.meta.dirname, "..", "..", "..", "samples");
 const QUICKSTARTS = ["istio", "kfserving", "knative", "seldon", "seldon-single"];
-const stacks = readdirSync(samplesDir, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name);
+// A sample is any folder below samples/ whose YAML holds Experiments or Metrics (samples/local
+// nests its samples, and keeps routing documents in folders of their own).
+function sampleDirs(dir: string, prefix = ""): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const holdsApiDocs = entries.some(
+    (e) => e.isFile() && /\.ya?ml$/.test(e.name) && /^kind:\s*(Experiment|Metric)\s*$/m.test(readFileSync(join(dir, e.name), "utf8")),
+  );
+  const here = holdsApiDocs && prefix ? [prefix] : [];
+  const below = entries
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => sampleDirs(join(dir, e.name), prefix ? `${prefix}/${e.name}` : e.name));
+  return [...here, ...below];
+}
+const stacks = sampleDirs(samplesDir);
 
 function load(stack: string) {
   const experiments: Experiment[] = [];
