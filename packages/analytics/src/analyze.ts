@@ -12,6 +12,9 @@ import { assessVersions } from "./assess-versions";
 import { assessWinner } from "./assess-winner";
 import type { MetricValues } from "./metric-values";
 import { recommendWeights } from "./recommend-weights";
+import { analyzeWithStatistics } from "./stats/analyze-with-statistics";
+import type { StatisticsAnalysis } from "./stats/statistics-analysis";
+import { isStatisticsMode } from "./stats/strength";
 
 /** The four results of one analysis, each ready to store in `status.analysis`. */
 export interface AnalysisResult {
@@ -19,6 +22,11 @@ export interface AnalysisResult {
   versionAssessments: VersionAssessmentsAnalysis;
   winnerAssessment: WinnerAssessmentAnalysis;
   weights: WeightsAnalysis;
+  /**
+   * Statistics mode only (`spec.criteria.strength` set): the evidence behind each decision and the
+   * running state the next iteration continues from; store it as `status.analysis.statistics`.
+   */
+  statistics?: StatisticsAnalysis;
 }
 
 /**
@@ -57,5 +65,6 @@ export function analyze(
   options: AnalyzeOptions = {},
 ): AnalysisResult {
   const withAllDefaults = withDefaults(experiment);
+  if (isStatisticsMode(withAllDefaults.spec.criteria?.strength)) return analyzeWithStatistics(withAllDefaults, values, options);
   return analyzePointValues(withAllDefaults, values, options);
 }

@@ -1,3 +1,6 @@
+// Packages that depend on analytics typecheck these sources without this package's tsconfig, so the
+// ambient declarations of the jstat shim must be pulled in from the file that imports jstat.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../jstat.d.ts" />
 /**
  * CDFs, tails, densities and quantiles of the distributions the statistics mode uses: standard

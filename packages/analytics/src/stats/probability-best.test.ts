@@ -102,3 +102,14 @@ describe("expectedLoss", () => {
     for (const l of expectedLoss([beta(500, 500), beta(2, 2)])) expect(l).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe("probabilityBest with Student-t posteriors", () => {
+  it("approaches the normal answer as the degrees of freedom grow", () => {
+    const t = (location: number, dof: number): Posterior => ({ family: "student-t", dof, location, scale: 1 });
+    const p = probabilityBest([t(0, 1e6), t(0.5, 1e6)])[1]!;
+    expect(p).toBeCloseTo(normalCdf(0.5 / Math.SQRT2), 5);
+    // Heavier tails make the same shift less convincing.
+    expect(probabilityBest([t(0, 3), t(0.5, 3)])[1]!).toBeLessThan(p);
+    expect(probabilityBest([t(0, 3), t(0.5, 3)])[1]!).toBeGreaterThan(0.5);
+  });
+});

@@ -88,7 +88,8 @@ function armOf(posterior: Posterior, index: number): Arm {
     }
     case "student-t": {
       const { dof, location, scale } = posterior;
-      const reach = scale * studentTQuantile(1 - 1e-17, dof);
+      // The lower quantile: 1 − 1e-17 would round to 1 and give an infinite reach.
+      const reach = -scale * studentTQuantile(1e-17, dof);
       return {
         mean,
         sd,

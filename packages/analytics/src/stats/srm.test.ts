@@ -20,6 +20,7 @@ describe("srmTest", () => {
     const result = srmTest([990, 10, 0], [100, 0, 0]);
     expect(result.status).toBe("mismatch");
     expect(result.zeroWeightTraffic).toEqual([1]);
+    expect(result.pValue).toBe(0);
     expect(result.dof).toBe(0);
     expect(srmTest([1000, 0, 0], [100, 0, 0]).status).toBe("ok");
   });

@@ -93,8 +93,9 @@ export function srmFromExpected(
   }
   const dof = Math.max(active - 1, 0);
   const total = observed.reduce((s, o) => s + o, 0);
-  const pValue = total === 0 || dof === 0 ? 1 : chiSquareTails(chiSquare, dof).upper;
   const zero = [...zeroWeightTraffic].sort((x, y) => x - y);
+  // Traffic where none was sent is a mismatch outright, whatever the other versions show.
+  const pValue = zero.length > 0 ? 0 : total === 0 || dof === 0 ? 1 : chiSquareTails(chiSquare, dof).upper;
   const status: SrmStatus =
     zero.length > 0
       ? SrmStatus.Mismatch

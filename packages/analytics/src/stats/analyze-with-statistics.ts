@@ -1,0 +1,362 @@
+/**
+ * The statistics mode of `analyze`, used when `spec.criteria.strength` is set. It produces the
+ * same four results as the Iter8 v2 rules — `versionAssessments` (true only where an objective is
+ * satisfied), `winnerAssessment` (`winnerFound`, `winner`, `bestVersions`) and `weights` — plus
+ * `statistics`: the evidence behind each decision and the running state the next iteration
+ * continues from (`status.analysis.statistics`).
+ *
+ * Pure: the state comes in through `experiment.status.analysis.statistics` and goes out in the
+ * result, so re-analysing the same status gives the same answer.
+ */
+import {
+  experimentNamespace,
+  versionNames,
+  type AggregatedMetricsAnalysis,
+  type Experiment,
+  type VersionAssessmentsAnalysis,
+  type WeightsAnalysis,
+  type WinnerAssessmentAnalysis,
+} from "@iter8ts/types";
+import { aggregateMetrics } from "../aggregate-metrics";
+import { indexAggregatedMetrics } from "../aggregated-metrics-data";
+import { AnalysisMessage } from "../analysis-message";
+import { resolveAnalyzeOptions, type AnalyzeOptions } from "../analyze-options";
+import { readBuiltinHistograms } from "../builtin-histogram";
+import type { MetricValues } from "../metric-values";
+import { currentWeights } from "../recommend-weights";
+import { roundWeights } from "../round-weights";
+import { allocateWeights } from "./allocate-weights";
+import { compareRewards, decideWinner, type RewardComparison } from "./decide-winner";
+import { assessObjectivesWithStatistics } from "./objective-evidence";
+import { MetricObservations, type Observation } from "./observe-metrics";
+import { credibleInterval, posteriorMean } from "./posterior";
+import {
+  StatisticsAnalysisSchema,
+  StatisticsStateSchema,
+  type SequentialEvidence,
+  type SequentialTestState,
+  type StatisticsAnalysis,
+  type StatisticsState,
+  type VersionEvidence,
+  type WinnerRule,
+} from "./statistics-analysis";
+import { StatisticsError } from "./statistics-error";
+import { parseStrength, type Strength } from "./strength";
+import { INITIAL_SEQUENTIAL_TEST, sequentialEvidence, trackSequential, type SequentialSettings } from "./track-sequential";
+import { emptySrmState, trackTraffic } from "./track-traffic";
+
+/** The four Iter8 results plus the statistics part. */
+export interface StatisticsAnalysisResult {
+  aggregatedMetrics: AggregatedMetricsAnalysis;
+  versionAssessments: VersionAssessmentsAnalysis;
+  winnerAssessment: WinnerAssessmentAnalysis;
+  weights: WeightsAnalysis;
+  /** Absent only when `strength` is invalid and no earlier statistics exist to carry over. */
+  statistics?: StatisticsAnalysis;
+}
+
+function freshState(versions: readonly string[], strength: Strength): StatisticsState {
+  return {
+    schemaVersion: 1,
+    looks: 0,
+    versions: [...versions],
+    sequential: { metric: null, alpha: strength.alpha, tuning: strength.sequentialTuning, tests: {} },
+    srm: emptySrmState(versions),
+    decision: null,
+  };
+}
+
+/** The state carried in the status, or a fresh one (saying why) when it cannot be continued. */
+function previousState(
+  experiment: Experiment,
+  versions: readonly string[],
+  strength: Strength,
+  message: AnalysisMessage,
+): StatisticsState {
+  const raw = (experiment.status?.analysis as Record<string, unknown> | undefined)?.["statistics"] as
+    | { data?: { state?: unknown } }
+    | undefined;
+  if (raw?.data?.state === undefined) return freshState(versions, strength);
+  const parsed = StatisticsStateSchema.safeParse(raw.data.state);
+  if (!parsed.success) {
+    message.warn("status.analysis.statistics.data.state is not in the expected shape; the statistics start afresh");
+    return freshState(versions, strength);
+  }
+  const state = parsed.data;
+  if (state.versions.length !== versions.length || state.versions.some((v, i) => v !== versions[i])) {
+    message.warn(
+      `the versions changed (${state.versions.join(", ")} → ${versions.join(", ")}); the statistics start afresh`,
+    );
+    return freshState(versions, strength);
+  }
+  return state;
+}
+
+/** Carries the previous statistics part through when this iteration cannot produce one. */
+function carriedStatistics(experiment: Experiment): StatisticsAnalysis | undefined {
+  const raw = (experiment.status?.analysis as Record<string, unknown> | undefined)?.["statistics"];
+  const parsed = StatisticsAnalysisSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Analyses one iteration in the statistics mode. `experiment` must already have the in-memory
+ * defaults (`withDefaults`); `analyze` does that and then calls this when `criteria.strength` is
+ * set. Never throws on a well-typed experiment: problems are reported in the messages.
+ */
+export function analyzeWithStatistics(
+  experiment: Experiment,
+  values: MetricValues = {},
+  options: AnalyzeOptions = {},
+): StatisticsAnalysisResult {
+  const { provenance, timestamp } = resolveAnalyzeOptions(experiment, options);
+  const stamp = <T>(data: T, message: AnalysisMessage) => ({ provenance, timestamp, data, message: message.format() });
+  const versions = versionNames(experiment);
+  const aggregatedMetrics = aggregateMetrics(experiment, values, options);
+  const current = currentWeights(experiment);
+
+  let strength: Strength;
+  try {
+    strength = parseStrength(experiment.spec.criteria?.strength);
+  } catch (error) {
+    if (!(error instanceof StatisticsError)) throw error;
+    // Without valid settings nothing is decided and the traffic stays where it is.
+    const problem = () => new AnalysisMessage().error(`${error.message}; fix it to enable the statistics mode`);
+    const objectives = experiment.spec.criteria?.objectives ?? [];
+    const data = Object.fromEntries(objectives.length ? versions.map((v) => [v, objectives.map(() => false)]) : []);
+    const pattern = experiment.spec.strategy.testingPattern;
+    const weights = pattern === "Conformance" || versions.length === 0 ? [] : roundWeights(current);
+    const statistics = carriedStatistics(experiment);
+    return {
+      aggregatedMetrics,
+      versionAssessments: stamp(data, problem()),
+      winnerAssessment: stamp({ winnerFound: false, bestVersions: [] }, problem()),
+      weights: stamp(
+        versions.length && weights.length ? versions.map((name, i) => ({ name, value: weights[i]! })) : [],
+        problem(),
+      ),
+      ...(statistics ? { statistics } : {}),
+    };
+  }
+
+  const statisticsMessage = new AnalysisMessage();
+  const weightsMessage = new AnalysisMessage();
+  if (versions.length === 0) {
+    const problem = () => new AnalysisMessage().error("spec.versionInfo is missing; add a baseline (and candidates) to analyse");
+    const state = freshState(versions, strength);
+    const srm = trackTraffic(state.srm, versions, [], [], strength.srmThreshold).evidence;
+    const winner = decideWinner({
+      pattern: experiment.spec.strategy.testingPattern,
+      versions,
+      feasibility: new Map(),
+      sampleSizes: [],
+      reward: null,
+      sequential: {},
+      srm,
+      strength,
+    });
+    const weights = allocateWeights({
+      experiment,
+      versions,
+      winner: winner.data,
+      reward: null,
+      feasibility: new Map(),
+      srm,
+      strength,
+      current: [],
+    });
+    return {
+      aggregatedMetrics,
+      versionAssessments: stamp({}, problem()),
+      winnerAssessment: stamp(winner.data, problem()),
+      weights: stamp([], problem()),
+      statistics: stamp(
+        { settings: strength, state, objectives: [], versions: [], winner: winner.evidence, weights: weights.evidence, srm },
+        problem(),
+      ),
+    };
+  }
+
+  const previous = previousState(experiment, versions, strength, statisticsMessage);
+  const namespace = experimentNamespace(experiment);
+  const { histograms } = readBuiltinHistograms(experiment.status?.analysis?.aggregatedBuiltinHists?.data);
+  const observations = new MetricObservations(
+    experiment,
+    indexAggregatedMetrics(aggregatedMetrics.data, namespace),
+    histograms,
+    strength,
+  );
+
+  // Objectives and feasibility.
+  const objectives = assessObjectivesWithStatistics(experiment, observations, strength);
+
+  // Traffic against the weights that were in force since the last look.
+  const traffic = trackTraffic(
+    previous.srm,
+    versions,
+    versions.map((v) => observations.requestCount(v)),
+    current,
+    strength.srmThreshold,
+  );
+  for (const warning of traffic.warnings) statisticsMessage.warn(warning);
+
+  // The reward (A/B and A/B/N).
+  const pattern = experiment.spec.strategy.testingPattern;
+  const rewardSpec = pattern === "A/B" || pattern === "A/B/N" ? experiment.spec.criteria?.rewards?.[0] : undefined;
+  let reward: RewardComparison | null = null;
+  let rewardObservations: Observation[] | null = null;
+  let rewardProblem: { rule: WinnerRule; reason: string } | undefined;
+  if (rewardSpec) {
+    const key = observations.key(rewardSpec.metric);
+    rewardObservations = versions.map((v) => observations.observe(key, v));
+    const modelled = rewardObservations.some((o) => o.model === "proportion" || o.model === "mean");
+    const pointOnly = rewardObservations.some((o) => o.model === "point");
+    if (!modelled && pointOnly) {
+      const note = rewardObservations.find((o) => o.note)?.note;
+      rewardProblem = {
+        rule: "reward-without-model",
+        reason:
+          note ??
+          `reward ${rewardSpec.metric} has no uncertainty model; declare strength.metrics["${key}"] as proportion or mean`,
+      };
+    } else {
+      try {
+        reward = compareRewards(versions, key, rewardSpec.preferredDirection, rewardObservations, objectives.feasibility);
+      } catch (error) {
+        if (!(error instanceof StatisticsError)) throw error;
+        rewardProblem = { rule: "reward-without-model", reason: error.message };
+      }
+    }
+  }
+
+  // Always-valid tests of each candidate against the baseline.
+  const sequentialEvidenceByVersion: Record<string, SequentialEvidence> = {};
+  const candidates = versions.slice(1);
+  // Each claim ("this candidate is better", "the baseline is better") is one-sided at
+  // alpha / candidates, which a two-sided confidence sequence at twice that level provides.
+  const settings: SequentialSettings = {
+    alpha: (2 * strength.alpha) / Math.max(1, candidates.length),
+    tuning: strength.sequentialTuning,
+    direction: rewardSpec?.preferredDirection ?? "High",
+  };
+  const sequentialMetric = reward?.metric ?? null;
+  let tests: Record<string, SequentialTestState> = {};
+  if (strength.sequential && reward && rewardObservations) {
+    const old = previous.sequential;
+    const continuing = old.metric === sequentialMetric && old.alpha === settings.alpha && old.tuning === settings.tuning;
+    if (!continuing && old.metric !== null) {
+      statisticsMessage.warn("the reward or the always-valid settings changed; the always-valid tests start afresh");
+    }
+    const baselineSummary = rewardObservations[0]?.summary ?? null;
+    candidates.forEach((candidate, j) => {
+      const before = (continuing ? old.tests[candidate] : undefined) ?? INITIAL_SEQUENTIAL_TEST;
+      const next = trackSequential(before, baselineSummary, rewardObservations![j + 1]?.summary ?? null, settings);
+      tests[candidate] = next;
+      sequentialEvidenceByVersion[candidate] = sequentialEvidence(next, settings);
+    });
+  } else {
+    tests = {};
+  }
+
+  // Observations behind each version's decisions.
+  const sampleSizes = versions.map((version, i) => {
+    const fromReward = rewardObservations?.[i]?.sampleSize;
+    if (fromReward !== null && fromReward !== undefined) return fromReward;
+    const requests = observations.requestCount(version);
+    if (requests !== null) return requests;
+    const fromObjectives = objectives.evidence.filter((e) => e.version === version).map((e) => e.sampleSize ?? 0);
+    return fromObjectives.length ? Math.max(...fromObjectives) : null;
+  });
+
+  const winner = decideWinner({
+    pattern,
+    versions,
+    feasibility: objectives.feasibility,
+    sampleSizes,
+    reward,
+    ...(rewardProblem ? { rewardProblem } : {}),
+    sequential: sequentialEvidenceByVersion,
+    srm: traffic.evidence,
+    strength,
+    held: previous.decision ?? null,
+  });
+  const look = previous.looks + 1;
+  const decision = winner.data.winnerFound && winner.data.winner
+    ? { winner: winner.data.winner, look: previous.decision?.winner === winner.data.winner ? previous.decision.look : look }
+    : null;
+
+  const weights = allocateWeights({
+    experiment,
+    versions,
+    winner: winner.data,
+    reward,
+    feasibility: objectives.feasibility,
+    srm: traffic.evidence,
+    strength,
+    current,
+  });
+
+  const versionEvidence: VersionEvidence[] = versions.map((version, i) => {
+    const feasibility = objectives.feasibility.get(version);
+    const observation = rewardObservations?.[i];
+    const posterior = observation?.posterior ?? null;
+    return {
+      version,
+      sampleSize: sampleSizes[i] ?? null,
+      feasibility: feasibility?.probability ?? null,
+      status: feasibility?.status ?? "undecided",
+      reward: observation
+        ? {
+            model: observation.model === "exceedance" ? "proportion" : observation.model,
+            value: observation.value,
+            posteriorMean: posterior ? posteriorMean(posterior) : null,
+            interval: posterior ? credibleInterval(posterior, strength.confidence) : null,
+            probabilityBest: reward && reward.contenders.includes(i) ? reward.probabilityBest[i]! : null,
+            expectedLoss: reward?.expectedLoss[i] ?? null,
+          }
+        : null,
+    };
+  });
+
+  const state: StatisticsState = {
+    schemaVersion: 1,
+    looks: look,
+    versions: [...versions],
+    sequential: { metric: sequentialMetric, alpha: settings.alpha, tuning: settings.tuning, tests },
+    srm: traffic.state,
+    decision,
+  };
+
+  const winnerMessage = new AnalysisMessage();
+  if (rewardProblem) winnerMessage.warn(rewardProblem.reason);
+  winnerMessage.info(`${winner.evidence.rule}: ${winner.evidence.reason}`);
+  if (weights.data.length > 0) {
+    weightsMessage.info(`${weights.evidence.rule}: ${weights.evidence.reason}`);
+    if (experiment.spec.strategy.deploymentPattern === "FixedSplit") {
+      weightsMessage.info("FixedSplit experiments keep their split; these weights are a recommendation only");
+    }
+  }
+  statisticsMessage.info(`srm ${traffic.evidence.status}: ${traffic.evidence.reason}`);
+
+  return {
+    aggregatedMetrics,
+    versionAssessments: stamp(objectives.assessments, objectives.message),
+    winnerAssessment: stamp(winner.data, winnerMessage),
+    weights:
+      weights.data.length > 0
+        ? stamp(weights.data, weightsMessage)
+        : { provenance, timestamp, data: [], message: "weight computation is not applicable to a conformance experiment" },
+    statistics: stamp(
+      {
+        settings: strength,
+        state,
+        objectives: objectives.evidence,
+        versions: versionEvidence,
+        winner: winner.evidence,
+        weights: weights.evidence,
+        srm: traffic.evidence,
+      },
+      statisticsMessage,
+    ),
+  };
+}
