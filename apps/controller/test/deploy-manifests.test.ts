@@ -1,0 +1,258 @@
+// The install manifests: CRD copies in step with @iter8ts/types, every overlay renders and applies
+// cleanly to the loopback API server, the Deployment's flags parse, and the RBAC is least
+// privilege (what the controller and the action Jobs need, and not more).
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ApiException, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
+import { BUILTIN_METRICS } from "@iter8ts/analytics";
+import { KubeTestServer, makeKubeConfig } from "@iter8ts/testkit";
+import { crdFiles, parseMetric } from "@iter8ts/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseControllerConfig } from "../src/controller-config";
+import { rbacAllows, renderKustomization, type DeploymentSpec, type Manifest } from "./render-kustomization";
+
+const deployDir = join(import.meta.dirname, "..", "deploy");
+const STACKS = ["istio", "knative", "kfserving", "seldon"] as const;
+const controllerAccount = { namespace: "iter8-system", name: "iter8-controller" };
+const handlersAccount = { namespace: "iter8-system", name: "iter8-handlers" };
+
+const base = renderKustomization(join(deployDir, "base"));
+const overlays = Object.fromEntries(STACKS.map((s) => [s, renderKustomization(join(deployDir, "overlays", s))])) as Record<(typeof STACKS)[number], Manifest[]>;
+
+function find(manifests: readonly Manifest[], kind: string, name: string): Manifest {
+  const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
+  if (!found) throw new Error(`${kind} ${name} is not rendered`);
+  return found;
+}
+
+describe("CRD copies", () => {
+  it("match the CRDs @iter8ts/types generates (run `pnpm -F @iter8ts/controller generate` when this fails)", () => {
+    const copies = readdirSync(join(deployDir, "base", "crds")).sort();
+    const generated = crdFiles();
+    expect(copies).toEqual(generated.map((f) => f.path.slice(f.path.lastIndexOf("/") + 1)).sort());
+    for (const file of generated) {
+      const name = file.path.slice(file.path.lastIndexOf("/") + 1);
+      const copy = readFileSync(join(deployDir, "base", "crds", name), "utf8");
+      const body = (text: string) => text.slice(text.indexOf("\n") + 1);
+      expect(copy.startsWith("# Copied from @iter8ts/types")).toBe(true);
+      expect(body(copy), `deploy/base/crds/${name} drifted from @iter8ts/types`).toBe(body(file.text));
+    }
+  });
+});
+
+describe("base", () => {
+  it("holds the namespace, CRDs, service accounts, RBAC, Deployment, Service and builtin metrics", () => {
+    const ids = base.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+    expect(ids).toEqual(
+      [
+        "ClusterRole/iter8-controller",
+        "ClusterRole/iter8-handlers",
+        "ClusterRoleBinding/iter8-controller",
+        "ClusterRoleBinding/iter8-handlers",
+        "CustomResourceDefinition/experiments.iter8.tools",
+        "CustomResourceDefinition/metrics.iter8.tools",
+        "Deployment/iter8-controller",
+        "Namespace/iter8-system",
+        "Role/iter8-controller",
+        "RoleBinding/iter8-controller",
+        "Service/iter8-controller-metrics",
+        "ServiceAccount/iter8-controller",
+        "ServiceAccount/iter8-handlers",
+        ...BUILTIN_METRICS.map((key) => `Metric/${key.slice(key.indexOf("/") + 1)}`),
+      ].sort(),
+    );
+    for (const m of base) {
+      if (!["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"].includes(m.kind)) expect(m.metadata.namespace, `${m.kind} ${m.metadata.name}`).toBe("iter8-system");
+      expect(m.metadata.labels?.["app.kubernetes.io/part-of"]).toBe("iter8ts");
+    }
+  });
+
+  it("ships the nine builtin metrics as valid Metrics with provider iter8", () => {
+    for (const key of BUILTIN_METRICS) {
+      const metric = find(base, "Metric", key.slice(key.indexOf("/") + 1));
+      expect(metric.metadata.namespace).toBe("iter8-system");
+      const parsed = parseMetric(metric);
+      expect(parsed.ok, `${key}: ${JSON.stringify(parsed)}`).toBe(true);
+      expect((metric.spec as { provider?: string }).provider).toBe("iter8");
+    }
+  });
+
+  it("runs the controller non-root on a read-only file system with probes on /healthz and /readyz of --health-addr", () => {
+    const deployment = find(base, "Deployment", "iter8-controller");
+    const spec = deployment.spec as DeploymentSpec;
+    const pod = spec.template.spec;
+    const container = pod.containers[0]!;
+    expect(spec.selector.matchLabels).toEqual(spec.template.metadata.labels);
+    expect(pod.serviceAccountName).toBe("iter8-controller");
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    expect(container.resources.requests).toBeDefined();
+    expect(container.resources.limits).toBeDefined();
+
+    const env = Object.fromEntries(container.env.map((e) => [e.name, e.value ?? "from-field"]));
+    const request = parseControllerConfig(container.args, env);
+    expect(request.kind).toBe("run");
+    if (request.kind !== "run") return;
+    expect(request.config.leaderElect).toBe(true);
+    const ports = Object.fromEntries(container.ports.map((p) => [p.name, p.containerPort]));
+    expect(ports.health).toBe(request.config.healthAddr?.port);
+    expect(ports.metrics).toBe(request.config.metricsAddr?.port);
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "health" });
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "health" });
+    // Shutdown waits for reconciles; the kubelet must wait longer before it kills the process.
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(request.config.shutdownTimeoutMs);
+    expect(env.ITER8_ACTION_IMAGE).toBe(container.image);
+
+    const service = find(base, "Service", "iter8-controller-metrics");
+    const serviceSpec = service.spec as { selector: Record<string, string>; ports: Array<{ targetPort: string }> };
+    expect(serviceSpec.selector).toEqual(spec.template.metadata.labels);
+    expect(serviceSpec.ports[0]?.targetPort).toBe("metrics");
+  });
+});
+
+describe("RBAC", () => {
+  it("binds only roles and service accounts that are rendered", () => {
+    for (const [stack, manifests] of Object.entries(overlays)) {
+      for (const binding of manifests.filter((m) => m.kind.endsWith("RoleBinding"))) {
+        const ref = binding.roleRef as { kind: string; name: string };
+        expect(() => find(manifests, ref.kind, ref.name), `${stack}: ${binding.kind} ${binding.metadata.name}`).not.toThrow();
+        for (const subject of binding.subjects as Array<{ kind: string; name: string; namespace: string }>) {
+          expect(find(manifests, "ServiceAccount", subject.name).metadata.namespace).toBe(subject.namespace);
+        }
+      }
+    }
+  });
+
+  it("lets the controller read experiments and metrics, write only their status, and keep Jobs and its Lease in iter8-system", () => {
+    const can = (verb: string, group: string, resource: string, namespace?: string) =>
+      rbacAllows(base, controllerAccount, namespace === undefined ? { verb, group, resource } : { verb, group, resource, namespace });
+    for (const verb of ["get", "list", "watch"]) {
+      expect(can(verb, "iter8.tools", "experiments")).toBe(true);
+      expect(can(verb, "iter8.tools", "metrics", "team-a")).toBe(true);
+    }
+    expect(can("update", "iter8.tools", "experiments/status", "team-a")).toBe(true);
+    expect(can("patch", "iter8.tools", "experiments/status", "team-a")).toBe(true);
+    expect(can("create", "", "events", "team-a")).toBe(true);
+    expect(can("get", "", "secrets", "team-a")).toBe(true);
+    expect(can("create", "batch", "jobs", "iter8-system")).toBe(true);
+    expect(can("update", "coordination.k8s.io", "leases", "iter8-system")).toBe(true);
+
+    expect(can("update", "iter8.tools", "experiments", "team-a")).toBe(false);
+    expect(can("delete", "iter8.tools", "experiments", "team-a")).toBe(false);
+    expect(can("list", "", "secrets", "team-a")).toBe(false);
+    expect(can("create", "batch", "jobs", "team-a")).toBe(false);
+    expect(can("update", "coordination.k8s.io", "leases", "kube-system")).toBe(false);
+    expect(can("patch", "networking.istio.io", "virtualservices", "team-a")).toBe(false);
+  });
+
+  it("gives action Jobs the experiment, its status and Secrets, but no Jobs, Leases or weight objects without a stack", () => {
+    const can = (verb: string, group: string, resource: string, namespace = "team-a") => rbacAllows(base, handlersAccount, { verb, group, resource, namespace });
+    expect(can("get", "iter8.tools", "experiments")).toBe(true);
+    expect(can("update", "iter8.tools", "experiments/status")).toBe(true);
+    expect(can("get", "", "secrets")).toBe(true);
+    expect(can("get", "apps", "deployments")).toBe(true);
+    expect(can("create", "batch", "jobs", "iter8-system")).toBe(false);
+    expect(can("update", "coordination.k8s.io", "leases", "iter8-system")).toBe(false);
+    expect(can("update", "iter8.tools", "experiments")).toBe(false);
+    expect(can("patch", "networking.istio.io", "virtualservices")).toBe(false);
+  });
+
+  it.each([
+    ["istio", "networking.istio.io", "virtualservices", ["kfserving", "seldon"]],
+    ["knative", "serving.knative.dev", "services", []],
+    ["kfserving", "serving.kubeflow.org", "inferenceservices", []],
+    ["kfserving", "networking.istio.io", "virtualservices", ["istio", "seldon"]],
+    ["seldon", "machinelearning.seldon.io", "seldondeployments", []],
+  ] as const)("%s: the controller gets and patches %s %s; action Jobs may also create them to promote", (stack, group, resource, alsoIn) => {
+    const manifests = overlays[stack];
+    const request = { group, resource, namespace: "team-a" };
+    expect(rbacAllows(manifests, controllerAccount, { ...request, verb: "get" })).toBe(true);
+    expect(rbacAllows(manifests, controllerAccount, { ...request, verb: "patch" })).toBe(true);
+    expect(rbacAllows(manifests, controllerAccount, { ...request, verb: "create" })).toBe(false);
+    expect(rbacAllows(manifests, controllerAccount, { ...request, verb: "delete" })).toBe(false);
+    expect(rbacAllows(manifests, handlersAccount, { ...request, verb: "create" })).toBe(true);
+    expect(rbacAllows(manifests, handlersAccount, { ...request, verb: "patch" })).toBe(true);
+    expect(rbacAllows(manifests, handlersAccount, { ...request, verb: "delete" })).toBe(false);
+    for (const other of STACKS.filter((s) => s !== stack && !(alsoIn as readonly string[]).includes(s))) {
+      expect(rbacAllows(overlays[other], controllerAccount, { ...request, verb: "patch" }), `${other} overlay`).toBe(false);
+      expect(rbacAllows(overlays[other], handlersAccount, { ...request, verb: "create" }), `${other} overlay`).toBe(false);
+    }
+  });
+});
+
+describe("applying to a cluster", () => {
+  let server: KubeTestServer;
+  let client: KubernetesObjectApi;
+
+  // The loopback server serves no RBAC API; these definitions let it store RBAC objects so the
+  // manifests can be applied as a whole, in kubectl's order.
+  const rbacKinds = [
+    { kind: "Role", plural: "roles", scope: "Namespaced" },
+    { kind: "RoleBinding", plural: "rolebindings", scope: "Namespaced" },
+    { kind: "ClusterRole", plural: "clusterroles", scope: "Cluster" },
+    { kind: "ClusterRoleBinding", plural: "clusterrolebindings", scope: "Cluster" },
+  ];
+
+  beforeAll(async () => {
+    server = await KubeTestServer.start({ installCustomResourceDefinitions: false, jobs: false });
+    client = KubernetesObjectApi.makeApiClient(makeKubeConfig(server));
+    for (const { kind, plural, scope } of rbacKinds) {
+      server.create({
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: `${plural}.rbac.authorization.k8s.io` },
+        spec: {
+          group: "rbac.authorization.k8s.io",
+          scope,
+          names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+          versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+        },
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /** `kubectl apply` for a fresh or repeated install: create, or replace what is there. */
+  async function apply(manifest: Manifest): Promise<void> {
+    const spec = structuredClone(manifest) as KubernetesObject;
+    try {
+      await client.create(spec);
+    } catch (error) {
+      if (!(error instanceof ApiException) || error.code !== 409) throw error;
+      const existing = await client.read({ apiVersion: manifest.apiVersion, kind: manifest.kind, metadata: { name: manifest.metadata.name, namespace: manifest.metadata.namespace ?? "" } });
+      spec.metadata = { ...spec.metadata, resourceVersion: existing.metadata?.resourceVersion };
+      await client.replace(spec);
+    }
+  }
+
+  function kubectlOrder(manifests: readonly Manifest[]): Manifest[] {
+    const rank = (m: Manifest) => (m.kind === "Namespace" ? 0 : m.kind === "CustomResourceDefinition" ? 1 : 2);
+    return [...manifests].sort((a, b) => rank(a) - rank(b));
+  }
+
+  it("applies base and every overlay cleanly, and serves Experiments from the applied CRDs", async () => {
+    for (const manifests of [base, ...Object.values(overlays)]) {
+      for (const manifest of kubectlOrder(manifests)) {
+        await expect(apply(manifest), `${manifest.kind} ${manifest.metadata.name}`).resolves.toBeUndefined();
+      }
+    }
+    expect(server.find("apps/v1", "Deployment", "iter8-controller", "iter8-system")).toBeDefined();
+    const roles = server.list("rbac.authorization.k8s.io/v1", "ClusterRole");
+    expect(roles.map((r) => (r.metadata as { name: string }).name).sort()).toEqual(
+      ["iter8-controller", "iter8-handlers", ...STACKS.flatMap((s) => [`iter8-controller-${s}`, `iter8-handlers-${s}`])].sort(),
+    );
+    const metrics = server.list("iter8.tools/v2alpha2", "Metric", "iter8-system");
+    expect(metrics).toHaveLength(BUILTIN_METRICS.length);
+    // The CRD applied from deploy/ is what serves Experiments now.
+    const created = await client.create({
+      apiVersion: "iter8.tools/v2alpha2",
+      kind: "Experiment",
+      metadata: { name: "smoke", namespace: "default" },
+      spec: { target: "default/app", strategy: { testingPattern: "Conformance" }, versionInfo: { baseline: { name: "v1" } } },
+    } as KubernetesObject);
+    expect(created.metadata?.uid).toBeTruthy();
+  });
+});
