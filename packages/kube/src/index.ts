@@ -1,0 +1,33 @@
+/**
+ * The Kubernetes adapter of iter8ts on @kubernetes/client-node: the engine's ports (store,
+ * metrics, actions as Jobs, events), the weights package's `ResourceClient`, informers with a
+ * local cache, and Lease-based leader election.
+ */
+export { createKubeClients } from "./create-kube-clients";
+export type { KubeClients, KubeClientsOptions } from "./create-kube-clients";
+export { KubeApi } from "./kube-api";
+export type { KubeApiOptions, KubeRequest } from "./kube-api";
+export { KubeError, KubeErrorCode, isKubeError, toResourceError } from "./kube-error";
+export type { KubeErrorCause, KubeErrorInit } from "./kube-error";
+export { toKubeError, kubeErrorFromResponse } from "./to-kube-error";
+export { ResourceMapper, describeCoordinates } from "./resource-mapper";
+export type { ResourceCoordinates, PathTarget } from "./resource-mapper";
+export { KubeResourceClient } from "./kube-resource-client";
+export type { KubeResourceClientOptions } from "./kube-resource-client";
+export { watchStream, watchEventError } from "./watch-stream";
+export type { RawWatchEvent } from "./watch-stream";
+export { ResourceInformer, InformerEventType } from "./resource-informer";
+export type { InformerEvent, InformerStats, ResourceInformerOptions } from "./resource-informer";
+export {
+  EXPERIMENT_RESOURCE,
+  METRIC_RESOURCE,
+  experimentPath,
+  metricPath,
+  experimentKeyOf,
+  createExperimentInformer,
+  createMetricInformer,
+  parseStoredExperiment,
+  parseStoredMetric,
+} from "./iter8-resources";
+export { KubeExperimentStore } from "./kube-experiment-store";
+export type { KubeExperimentStoreOptions } from "./kube-experiment-store";

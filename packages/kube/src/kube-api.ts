@@ -1,0 +1,90 @@
+import { createConfiguration, HttpMethod, ServerConfiguration, type Configuration, type KubeConfig } from "@kubernetes/client-node";
+import { KubeError, KubeErrorCode } from "./kube-error";
+import { kubeErrorFromResponse, toKubeError } from "./to-kube-error";
+
+/** One request to the API server. */
+export interface KubeRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The absolute API path, e.g. `/apis/iter8.tools/v2alpha2/namespaces/default/experiments`. */
+  path: string;
+  query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Default `application/json`; patches name their type (`application/json-patch+json`, ...). */
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Overrides the client's request timeout. */
+  timeoutMs?: number;
+  /** What the request is about, for error messages: `Experiment default/quickstart-exp`. */
+  subject: string;
+}
+
+/** Settings of {@link KubeApi}. */
+export interface KubeApiOptions {
+  /** A request that has not been answered after this long is aborted (default 30 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * JSON requests to the API server over client-node's configuration (its authentication, TLS
+ * and HTTP library), answering plain JSON. The generated typed APIs convert some fields into
+ * `Date` objects and leave MicroTime fields as strings while typing them as `Date`; generic
+ * objects, custom resources, leases and events are safer as the JSON the server sent.
+ * Every failure is thrown as a {@link KubeError}.
+ */
+export class KubeApi {
+  readonly #kubeConfig: KubeConfig;
+  readonly #configuration: Configuration;
+  readonly #timeoutMs: number;
+
+  constructor(kubeConfig: KubeConfig, options: KubeApiOptions = {}) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new KubeError(KubeErrorCode.Config, "The kubeconfig has no current cluster; set current-context or pass a context name.");
+    this.#kubeConfig = kubeConfig;
+    this.#configuration = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kubeConfig } });
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** The kubeconfig requests are authenticated with. */
+  get kubeConfig(): KubeConfig {
+    return this.#kubeConfig;
+  }
+
+  /** Sends a request and parses the JSON answer. */
+  async request<T>(request: KubeRequest): Promise<T> {
+    const text = await this.requestText(request);
+    if (text === "") return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new KubeError(KubeErrorCode.BadResponse, `${request.subject}: the API server answered with something that is not JSON`, { cause: error });
+    }
+  }
+
+  /** Sends a request and returns the answer as text (pod logs are not JSON). */
+  async requestText(request: KubeRequest): Promise<string> {
+    const context = this.#configuration.baseServer.makeRequestContext(request.path, HttpMethod[request.method]);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) context.setQueryParam(name, String(value));
+    }
+    context.setHeaderParam("Accept", "application/json, */*;q=0.8");
+    if (request.body !== undefined) {
+      context.setHeaderParam("Content-Type", request.contentType ?? "application/json");
+      context.setBody(JSON.stringify(request.body));
+    }
+    const timeout = AbortSignal.timeout(request.timeoutMs ?? this.#timeoutMs);
+    context.setSignal(request.signal ? AbortSignal.any([request.signal, timeout]) : timeout);
+    try {
+      await this.#configuration.authMethods.default?.applySecurityAuthentication(context);
+      const response = await this.#configuration.httpApi.send(context).toPromise();
+      const text = await response.body.text();
+      if (response.httpStatusCode >= 200 && response.httpStatusCode < 300) return text;
+      throw kubeErrorFromResponse(request.subject, response.httpStatusCode, text);
+    } catch (error) {
+      if (request.signal?.aborted && !(error instanceof KubeError)) {
+        throw new KubeError(KubeErrorCode.Aborted, `${request.subject}: the request was cancelled`, { cause: error });
+      }
+      throw toKubeError(error, request.subject);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import type { ExperimentKey, ExperimentStore, StatusWriteResult } from "@iter8ts/engine";
+import type { Experiment, ExperimentStatus, Metric } from "@iter8ts/types";
+import type { KubeObject } from "@iter8ts/weights";
+import type { KubeClients } from "./create-kube-clients";
+import { isKubeError, KubeErrorCode } from "./kube-error";
+import { EXPERIMENT_RESOURCE, experimentPath, metricPath, parseStoredExperiment, parseStoredMetric } from "./iter8-resources";
+import { listAll } from "./list-all";
+import type { ResourceInformer } from "./resource-informer";
+
+/** Settings of {@link KubeExperimentStore}. */
+export interface KubeExperimentStoreOptions {
+  /** Experiments are read from this informer's cache once it has synced (else from the API). */
+  experiments?: ResourceInformer;
+  /** Metrics are read from this informer's cache once it has synced (else from the API). */
+  metrics?: ResourceInformer;
+}
+
+/** Marks a key whose next read must go to the API. */
+const READ_FROM_API = "";
+
+/**
+ * The engine's store on the Kubernetes API. Reads come from informer caches when given (and
+ * synced), writes go to the API:
+ *
+ * - `writeStatus` replaces the status through the `status` subresource with the
+ *   resourceVersion the engine read, so a concurrent change answers `conflict` (HTTP 409) and is
+ *   never overwritten; the engine then reads again and decides again.
+ * - After its own write or a conflict the store reads that experiment from the API until the
+ *   cache has caught up, so the engine never decides twice on a stale copy.
+ * - A cache miss is confirmed with the API before answering "does not exist": an object created
+ *   a moment ago may not have reached the cache, and a missing Metric fails an experiment.
+ */
+export class KubeExperimentStore implements ExperimentStore {
+  readonly #clients: KubeClients;
+  readonly #experiments: ResourceInformer | undefined;
+  readonly #metrics: ResourceInformer | undefined;
+  /** namespace/name → the newest resourceVersion known to the store, while the cache lags. */
+  readonly #fresher = new Map<string, string>();
+
+  constructor(clients: KubeClients, options: KubeExperimentStoreOptions = {}) {
+    this.#clients = clients;
+    this.#experiments = options.experiments;
+    this.#metrics = options.metrics;
+  }
+
+  #cachedExperiment(key: ExperimentKey): KubeObject | undefined {
+    if (!this.#experiments?.synced) return undefined;
+    const cached = this.#experiments.get(key.namespace, key.name);
+    if (!cached) return undefined;
+    const id = `${key.namespace}/${key.name}`;
+    const fresher = this.#fresher.get(id);
+    if (fresher === undefined) return cached;
+    if (fresher !== READ_FROM_API && cached.metadata.resourceVersion === fresher) {
+      this.#fresher.delete(id);
+      return cached;
+    }
+    return undefined;
+  }
+
+  /** @throws KubeError when the API cannot be read, or `Invalid` when the object is not a valid Experiment. */
+  async getExperiment(key: ExperimentKey): Promise<Experiment | undefined> {
+    const cached = this.#cachedExperiment(key);
+    if (cached) return parseStoredExperiment(cached);
+    let object: KubeObject;
+    try {
+      object = await this.#clients.api.request<KubeObject>({ method: "GET", path: experimentPath(key), subject: `Experiment ${key.namespace}/${key.name}` });
+    } catch (error) {
+      if (isKubeError(error, KubeErrorCode.NotFound)) {
+        this.#fresher.delete(`${key.namespace}/${key.name}`);
+        return undefined;
+      }
+      throw error;
+    }
+    if (this.#experiments && object.metadata.resourceVersion) this.#fresher.set(`${key.namespace}/${key.name}`, object.metadata.resourceVersion);
+    return parseStoredExperiment(object);
+  }
+
+  /** Experiments that do not match the schema are left out: they can neither run nor hold a target. */
+  async listExperiments(filter: { target?: string } = {}): Promise<Experiment[]> {
+    let objects: KubeObject[];
+    if (this.#experiments?.synced) {
+      objects = this.#experiments.list();
+    } else {
+      const path = `/apis/${EXPERIMENT_RESOURCE.group}/${EXPERIMENT_RESOURCE.version}/${EXPERIMENT_RESOURCE.plural}`;
+      ({ items: objects } = await listAll(this.#clients.api, { path, apiVersion: EXPERIMENT_RESOURCE.apiVersion, kind: EXPERIMENT_RESOURCE.kind, subject: "Experiments in all namespaces" }));
+    }
+    const experiments: Experiment[] = [];
+    for (const object of objects) {
+      if (filter.target !== undefined && (object.spec as { target?: unknown } | undefined)?.target !== filter.target) continue;
+      try {
+        experiments.push(parseStoredExperiment(object));
+      } catch {
+        // See the method's documentation.
+      }
+    }
+    return experiments;
+  }
+
+  async writeStatus(key: ExperimentKey, status: ExperimentStatus, resourceVersion: string | undefined): Promise<StatusWriteResult> {
+    const id = `${key.namespace}/${key.name}`;
+    const metadata: Record<string, string> = { name: key.name, namespace: key.namespace };
+    let written: KubeObject;
+    try {
+      if (resourceVersion !== undefined) {
+        metadata.resourceVersion = resourceVersion;
+        written = await this.#clients.api.request<KubeObject>({
+          method: "PUT",
+          path: experimentPath(key, "status"),
+          body: { apiVersion: EXPERIMENT_RESOURCE.apiVersion, kind: EXPERIMENT_RESOURCE.kind, metadata, status },
+          subject: `status of Experiment ${id}`,
+        });
+      } else {
+        // Asked for an unguarded write: replace the whole status in one patch.
+        written = await this.#clients.api.request<KubeObject>({
+          method: "PATCH",
+          path: experimentPath(key, "status"),
+          body: [{ op: "add", path: "/status", value: status }],
+          contentType: "application/json-patch+json",
+          subject: `status of Experiment ${id}`,
+        });
+      }
+    } catch (error) {
+      if (isKubeError(error, KubeErrorCode.Conflict)) {
+        if (this.#experiments) this.#fresher.set(id, READ_FROM_API);
+        return { kind: "conflict" };
+      }
+      if (isKubeError(error, KubeErrorCode.NotFound)) {
+        this.#fresher.delete(id);
+        return { kind: "notFound" };
+      }
+      throw error;
+    }
+    const version = written.metadata.resourceVersion;
+    if (this.#experiments) this.#fresher.set(id, version ?? READ_FROM_API);
+    return version === undefined ? { kind: "written" } : { kind: "written", resourceVersion: version };
+  }
+
+  /** @throws KubeError when the API cannot be read, or `Invalid` (final) when the object is not a valid Metric. */
+  async getMetric(namespace: string, name: string): Promise<Metric | undefined> {
+    const cached = this.#metrics?.synced ? this.#metrics.get(namespace, name) : undefined;
+    if (cached) return parseStoredMetric(cached);
+    try {
+      return parseStoredMetric(await this.#clients.api.request<KubeObject>({ method: "GET", path: metricPath(namespace, name), subject: `Metric ${namespace}/${name}` }));
+    } catch (error) {
+      if (isKubeError(error, KubeErrorCode.NotFound)) return undefined;
+      throw error;
+    }
+  }
+}

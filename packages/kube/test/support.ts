@@ -1,0 +1,80 @@
+/** What the kube package's tests share: a test server per file, clients for it, sample objects. */
+import { KubeTestServer, makeKubeConfig, type KubeTestServerOptions } from "@iter8ts/testkit";
+import { createKubeClients, type KubeClients } from "../src/index";
+
+/** Options for `vi.waitFor`: generous, because a loaded machine may be slow to deliver watch events. */
+export const eventually = { timeout: 10_000, interval: 20 } as const;
+
+/** Starts a test server on 127.0.0.1 and builds clients for it. */
+export async function startCluster(options: KubeTestServerOptions = {}): Promise<{ server: KubeTestServer; clients: KubeClients }> {
+  const server = await KubeTestServer.start({ jobs: false, ...options });
+  return { server, clients: createKubeClients({ kubeConfig: makeKubeConfig(server), requestTimeoutMs: 5_000 }) };
+}
+
+/** Clients for the same server that fail fast, for tests where the server is down. */
+export function impatientClients(server: KubeTestServer): KubeClients {
+  return createKubeClients({ kubeConfig: makeKubeConfig(server), requestTimeoutMs: 1_000 });
+}
+
+/** An Istio VirtualService splitting traffic between two subsets. */
+export function virtualService(name: string, weights: [number, number] = [100, 0], namespace = "default") {
+  return {
+    apiVersion: "networking.istio.io/v1beta1",
+    kind: "VirtualService",
+    metadata: { name, namespace, labels: { app: "productpage" } },
+    spec: {
+      hosts: ["productpage"],
+      http: [
+        {
+          route: [
+            { destination: { host: "productpage", subset: "v1" }, weight: weights[0] },
+            { destination: { host: "productpage", subset: "v2" }, weight: weights[1] },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/** A Canary experiment on `target` whose versions' weights live in VirtualService `routing`. */
+export function canaryExperiment(name: string, options: { namespace?: string; target?: string; spec?: Record<string, unknown> } = {}) {
+  const namespace = options.namespace ?? "default";
+  const ref = (i: number) => ({
+    apiVersion: "networking.istio.io/v1beta1",
+    kind: "VirtualService",
+    namespace,
+    name: "routing",
+    fieldPath: `.spec.http[0].route[${i}].weight`,
+  });
+  return {
+    apiVersion: "iter8.tools/v2alpha2",
+    kind: "Experiment",
+    metadata: { name, namespace },
+    spec: {
+      target: options.target ?? `${namespace}/productpage`,
+      strategy: { testingPattern: "Canary", deploymentPattern: "Progressive" },
+      criteria: { objectives: [{ metric: "mean-latency", upperLimit: 100 }] },
+      duration: { intervalSeconds: 1, iterationsPerLoop: 3, maxLoops: 1 },
+      versionInfo: {
+        baseline: { name: "productpage-v1", weightObjRef: ref(0) },
+        candidates: [{ name: "productpage-v2", weightObjRef: ref(1) }],
+      },
+      ...options.spec,
+    },
+  };
+}
+
+/** A Metric whose values are mocked per version (no backend is queried). */
+export function mockMetric(name: string, levels: Record<string, number>, namespace = "default") {
+  return {
+    apiVersion: "iter8.tools/v2alpha2",
+    kind: "Metric",
+    metadata: { name, namespace },
+    spec: {
+      description: `${name} (mocked)`,
+      type: "Gauge",
+      provider: "mock",
+      mock: Object.entries(levels).map(([version, level]) => ({ name: version, level: String(level) })),
+    },
+  };
+}
