@@ -36,6 +36,7 @@ export interface Observation {
 }
 
 const PROPORTION_NAME = /rate|ratio|fraction|percent|proportion|conversion/i;
+const PLAIN_DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const PERCENTILE_METRICS: ReadonlyMap<string, number> = new Map([
   [BuiltinMetric.Latency50, 0.5],
   [BuiltinMetric.Latency75, 0.75],
@@ -108,7 +109,15 @@ export class MetricObservations {
     const id = `${key}\u0000${version}`;
     const cached = this.values.get(id);
     if (cached !== undefined) return cached;
-    const value = readQuantity(this.aggregated.get(key)?.data[version]?.value) ?? null;
+    const stored = this.aggregated.get(key)?.data[version]?.value;
+    // Plain decimals (what analytics itself writes) need no quantity parsing; suffixed
+    // quantities (`250m`, `1k`) go through the exact parser.
+    const value =
+      typeof stored === "number"
+        ? stored
+        : typeof stored === "string" && PLAIN_DECIMAL.test(stored)
+          ? Number(stored)
+          : (readQuantity(stored) ?? null);
     this.values.set(id, value);
     return value;
   }

@@ -28,7 +28,7 @@ export interface ArmComparison {
   expectedLoss: number[];
 }
 
-const NODES_PER_PANEL = 16;
+const NODES_PER_PANEL = 12;
 /** Panel width near a posterior's centre, in its standard deviations. */
 const CORE_WIDTH = 0.75;
 /** Away from the centre a panel spans at most this fraction of the distance to it. */
