@@ -17,6 +17,8 @@ export const ExperimentLoadErrorCode = {
   EmptyInput: "empty_input",
   /** The input is not one valid Experiment. */
   InvalidExperiment: "invalid_experiment",
+  /** The cluster has no such experiment (or none at all in the namespace). */
+  NotFound: "not_found",
 } as const;
 export type ExperimentLoadErrorCode = (typeof ExperimentLoadErrorCode)[keyof typeof ExperimentLoadErrorCode];
 

@@ -11,7 +11,8 @@ import { assertCommand, runAssert } from "./assert";
 
 async function run(args: string[], files: Record<string, string>, stdin = "") {
   const { io, printed } = memoryIo(files, stdin);
-  await assertCommand(io).exitOverride().configureOutput({ writeErr: (t) => void (printed.err += t) }).parseAsync(args, { from: "user" });
+  // No cluster in the environment: these tests read files.
+  await assertCommand(io, {}).exitOverride().configureOutput({ writeErr: (t) => void (printed.err += t) }).parseAsync(args, { from: "user" });
   return printed;
 }
 

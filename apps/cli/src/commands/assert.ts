@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from "commander";
 import { processIo, type CommandIo } from "../command-io";
-import { ExperimentLoadError, fileExperimentSource, type ExperimentSource } from "../experiment-source";
+import type { ClusterEnv } from "../cluster/cluster-connection";
+import { addClusterOptions, chooseExperimentSource, clusterEnv, type ExperimentLocationOptions } from "../cluster/choose-experiment-source";
+import { ExperimentLoadError, type ExperimentSource } from "../experiment-source";
 import { AssertUsageError, ASSERT_CONDITIONS, parseConditions, type AssertCondition } from "../assert/conditions";
 import { formatDuration, parseDuration } from "../assert/parse-duration";
 import { waitForConditions } from "../assert/wait-for-conditions";
@@ -74,33 +76,34 @@ function durationArg(value: string): number {
   return ms;
 }
 
-/** `iter8ctl assert -f FILE|- -c COND[,COND…] [--timeout DURATION]`. */
-export function assertCommand(io: CommandIo = processIo): Command {
-  return new Command("assert")
+/** `iter8ctl assert [NAME] [-n NS] | -f FILE|- -c COND[,COND…] [--timeout DURATION]`. */
+export function assertCommand(io: CommandIo = processIo, env: ClusterEnv = clusterEnv()): Command {
+  const command = new Command("assert")
     .description("Assert conditions for an Iter8 experiment; exit 0 when all hold, 1 otherwise")
+    .argument("[name]", "experiment in the cluster; default: the most recently created one in the namespace")
     .option("-f, --file <path>", "experiment YAML or JSON file, or - to read standard input")
     .option(
       "-c, --condition <conditions>",
       `conditions to check, repeated or comma-separated: ${ASSERT_CONDITIONS.join(", ")}`,
       collect,
     )
-    .option("--timeout <duration>", "wait up to this long (e.g. 30s, 5m, 1h) for the conditions to hold, re-reading the experiment", durationArg)
-    .action(async (opts: { file?: string; condition?: string[]; timeout?: number }) => {
-      let conditions: AssertCondition[];
-      try {
-        conditions = parseConditions(opts.condition ?? []);
-      } catch (error) {
-        if (!(error instanceof AssertUsageError)) throw error;
-        io.err(`Error: ${error.message}\n`);
-        io.setExitCode(1);
-        return;
-      }
-      if (opts.file === undefined || opts.file === "") {
-        io.err("Error: assert needs an experiment: pass -f FILE, or -f - to read standard input\n");
-        io.setExitCode(1);
-        return;
-      }
-      const source = fileExperimentSource(opts.file, io.read);
-      io.setExitCode(await runAssert(source, conditions, { timeoutMs: opts.timeout ?? 0 }, io));
-    });
+    .option("--timeout <duration>", "wait up to this long (e.g. 30s, 5m, 1h) for the conditions to hold, re-reading the experiment", durationArg);
+  return addClusterOptions(command).action(async (name: string | undefined, opts: ExperimentLocationOptions & { condition?: string[]; timeout?: number }) => {
+    let conditions: AssertCondition[];
+    try {
+      conditions = parseConditions(opts.condition ?? []);
+    } catch (error) {
+      if (!(error instanceof AssertUsageError)) throw error;
+      io.err(`Error: ${error.message}\n`);
+      io.setExitCode(1);
+      return;
+    }
+    const source = chooseExperimentSource(name, opts, io, env);
+    if ("error" in source) {
+      io.err(`Error: ${source.error}\n`);
+      io.setExitCode(1);
+      return;
+    }
+    io.setExitCode(await runAssert(source, conditions, { timeoutMs: opts.timeout ?? 0 }, io));
+  });
 }

@@ -8,7 +8,8 @@ import { describeCommand } from "./describe";
 /** Runs `describe` in process against in-memory files; returns what it printed and its exit code. */
 async function run(args: string[], files: Record<string, string>, stdin = ""): Promise<Printed> {
   const { io, printed } = memoryIo(files, stdin);
-  await describeCommand(io).exitOverride().configureOutput({ writeErr: (t) => void (printed.err += t) }).parseAsync(args, { from: "user" });
+  // No cluster in the environment: these tests read files.
+  await describeCommand(io, {}).exitOverride().configureOutput({ writeErr: (t) => void (printed.err += t) }).parseAsync(args, { from: "user" });
   return printed;
 }
 
@@ -57,10 +58,12 @@ describe("iter8ctl describe", () => {
     expect(r.err).toMatch(/^Warning: old\.yaml has fields that were ignored:\n {2}spec\.metrics: .*not a known field.*\n$/);
   });
 
-  it("exits 1 naming a file it cannot read, or when no file is given", async () => {
+  it("exits 1 naming a file it cannot read, or when neither a file nor a cluster is given", async () => {
     const missing = await run(["-f", "nope.yaml"], {});
     expect(missing).toMatchObject({ code: 1, out: "" });
     expect(missing.err).toMatch(/^Error: cannot read nope\.yaml: ENOENT/);
-    expect(await run([], {})).toMatchObject({ code: 1, err: "Error: describe needs an experiment: pass -f FILE, or -f - to read standard input\n" });
+    const none = await run([], {});
+    expect(none).toMatchObject({ code: 1, out: "" });
+    expect(none.err).toMatch(/^Error: no cluster is configured: KUBECONFIG is not set, .*pass --kubeconfig FILE, or -f FILE/);
   });
 });

@@ -3,7 +3,9 @@ import { stringify } from "yaml";
 import { processIo, type CommandIo } from "../command-io";
 import { renderDescription } from "../describe/render-description";
 import { summarizeExperiment } from "../describe/summarize-experiment";
-import { ExperimentLoadError, fileExperimentSource, type ExperimentSource } from "../experiment-source";
+import type { ClusterEnv } from "../cluster/cluster-connection";
+import { addClusterOptions, chooseExperimentSource, clusterEnv, type ExperimentLocationOptions } from "../cluster/choose-experiment-source";
+import { ExperimentLoadError, type ExperimentSource } from "../experiment-source";
 import { reportLoadError, reportWarnings } from "../report-issues";
 
 /** Output formats of `describe`: the Iter8 text layout, or the summary as data. */
@@ -32,22 +34,24 @@ export async function runDescribe(source: ExperimentSource, format: DescribeForm
   return 0;
 }
 
-/** `iter8ctl describe -f FILE|- [-o text|json|yaml]`. */
-export function describeCommand(io: CommandIo = processIo): Command {
-  return new Command("describe")
+/** `iter8ctl describe [NAME] [-n NS] | -f FILE|- [-o text|json|yaml]`. */
+export function describeCommand(io: CommandIo = processIo, env: ClusterEnv = clusterEnv()): Command {
+  const command = new Command("describe")
     .description("Describe an Iter8 experiment: progress, winner, rewards, objectives and metric values")
+    .argument("[name]", "experiment in the cluster; default: the most recently created one in the namespace")
     .option("-f, --file <path>", "experiment YAML or JSON file, or - to read standard input (kubectl get experiment NAME -o yaml | iter8ctl describe -f -)")
     .addOption(
       new Option("-o, --output <format>", "text: the Iter8 layout; json or yaml: the same summary as data")
         .choices(Object.values(DescribeFormat))
         .default(DescribeFormat.Text),
-    )
-    .action(async (opts: { file?: string; output: DescribeFormat }) => {
-      if (opts.file === undefined || opts.file === "") {
-        io.err("Error: describe needs an experiment: pass -f FILE, or -f - to read standard input\n");
-        io.setExitCode(1);
-        return;
-      }
-      io.setExitCode(await runDescribe(fileExperimentSource(opts.file, io.read), opts.output, io));
-    });
+    );
+  return addClusterOptions(command).action(async (name: string | undefined, opts: ExperimentLocationOptions & { output: DescribeFormat }) => {
+    const source = chooseExperimentSource(name, opts, io, env);
+    if ("error" in source) {
+      io.err(`Error: ${source.error}\n`);
+      io.setExitCode(1);
+      return;
+    }
+    io.setExitCode(await runDescribe(source, opts.output, io));
+  });
 }

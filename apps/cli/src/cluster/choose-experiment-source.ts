@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import type { CommandIo } from "../command-io";
+import { fileExperimentSource, type ExperimentSource } from "../experiment-source";
+import type { ClusterEnv } from "./cluster-connection";
+import { clusterExperimentSource } from "./cluster-experiment-source";
+
+/** The options `describe` and `assert` share for finding their experiment. */
+export interface ExperimentLocationOptions {
+  file?: string;
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** Adds `-n/--namespace`, `--kubeconfig` and `--context` to a command that reads one experiment. */
+export function addClusterOptions(command: Command): Command {
+  return command
+    .option("-n, --namespace <namespace>", "namespace of the experiment in the cluster; default: the kubeconfig context's namespace, else default")
+    .option("--kubeconfig <path>", "kubeconfig file; default: $KUBECONFIG, else ~/.kube/config, else the pod's service account")
+    .option("--context <name>", "kubeconfig context; default: the current context");
+}
+
+/**
+ * The experiment a command reads: the file given with `-f`, else the experiment NAME (or the
+ * latest one) in the cluster.
+ * @returns the source, or the usage error to print.
+ */
+export function chooseExperimentSource(name: string | undefined, options: ExperimentLocationOptions, io: CommandIo, env: ClusterEnv): ExperimentSource | { error: string } {
+  if (options.file !== undefined && options.file !== "") {
+    if (name !== undefined) return { error: `pass an experiment NAME to read it from the cluster, or -f ${options.file}, not both` };
+    if (options.namespace !== undefined) return { error: "-n/--namespace selects an experiment in the cluster; it cannot be used with -f" };
+    return fileExperimentSource(options.file, io.read);
+  }
+  if (options.file === "") return { error: "-f needs a file, or - to read standard input" };
+  const target = {
+    ...(name !== undefined ? { name } : {}),
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context !== undefined ? { context: options.context } : {}),
+  };
+  return clusterExperimentSource(target, env);
+}
+
+/** The environment variables that locate a cluster, read at the command's edge. */
+export function clusterEnv(): ClusterEnv {
+  const { KUBECONFIG, HOME, KUBERNETES_SERVICE_HOST } = process.env;
+  return {
+    ...(KUBECONFIG ? { KUBECONFIG } : {}),
+    ...(HOME ? { HOME } : {}),
+    ...(KUBERNETES_SERVICE_HOST ? { KUBERNETES_SERVICE_HOST } : {}),
+  };
+}
