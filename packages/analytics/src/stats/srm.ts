@@ -16,6 +16,7 @@ export const SrmStatus = {
   /** Too few units to judge (a version below 8 units or an expected count below 5). */
   InsufficientData: "insufficient-data",
 } as const;
+/** One of the values of {@link SrmStatus}. */
 export type SrmStatus = (typeof SrmStatus)[keyof typeof SrmStatus];
 
 /** Result of an SRM check; arrays are in version order. */

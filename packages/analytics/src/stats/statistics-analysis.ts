@@ -25,6 +25,7 @@ export const SequentialTestStateSchema = z.strictObject({
   /** The effect estimate (candidate − baseline) at the last look. */
   estimate: nullableNumber,
 });
+/** A value of {@link SequentialTestStateSchema}. */
 export type SequentialTestState = z.infer<typeof SequentialTestStateSchema>;
 
 /** Traffic accounting for the sample-ratio-mismatch check, accumulated period by period. */
@@ -40,6 +41,7 @@ export const SrmStateSchema = z.strictObject({
   /** Periods accounted so far. */
   periods: z.int().min(0),
 });
+/** A value of {@link SrmStateSchema}. */
 export type SrmState = z.infer<typeof SrmStateSchema>;
 
 /** The state the statistics mode carries from one iteration to the next. */
@@ -66,6 +68,7 @@ export const StatisticsStateSchema = z.looseObject({
    */
   decision: z.strictObject({ winner: z.string(), look: z.int().min(1) }).nullable().optional(),
 });
+/** A value of {@link StatisticsStateSchema}. */
 export type StatisticsState = z.infer<typeof StatisticsStateSchema>;
 
 /** The three outcomes of an objective for a version. */
@@ -74,6 +77,7 @@ export const ObjectiveDecision = {
   Violated: "violated",
   Undecided: "undecided",
 } as const;
+/** One of the values of {@link ObjectiveDecision}. */
 export type ObjectiveDecision = (typeof ObjectiveDecision)[keyof typeof ObjectiveDecision];
 
 /** Which rule decided an objective. */
@@ -93,6 +97,7 @@ export const ObjectiveRule = {
   /** A model needs observations and there are none yet. */
   NoObservations: "no-observations",
 } as const;
+/** One of the values of {@link ObjectiveRule}. */
 export type ObjectiveRule = (typeof ObjectiveRule)[keyof typeof ObjectiveRule];
 
 /** How a metric's value became a posterior. */
@@ -105,6 +110,7 @@ export const EvidenceModel = {
   /** Nothing to model: no value. */
   None: "none",
 } as const;
+/** One of the values of {@link EvidenceModel}. */
 export type EvidenceModel = (typeof EvidenceModel)[keyof typeof EvidenceModel];
 
 /** The evidence for one objective of one version. */
@@ -130,6 +136,7 @@ export const ObjectiveEvidenceSchema = z.looseObject({
   /** The rule in words, with the numbers. */
   reason: z.string(),
 });
+/** A value of {@link ObjectiveEvidenceSchema}. */
 export type ObjectiveEvidence = z.infer<typeof ObjectiveEvidenceSchema>;
 
 /** Where a version stands against all its objectives. */
@@ -138,6 +145,7 @@ export const FeasibilityStatus = {
   Infeasible: "infeasible",
   Undecided: "undecided",
 } as const;
+/** One of the values of {@link FeasibilityStatus}. */
 export type FeasibilityStatus = (typeof FeasibilityStatus)[keyof typeof FeasibilityStatus];
 
 /** Per-version summary: feasibility and the reward's posterior. */
@@ -160,6 +168,7 @@ export const VersionEvidenceSchema = z.looseObject({
     })
     .nullable(),
 });
+/** A value of {@link VersionEvidenceSchema}. */
 export type VersionEvidence = z.infer<typeof VersionEvidenceSchema>;
 
 /** Which rule decided the winner assessment. */
@@ -187,6 +196,7 @@ export const WinnerRule = {
   /** Canary/Conformance: no version is known to satisfy its objectives yet. */
   Undecided: "undecided",
 } as const;
+/** One of the values of {@link WinnerRule}. */
 export type WinnerRule = (typeof WinnerRule)[keyof typeof WinnerRule];
 
 /** The always-valid comparison of one candidate with the baseline, as reported. */
@@ -201,6 +211,7 @@ export const SequentialEvidenceSchema = z.looseObject({
   /** Which side the test has settled on, if any. */
   favours: z.enum(["candidate", "baseline"]).nullable(),
 });
+/** A value of {@link SequentialEvidenceSchema}. */
 export type SequentialEvidence = z.infer<typeof SequentialEvidenceSchema>;
 
 /** The evidence for the winner assessment. */
@@ -220,6 +231,7 @@ export const WinnerEvidenceSchema = z.looseObject({
   expectedLoss: byVersion(z.number()),
   sequential: byVersion(SequentialEvidenceSchema),
 });
+/** A value of {@link WinnerEvidenceSchema}. */
 export type WinnerEvidence = z.infer<typeof WinnerEvidenceSchema>;
 
 /** Which rule produced the weights. */
@@ -237,6 +249,7 @@ export const WeightsRule = {
   /** Conformance experiments have no weights. */
   NotApplicable: "not-applicable",
 } as const;
+/** One of the values of {@link WeightsRule}. */
 export type WeightsRule = (typeof WeightsRule)[keyof typeof WeightsRule];
 
 /** The evidence for the recommended weights (percent unless said otherwise). */
@@ -252,6 +265,7 @@ export const WeightsEvidenceSchema = z.looseObject({
   current: byVersion(z.number()),
   recommended: byVersion(z.int()),
 });
+/** A value of {@link WeightsEvidenceSchema}. */
 export type WeightsEvidence = z.infer<typeof WeightsEvidenceSchema>;
 
 /** The evidence of the sample-ratio-mismatch check. */
@@ -266,6 +280,7 @@ export const SrmEvidenceSchema = z.looseObject({
   expected: byVersion(z.number()),
   zeroWeightTraffic: z.array(z.string()),
 });
+/** A value of {@link SrmEvidenceSchema}. */
 export type SrmEvidence = z.infer<typeof SrmEvidenceSchema>;
 
 /** Everything the statistics mode reports for one iteration. */
@@ -278,6 +293,7 @@ export const StatisticsDataSchema = z.looseObject({
   weights: WeightsEvidenceSchema,
   srm: SrmEvidenceSchema,
 });
+/** A value of {@link StatisticsDataSchema}. */
 export type StatisticsData = z.infer<typeof StatisticsDataSchema>;
 
 /** `status.analysis.statistics`, in the shape of the other analysis parts. */
@@ -287,4 +303,5 @@ export const StatisticsAnalysisSchema = z.looseObject({
   message: z.string().nullish(),
   data: StatisticsDataSchema,
 });
+/** A value of {@link StatisticsAnalysisSchema}. */
 export type StatisticsAnalysis = z.infer<typeof StatisticsAnalysisSchema>;

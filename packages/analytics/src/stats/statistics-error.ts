@@ -7,6 +7,7 @@ export const StatisticsErrorCode = {
   /** A statistics primitive got arguments outside its domain. */
   InvalidInput: "invalid_input",
 } as const;
+/** One of the values of {@link StatisticsErrorCode}. */
 export type StatisticsErrorCode = (typeof StatisticsErrorCode)[keyof typeof StatisticsErrorCode];
 
 /** A typed error of the statistics mode; `message` names the field or input at fault. */

@@ -24,6 +24,7 @@ export const MetricModel = {
   /** No uncertainty available: the value is checked as it is. */
   Point: "point",
 } as const;
+/** One of the values of {@link MetricModel}. */
 export type MetricModel = (typeof MetricModel)[keyof typeof MetricModel];
 
 const probabilityBetween = (low: number, high: number, what: string) =>
@@ -47,6 +48,7 @@ export const MetricModelSettingsSchema = z.strictObject({
     })
     .optional(),
 });
+/** A value of {@link MetricModelSettingsSchema}. */
 export type MetricModelSettings = z.infer<typeof MetricModelSettingsSchema>;
 
 /** The Beta prior of rates. Parameters below 1 would put unbounded density at 0 or 1. */
