@@ -78,6 +78,7 @@ export type {
   WeightsEvidence,
   SrmEvidence,
 } from "./stats/statistics-analysis";
+export { rollbackAssessments } from "./stats/rollback-assessments";
 export { StatisticsError, StatisticsErrorCode } from "./stats/statistics-error";
 export { lnGamma, lnBeta, incompleteBeta, incompleteGamma, regularizedBeta } from "./stats/special-functions";
 export type { TailPair } from "./stats/special-functions";
