@@ -59,7 +59,7 @@ export function allocateWeights(inputs: WeightInputs): WeightAllocation {
     return { data: [], evidence: done("not-applicable", reason, [], [], [], []).evidence };
   }
   if (srm.status === "mismatch") {
-    const frozen = roundWeights(current);
+    const frozen = roundWeights(current.map((w) => Math.max(0, w)));
     return done("frozen-srm", `weights frozen: ${srm.reason}`, [], [...current], [...current], frozen);
   }
 

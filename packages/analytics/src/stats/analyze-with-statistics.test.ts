@@ -351,3 +351,33 @@ describe("analyze without strength", () => {
     expect(result.aggregatedMetrics.data[CONVERSION]).toBeDefined();
   });
 });
+
+describe("analyze in the statistics mode: odd inputs", () => {
+  it("never throws, whatever the values and the status hold", () => {
+    const odd: MetricValues[] = [
+      {},
+      { [REQUESTS]: { v1: { value: -5 }, v2: { value: Number.NaN } }, [CONVERSION]: { v1: { value: 2 }, v2: { value: -1 } } },
+      { [CONVERSION]: { v1: { value: 0.1, sampleSize: -3 }, v2: { value: 0.2, sampleSize: 0 } } },
+      { [REQUESTS]: { v1: { value: 1e9 } }, [CONVERSION]: { v1: { value: 0, sampleSize: 1e9 }, v2: { error: "timeout" } } },
+      conversions({ v1: [0, 10000], v2: [0, 10000] }),
+      conversions({ v1: [10000, 10000], v2: [10000, 10000] }),
+    ];
+    const statuses: unknown[] = [
+      undefined,
+      { currentWeightDistribution: [{ name: "v1", value: -20 }, { name: "v2", value: 120 }] },
+      { analysis: { statistics: { data: { state: { schemaVersion: 7 } } } } },
+      { analysis: { statistics: "garbage" }, currentWeightDistribution: [] },
+    ];
+    for (const values of odd) {
+      for (const status of statuses) {
+        for (const strength of [{}, { confidence: 0.99, sequential: false }, { weird: true }]) {
+          const exp = statisticsExperiment({ current: { v1: 50, v2: 50 }, strength });
+          if (status !== undefined) exp.status = { ...exp.status, ...(status as object) };
+          const result = analyze(exp, values, { now: lookTime(1) });
+          expect(result.weights.data.reduce((sum, w) => sum + w.value, 0)).toBe(100);
+          expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+        }
+      }
+    }
+  });
+});

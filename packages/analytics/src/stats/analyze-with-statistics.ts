@@ -125,7 +125,7 @@ export function analyzeWithStatistics(
     const objectives = experiment.spec.criteria?.objectives ?? [];
     const data = Object.fromEntries(objectives.length ? versions.map((v) => [v, objectives.map(() => false)]) : []);
     const pattern = experiment.spec.strategy.testingPattern;
-    const weights = pattern === "Conformance" || versions.length === 0 ? [] : roundWeights(current);
+    const weights = pattern === "Conformance" || versions.length === 0 ? [] : roundWeights(current.map((w) => Math.max(0, w)));
     const statistics = carriedStatistics(experiment);
     return {
       aggregatedMetrics,

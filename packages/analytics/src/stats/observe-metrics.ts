@@ -122,11 +122,14 @@ export class MetricObservations {
     return value;
   }
 
-  /** Requests a version received: `criteria.requestCount`, else the builtin request count. */
+  /**
+   * Requests a version received: `criteria.requestCount`, else the builtin request count. A
+   * negative or non-finite count is no count at all.
+   */
   requestCount(version: string): number | null {
     const ref = this.experiment.spec.criteria?.requestCount;
     const counted = ref ? this.value(this.key(ref), version) : null;
-    if (counted !== null) return counted;
+    if (counted !== null) return counted >= 0 && Number.isFinite(counted) ? counted : null;
     const histogram = this.histograms[version];
     return histogram ? histogram.DurationHistogram.Count : null;
   }
@@ -134,7 +137,7 @@ export class MetricObservations {
   /** Observations behind a metric's value for a version (see the file comment for the order). */
   sampleSize(key: string, version: string): number | null {
     const own = this.aggregated.get(key)?.data[version]?.sampleSize;
-    if (typeof own === "number" && own >= 0) return own;
+    if (typeof own === "number" && own >= 0 && Number.isFinite(own)) return own;
     return this.requestCount(version);
   }
 
