@@ -381,3 +381,26 @@ describe("analyze in the statistics mode: odd inputs", () => {
     }
   });
 });
+
+describe("analyze in the statistics mode: A/B/N", () => {
+  it("shares alpha between the candidates and picks the best of three", () => {
+    const exp = statisticsExperiment({ pattern: "A/B/N", versions: ["v1", "v2", "v3"], current: { v1: 34, v2: 33, v3: 33 } });
+    const result = analyze(exp, conversions({ v1: [1020, 10200], v2: [1000, 9900], v3: [1300, 9900] }), { now: lookTime(1) });
+    const data = stats(result);
+    // Each one-sided claim at 0.05 / 2 candidates, i.e. two-sided confidence sequences at 0.05.
+    expect(data.state.sequential.alpha).toBeCloseTo(0.05, 15);
+    expect(data.winner.sequential["v3"]?.favours).toBe("candidate");
+    expect(data.winner.sequential["v2"]?.favours).toBeNull();
+    const p = data.winner.probabilityBest;
+    expect(p["v1"]! + p["v2"]! + p["v3"]!).toBeCloseTo(1, 10);
+    expect(result.winnerAssessment.data).toEqual({ winnerFound: true, winner: "v3", bestVersions: ["v3"] });
+    // Wanted: 0.01 + 0.97 (0.1/3 + 0.9 [0, 0, 1]) → [4.23, 4.23, 91.53]. v3 may gain only 10
+    // points (33 → 43); its excess 48.53 goes back to the baseline: [52.77, 4.23, 43] → [53, 4, 43].
+    expect(data.weights.capped["v1"]).toBeCloseTo(100 * (0.01 + 0.97 * (0.1 / 3)) + 100 * (0.01 + 0.97 * (0.1 / 3 + 0.9)) - 43, 10);
+    expect(result.weights.data).toEqual([
+      { name: "v1", value: 53 },
+      { name: "v2", value: 4 },
+      { name: "v3", value: 43 },
+    ]);
+  });
+});
