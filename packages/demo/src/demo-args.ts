@@ -16,6 +16,11 @@ export interface DemoArgs {
   samplesDir?: string;
 }
 
+/** Requests per second through the router by default. */
+export const DEFAULT_QPS = 40;
+/** Requests per second with `--fast`: iterations are shorter, so each needs more traffic. */
+export const FAST_QPS = 80;
+
 /** The text of `--help`. */
 export const DEMO_USAGE = `Usage: node packages/demo/dist/run-demo.js [options]
 
@@ -25,9 +30,10 @@ a router that follows the experiment's VirtualService, a metrics API and steady 
 Options:
   --sample <names>      samples to run, comma-separated or repeated (default: all):
                         ${DEMO_SAMPLES.map((s) => s.name).join(", ")}
-  --fast                short experiments (1 s iterations, a few of them)
+  --fast                short experiments (1 s iterations, a few of them) with more
+                        traffic, so each iteration still sees enough requests
   --budget <seconds>    wall time for the whole run (default 90)
-  --qps <n>             requests per second through the router (default 40)
+  --qps <n>             requests per second through the router (default 40; 80 with --fast)
   --keep                keep every working copy (failed ones are always kept)
   --iter8ctl <path>     the built CLI (default apps/cli/dist/iter8ctl.js)
   --samples-dir <dir>   where the samples are (default samples/local)
@@ -84,7 +90,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     samples,
     fast: v.fast === true,
     budgetSeconds: positiveNumber(v.budget, "--budget", 90),
-    qps: positiveNumber(v.qps, "--qps", 40),
+    qps: positiveNumber(v.qps, "--qps", v.fast === true ? FAST_QPS : DEFAULT_QPS),
     keepWorkdirs: v.keep === true,
   };
   if (v.iter8ctl !== undefined) args.iter8ctl = v.iter8ctl;

@@ -55,9 +55,9 @@ describe("judgeOutcome", () => {
   });
 
   it("passes a rollback the status confirms", () => {
-    expect(judgeOutcome(rollback, V1, report({ rolledBack: true, completedIterations: 1 }))).toEqual({
+    expect(judgeOutcome(rollback, V1, report({ rolledBack: true, completedIterations: 0 }))).toEqual({
       ok: true,
-      message: "rolled back to sample-app-v1 after 1 of 10 iterations; routing: sample-app-v1 100% · sample-app-v2 0%",
+      message: "rolled back to sample-app-v1 in iteration 1 of 10; routing: sample-app-v1 100% · sample-app-v2 0%",
     });
   });
 });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LoadResult } from "@iter8ts/metrics";
+import { DEFAULT_QPS, FAST_QPS } from "./demo-args";
 import { DemoError, DemoErrorCode } from "./demo-error";
 import { ExpectedOutcome, type DemoSample } from "./demo-samples";
 import { readExperimentReport, type ExperimentReport } from "./experiment-report";
@@ -20,7 +21,7 @@ export interface DemoOptions {
   fast?: boolean;
   /** Wall time for the whole run, in seconds (default 90). */
   budgetSeconds?: number;
-  /** Requests per second through the router (default 40). */
+  /** Requests per second through the router (default 40, or 80 when `fast`). */
   qps?: number;
   /** Keep every working copy (by default only those of failed samples are kept). */
   keepWorkdirs?: boolean;
@@ -130,8 +131,9 @@ export function judgeOutcome(
     if (report && !report.rolledBack) {
       return { ok: false, message: `traffic is back on ${target}, but the status shows no rollback (${report.message ?? "no message"})` };
     }
-    const after = report ? ` after ${report.completedIterations} of ${report.totalIterations} iterations` : "";
-    return { ok: true, message: `rolled back to ${target}${after}; ${where}` };
+    // The iteration that finds the violation is not counted as completed.
+    const when = report ? ` in iteration ${report.completedIterations + 1} of ${report.totalIterations}` : "";
+    return { ok: true, message: `rolled back to ${target}${when}; ${where}` };
   }
   if (report?.winner !== undefined && report.winner !== target) {
     return { ok: false, message: `the routing promotes ${target}, but the experiment's winner is ${report.winner}` };
@@ -154,7 +156,7 @@ export function judgeOutcome(
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const startedAt = performance.now();
   const budgetMs = (options.budgetSeconds ?? 90) * 1000;
-  const qps = options.qps ?? 40;
+  const qps = options.qps ?? (options.fast ? FAST_QPS : DEFAULT_QPS);
   const stop = new AbortController();
   const budget = setTimeout(
     () => stop.abort(new DemoError(DemoErrorCode.BudgetExceeded, `the demo did not finish within its ${budgetMs / 1000} s budget; raise --budget, or run fewer samples or --fast`)),
@@ -182,12 +184,16 @@ async function runSample(sample: DemoSample, options: DemoOptions, qps: number, 
   const log = options.log;
   const startedAt = performance.now();
   log(`\n=== ${sample.name}: ${sample.title}`);
+  // The router reports its first reading before the working copy is announced; that one is
+  // printed with the router's own line instead.
+  let announced = false;
   const run = await startSampleRun(sample, {
     samplesDir: options.samplesDir,
     qps,
     ...(options.fast ? { fast: true } : {}),
     ...(options.workRoot ? { workRoot: options.workRoot } : {}),
     onRouterEvent: (event, backends) => {
+      if (!announced) return;
       if (event.type === "loaded") log(`[router] ${formatSplit(routingSplit(event.table, backends.versionAt))}`);
       else log(`[router] kept the previous routing: ${event.error.message}`);
     },
@@ -197,7 +203,8 @@ async function runSample(sample: DemoSample, options: DemoOptions, qps: number, 
   try {
     log(`working copy: ${prepared.dir}`);
     log(`sample-app-v1 ${backends.baseline.url} · sample-app-v2 ${backends.candidate.url} · metrics ${backends.metrics.url}/api/v1/query`);
-    log(`router ${router.url}, ${qps} requests/s`);
+    log(`router ${router.url} at ${qps} requests/s: ${formatSplit(routingSplit(router.table(), backends.versionAt))}`);
+    announced = true;
     await warmUp(backends.telemetry, qps, signal);
 
     const exit = await runIter8ctl(options.iter8ctl, ["run", prepared.dir], { signal, ...(options.iter8ctlOutput ? { output: options.iter8ctlOutput } : {}) });
@@ -207,8 +214,9 @@ async function runSample(sample: DemoSample, options: DemoOptions, qps: number, 
     const report = await readExperimentReport(prepared.dir, prepared.experiments[0]!);
     const loadResult = loadSummary(await run.stopTraffic());
     const telemetry = backends.telemetry;
+    const versions = [...new Set([sample.baseline.name, sample.candidate.name, ...telemetry.versions()])];
     const summaries = Object.fromEntries(
-      telemetry.versions().map((v): [string, VersionTraffic] => [v, { ...telemetry.summary(v), p95LatencyMs: telemetry.latencyQuantile(v, 0.95) }]),
+      versions.map((v): [string, VersionTraffic] => [v, { ...telemetry.summary(v), p95LatencyMs: telemetry.latencyQuantile(v, 0.95) }]),
     );
     const verdict =
       exit.code === 0

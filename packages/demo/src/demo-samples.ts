@@ -52,7 +52,8 @@ export const DEMO_SAMPLES: readonly DemoSample[] = [
     candidate: CANDIDATE_PROFILE,
     expected: ExpectedOutcome.PromoteCandidate,
     routingFile: "routing.yaml",
-    fast: { intervalSeconds: 1, iterationsPerLoop: 8 },
+    // Evidence needs observations: enough iterations for the baseline's minSamples at its share.
+    fast: { intervalSeconds: 1, iterationsPerLoop: 12 },
   },
 ];
 

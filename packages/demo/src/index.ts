@@ -26,7 +26,7 @@ export { runIter8ctl, checkIter8ctlRun } from "./iter8ctl-process";
 export type { ChildExit, RunIter8ctlOptions } from "./iter8ctl-process";
 export { runDemo, judgeOutcome, routingSplit, formatSplit } from "./demo-runner";
 export type { DemoOptions, DemoReport, SampleResult, VersionTraffic } from "./demo-runner";
-export { parseDemoArgs, DEMO_USAGE } from "./demo-args";
+export { parseDemoArgs, DEMO_USAGE, DEFAULT_QPS, FAST_QPS } from "./demo-args";
 export type { DemoArgs } from "./demo-args";
 export { formatSummary } from "./format-summary";
 export { listenOnLoopback, closeServer } from "./loopback-server";

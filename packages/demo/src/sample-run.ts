@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateLoad, type LoadResult } from "@iter8ts/metrics";
+import { DEFAULT_QPS } from "./demo-args";
 import type { DemoSample } from "./demo-samples";
 import { startBackends, type DemoBackends } from "./demo-stack";
 import { prepareWorkdir, type PreparedSample } from "./prepare-workdir";
@@ -59,7 +60,7 @@ export async function startSampleRun(sample: DemoSample, options: SampleRunOptio
       ...(onEvent ? { onEvent: (event: RouterEvent) => onEvent(event, backends) } : {}),
     });
     // The experiment stops the traffic long before this; the duration only bounds a forgotten run.
-    const load = generateLoad({ url: router.url, qps: options.qps ?? 40, connections: 8, durationMs: 3_600_000, signal: traffic.signal });
+    const load = generateLoad({ url: router.url, qps: options.qps ?? DEFAULT_QPS, connections: 8, durationMs: 3_600_000, signal: traffic.signal });
     load.catch(() => undefined);
     const running = router;
     let closing: Promise<void> | undefined;

@@ -43,12 +43,13 @@ describe("runDemo", () => {
     const report = await runDemo(options({ samples: DEMO_SAMPLES }));
     expect(report.results.map((r) => [r.sample, r.ok, r.message])).toEqual([
       ["ab-progressive", true, "promoted sample-app-v2 after 3 iterations; routing: sample-app-v1 0% · sample-app-v2 100%"],
-      ["rollback", true, "rolled back to sample-app-v1 after 1 of 4 iterations; routing: sample-app-v1 100% · sample-app-v2 0%"],
+      ["rollback", true, "rolled back to sample-app-v1 in iteration 1 of 4; routing: sample-app-v1 100% · sample-app-v2 0%"],
       ["statistics", true, "promoted sample-app-v2 after 3 iterations; routing: sample-app-v1 0% · sample-app-v2 100%"],
     ]);
     expect(report.ok).toBe(true);
     // The router re-read the routing document at every step the runner wrote.
-    for (const split of ["sample-app-v1 100% · sample-app-v2 0%", "sample-app-v1 80% · sample-app-v2 20%", "sample-app-v1 40% · sample-app-v2 60%"]) {
+    expect(log).toContainEqual(expect.stringMatching(/^router http:\/\/127\.0\.0\.1:\d+ at 60 requests\/s: sample-app-v1 100% · sample-app-v2 0%$/));
+    for (const split of ["sample-app-v1 80% · sample-app-v2 20%", "sample-app-v1 40% · sample-app-v2 60%", "sample-app-v1 0% · sample-app-v2 100%"]) {
       expect(log).toContain(`[router] ${split}`);
     }
     expect(childOutput).toContain("iteration: sample-app-v1 40 / sample-app-v2 60");
