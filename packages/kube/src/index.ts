@@ -31,3 +31,11 @@ export {
 } from "./iter8-resources";
 export { KubeExperimentStore } from "./kube-experiment-store";
 export type { KubeExperimentStoreOptions } from "./kube-experiment-store";
+export { KubeSecretCache } from "./kube-secret-cache";
+export type { KubeSecretCacheOptions, LoadedSecrets } from "./kube-secret-cache";
+export { KubeMetricsSource, metricSecretRef } from "./kube-metrics-source";
+export type { KubeMetricsSourceOptions, MetricsQueryReport } from "./kube-metrics-source";
+export { KubeEventSink } from "./kube-event-sink";
+export type { KubeEventSinkOptions } from "./kube-event-sink";
+export { LeaderElector, microTime } from "./leader-elector";
+export type { LeaderElectorOptions } from "./leader-elector";
