@@ -4,7 +4,7 @@
  * the status guarded by the resourceVersion it read, and says when to come back. The engine
  * keeps nothing in memory between calls, so any number of restarts leave the outcome unchanged.
  */
-import { analyze as defaultAnalyze, type MetricValues } from "@iter8ts/analytics";
+import { analyze as defaultAnalyze, rollbackAssessments, type MetricValues, type StatisticsAnalysis } from "@iter8ts/analytics";
 import {
   experimentNamespace,
   normalizeMetricRef,
@@ -44,7 +44,10 @@ import { decideTarget, formatKey, nextInQueue } from "./target-queue";
 import { versionRecommendedForPromotion } from "./version-recommended";
 
 /** The analysis parts computed each iteration (everything in `status.analysis` but the builtin histograms). */
-export type IterationAnalysis = Pick<Analysis, "aggregatedMetrics" | "versionAssessments" | "winnerAssessment" | "weights">;
+export type IterationAnalysis = Pick<Analysis, "aggregatedMetrics" | "versionAssessments" | "winnerAssessment" | "weights"> & {
+  /** The statistics mode's evidence and running state, when `criteria.strength` is set. */
+  statistics?: StatisticsAnalysis;
+};
 
 /** The analytics function the engine calls each iteration. */
 export type AnalyzeFn = (
@@ -553,7 +556,9 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     s.analysis = { ...(hists ? { aggregatedBuiltinHists: hists } : {}), ...result };
     const evidence = evidenceOf(s.analysis);
 
-    const violations = findRollbackViolations(turn.spec, result.versionAssessments?.data);
+    // In the statistics mode an objective that is still undecided reads `false` in
+    // versionAssessments; only an objective shown to be violated may roll the experiment back.
+    const violations = findRollbackViolations(turn.spec, rollbackAssessments(result.statistics) ?? result.versionAssessments?.data);
     if (violations.length > 0) {
       decide(turn, { iteration, outcome: DecisionOutcome.RolledBack, reason: explainRollback(violations), values: copyMetricValues(values), ...evidence });
       delete s.retry;

@@ -284,6 +284,43 @@ describe("testing and deployment patterns", () => {
     expect(last?.reason).toContain("v2");
   });
 
+  describe("statistics mode (criteria.strength)", () => {
+    const errorRates = (byVersion: Record<string, { rate: number; requests: number }>) => () => ({
+      "default/error-rate": Object.fromEntries(
+        Object.entries(byVersion).map(([v, { rate, requests }]) => [v, { value: rate, sampleSize: requests }]),
+      ),
+    });
+    const statisticsExperiment = () => {
+      const e = experiment({ deployment: "BlueGreen", iterationsPerLoop: 3, objectives: [{ metric: "default/error-rate", upperLimit: "0.05" }] });
+      e.spec.criteria = { ...e.spec.criteria, strength: { metrics: { "default/error-rate": { model: "proportion" } } } };
+      return e;
+    };
+
+    it("does not roll back while an objective is still undecided", async () => {
+      // 1 error in 25 requests: the rate may well be above 5%, but nothing shows it is.
+      const world = makeWorld({
+        experiments: [statisticsExperiment()],
+        metrics: [metric("error-rate")],
+        values: errorRates({ v1: { rate: 0.04, requests: 25 }, v2: { rate: 0.04, requests: 25 } }),
+      });
+      await world.run();
+      expect(world.condition("Completed")).toMatchObject({ status: "True", message: "Experiment completed successfully" });
+      expect(world.status().completedIterations).toBe(3);
+      expect(world.status().analysis?.versionAssessments?.data).toMatchObject({ v2: [false] });
+    });
+
+    it("rolls back once an objective is shown to be violated", async () => {
+      const world = makeWorld({
+        experiments: [statisticsExperiment()],
+        metrics: [metric("error-rate")],
+        values: errorRates({ v1: { rate: 0.01, requests: 5_000 }, v2: { rate: 0.2, requests: 5_000 } }),
+      });
+      await world.run();
+      expect(world.condition("Completed")).toMatchObject({ status: "True", message: "Experiment rolled back" });
+      expect(world.status().decisions?.at(-1)).toMatchObject({ iteration: 1, outcome: "RolledBack" });
+    });
+  });
+
   it("rollback_on_failure runs the finish action as a Rollback handler", async () => {
     const world = makeWorld({
       experiments: [
