@@ -1,0 +1,167 @@
+import { Command } from "commander";
+import { readEngineStatus } from "@iter8ts/engine";
+import { experimentNamespace, type Experiment } from "@iter8ts/types";
+import { processIo, type CommandIo } from "../command-io";
+import { renderDescription } from "../describe/render-description";
+import { summarizeExperiment } from "../describe/summarize-experiment";
+import { LocalRunError } from "../local/local-run-error";
+import { ProgressMode, type ProgressStream } from "../local/progress-reporter";
+import { LocalRunOutcome, runLocal, STATE_FOLDER, type LocalRunOptions } from "../local/run-local";
+
+/** Exit codes of `iter8ctl run`. */
+export const RunExitCode = {
+  /** Every experiment completed without failure. */
+  Completed: 0,
+  /** An experiment failed, or the documents could not be run. */
+  Failed: 1,
+  /** Ctrl-C (SIGINT): state saved; the same command resumes. */
+  Interrupted: 130,
+  /** SIGTERM: state saved; the same command resumes. */
+  Terminated: 143,
+} as const;
+export type RunExitCode = (typeof RunExitCode)[keyof typeof RunExitCode];
+
+/** What `run` needs from its process besides printing: the terminal, the environment, signals. */
+export interface RunRuntime {
+  /** Progress goes here; a TTY gets the live view. */
+  progress: ProgressStream;
+  /** The environment given to the processes that tasks start. */
+  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Calls `stop` on the first interruption (with the exit code to use), and should end the
+   * process at once on a second one; returns a function that removes the handlers.
+   */
+  onInterrupt(stop: (code: RunExitCode) => void): () => void;
+}
+
+/** The real process: stdout, `process.env`, SIGINT and SIGTERM. */
+export const processRuntime: RunRuntime = {
+  progress: process.stdout,
+  env: process.env,
+  onInterrupt(stop) {
+    let stopping = false;
+    const handler = (code: RunExitCode) => () => {
+      if (stopping) process.exit(code);
+      stopping = true;
+      process.stderr.write("\nStopping after the current step and saving state (press Ctrl-C again to quit at once)…\n");
+      stop(code);
+    };
+    const onInt = handler(RunExitCode.Interrupted);
+    const onTerm = handler(RunExitCode.Terminated);
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+    return () => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+    };
+  },
+};
+
+/** Options of `iter8ctl run`, as parsed. */
+export interface RunCommandOptions {
+  dryRun?: boolean;
+  plain?: boolean;
+  restart?: boolean;
+  stateDir?: string;
+}
+
+function failureText(experiment: Experiment): string {
+  const id = `${experimentNamespace(experiment)}/${experiment.metadata.name ?? ""}`;
+  const status = experiment.status;
+  const failed = status?.conditions?.find((c) => c.type === "Failed" && c.status === "True");
+  const why = failed ? [failed.reason, failed.message].filter(Boolean).join(": ") : (status?.message ?? "it did not complete");
+  let text = `Experiment ${id} failed: ${why}\n`;
+  for (const action of readEngineStatus(status).actions ?? []) {
+    if (action.state === "Failed" && action.message) text += `  the ${action.action} action (${action.handler}) failed: ${action.message}\n`;
+  }
+  const retry = readEngineStatus(status).retry;
+  if (retry?.lastError) text += `  last error: ${retry.lastError}\n`;
+  return text;
+}
+
+/**
+ * Runs `iter8ctl run`: the experiments in `paths` to their end, then their description.
+ * @returns the exit code (see {@link RunExitCode}).
+ */
+export async function runRun(paths: readonly string[], options: RunCommandOptions, io: CommandIo, runtime: RunRuntime): Promise<number> {
+  const controller = new AbortController();
+  let interruptCode: RunExitCode = RunExitCode.Interrupted;
+  const removeHandlers = runtime.onInterrupt((code) => {
+    interruptCode = code;
+    controller.abort(new Error("interrupted"));
+  });
+  const dryRun = options.dryRun === true;
+  const mode = dryRun || options.plain || runtime.progress.isTTY !== true ? ProgressMode.Plain : ProgressMode.Terminal;
+  const env = Object.fromEntries(Object.entries(runtime.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const runOptions: LocalRunOptions = { paths, dryRun, restart: options.restart === true, output: runtime.progress, mode, signal: controller.signal, taskEnv: env };
+  if (options.stateDir !== undefined) runOptions.stateDir = options.stateDir;
+  let result;
+  try {
+    result = await runLocal(runOptions);
+  } catch (error) {
+    if (!(error instanceof LocalRunError)) throw error;
+    io.err(`Error: ${error.message}\n`);
+    for (const problem of error.problems) if (problem !== error.message) io.err(`  ${problem}\n`);
+    return RunExitCode.Failed;
+  } finally {
+    removeHandlers();
+  }
+  if (result.outcome === LocalRunOutcome.Interrupted) {
+    const where = result.stateDir ? ` and ${result.stateDir}` : "";
+    io.err(`Interrupted. Progress is saved in ${result.files.join(", ")}${where}; run the same command to resume.\n`);
+    return interruptCode;
+  }
+  for (const experiment of result.experiments) io.out(`${renderDescription(summarizeExperiment(experiment))}\n`);
+  if (result.outcome === LocalRunOutcome.Completed) return RunExitCode.Completed;
+  for (const experiment of result.experiments) {
+    if (experiment.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True")) io.err(failureText(experiment));
+  }
+  if (result.experiments.length === 0) io.err("Error: the experiments disappeared from the files during the run\n");
+  return RunExitCode.Failed;
+}
+
+/** `iter8ctl run [--dry-run] [--plain] [--restart] [--state-dir DIR] <paths...>`. */
+export function runCommand(io: CommandIo = processIo, runtime: RunRuntime = processRuntime): Command {
+  return new Command("run")
+    .description("Run experiments on this machine (local mode): resources in files, real traffic and metrics, live progress")
+    .argument("<paths...>", "folders (their .yaml/.yml/.json files) or files with Experiments, Metrics, Secrets and routing objects")
+    .option("--dry-run", "mock every metric, simulate time, only print the actions, change no file")
+    .option("--plain", "plain log lines instead of the live view on a terminal")
+    .option("--restart", "forget the experiments' status and their actions' state, and start over")
+    .option("--state-dir <dir>", `where the lock and the state of actions are kept (default: <folder of the first path>/${STATE_FOLDER})`)
+    .addHelpText(
+      "after",
+      `
+Local mode runs the same engine as the controller, with the cluster replaced by your files:
+  - Experiments, Metrics and Secrets are read from the documents; each experiment's status is
+    written back into its own document after every step (write to a temporary file, then rename).
+  - Weights are patched into the routing documents the weightObjRefs name (a VirtualService,
+    Knative Service, SeldonDeployment, … given among the paths), so a router that follows the
+    file moves traffic.
+  - Metrics are queried from their backends (Prometheus, New Relic, …); mock and builtin
+    metrics work as in a cluster.
+  - Actions (start, loop, finish, failure) run in this process. Tasks that run commands
+    (run, common/exec, common/bash) are allowed: this is your machine, and they run with your
+    environment, as you.
+
+Progress is saved as it goes: Ctrl-C (or a crash) stops the run, and the same command resumes
+it where it stopped. An action that finished is never run again; one that was interrupted runs
+again from its first task.
+
+--dry-run checks an experiment without touching anything: every metric is answered by the mock
+generator (with the Metric's mock levels, or levels that meet its objectives), time is
+simulated so the whole experiment takes a moment, actions are only printed, and routing objects
+that the documents lack are made up with all traffic on the baseline.
+
+Exit codes: 0 completed without failure, 1 failed (the reason is printed) or invalid documents,
+130 interrupted by Ctrl-C, 143 terminated; in both last cases the state is saved.
+
+Examples:
+  iter8ctl run samples/local/ab-progressive
+  iter8ctl run --dry-run samples/istio
+  iter8ctl run experiment.yaml metrics.yaml routing.yaml --plain > run.log`,
+    )
+    .action(async (paths: string[], opts: RunCommandOptions) => {
+      io.setExitCode(await runRun(paths, opts, io, runtime));
+    });
+}

@@ -1,0 +1,335 @@
+import { createHash } from "node:crypto";
+import { isMap, isSeq, parseAllDocuments, type Document, type ToStringOptions } from "yaml";
+import { parseDocuments } from "@iter8ts/types";
+import { jsonEqual } from "@iter8ts/weights";
+import type { DocumentFiles } from "./document-files";
+import { LocalRunError, LocalRunErrorCode } from "./local-run-error";
+
+/** Which object: `kind`, `namespace` (absent means `default`), `name`, and `apiVersion` when it matters. */
+export interface ObjectMatch {
+  apiVersion?: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** One object found in the files. */
+export interface LocalObject {
+  /** The file holding it, as given. */
+  file: string;
+  /** 1-based line where it starts. */
+  line: number;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** `metadata.namespace`, or `default` when the document has none. */
+  namespace: string;
+  /** The object as JSON, exactly as in the file. */
+  value: Record<string, unknown>;
+  /**
+   * A version of the object's content (a hash): it changes whenever anything in the object
+   * changes, whoever changed it, so a write guarded by it never overwrites an edit it did not see.
+   */
+  version: string;
+}
+
+/** The outcome of {@link LocalDocuments.update}. */
+export type UpdateResult =
+  | { kind: "written"; object: LocalObject }
+  | { kind: "conflict" }
+  | { kind: "notFound" };
+
+type Segment = string | number;
+
+/** A parsed file: its YAML documents, where each starts and ends in the text, and the objects in it. */
+interface ParsedFile {
+  text: string;
+  documents: Document.Parsed[];
+  /** [start, end) of each document's text; the first starts at 0 and the last ends at the end. */
+  spans: Array<[number, number]>;
+  entries: Array<{ document: number; base: Segment[]; object: LocalObject }>;
+  style: ToStringOptions;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The content version of an object: a short hash of its JSON. */
+export function contentVersion(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+}
+
+/** `Kind namespace/name`, for messages. */
+export function describeMatch(match: ObjectMatch): string {
+  return `${match.kind} ${match.namespace || "default"}/${match.name}`;
+}
+
+function matches(object: LocalObject, match: ObjectMatch): boolean {
+  return (
+    object.kind === match.kind &&
+    object.name === match.name &&
+    object.namespace === (match.namespace || "default") &&
+    (match.apiVersion === undefined || match.apiVersion === "" || object.apiVersion === match.apiVersion)
+  );
+}
+
+/**
+ * Keeps the layout of the file when it is written back: block sequences indented or not under
+ * their key, padding inside flow collections, and no folding of long lines.
+ */
+function detectStyle(text: string): ToStringOptions {
+  const lines = text.split("\n");
+  let indentSeq = false;
+  for (let i = 1; i < lines.length; i++) {
+    const item = /^(\s*)- /.exec(lines[i] ?? "");
+    if (!item) continue;
+    let j = i - 1;
+    while (j >= 0 && /^\s*(#.*)?$/.test(lines[j] ?? "")) j--;
+    const parent = /^(\s*)[^\s#-][^:]*:\s*(#.*)?$/.exec(lines[j] ?? "");
+    if (!parent) continue;
+    indentSeq = (item[1] ?? "").length > (parent[1] ?? "").length;
+    break;
+  }
+  const flowCollectionPadding = /[[{] \S/.test(text) || !/[[{][^\s\]}]/.test(text);
+  return { indentSeq, flowCollectionPadding, lineWidth: 0 };
+}
+
+/** Makes the YAML node at `path` hold `after`, changing only what differs from `before`, so comments elsewhere survive. */
+function syncNode(doc: Document, path: Segment[], before: unknown, after: unknown): void {
+  if (jsonEqual(before, after)) return;
+  const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (isRecord(before) && isRecord(after) && isMap(node)) {
+    for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) doc.deleteIn([...path, key]);
+    for (const [key, value] of Object.entries(after)) {
+      if (Object.hasOwn(before, key)) syncNode(doc, [...path, key], before[key], value);
+      else doc.setIn([...path, key], value);
+    }
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && isSeq(node)) {
+    after.forEach((value, i) => syncNode(doc, [...path, i], before[i], value));
+    return;
+  }
+  if (path.length === 0) doc.contents = doc.createNode(after) as typeof doc.contents;
+  else doc.setIn(path, after);
+}
+
+/**
+ * The documents of the files `iter8ctl run` works on: Experiments, Metrics, Secrets and routing
+ * objects (VirtualServices, Knative Services, SeldonDeployments, … — any kind). Reads always see
+ * the files as they are now (another program, such as a finish action copying a routing file,
+ * may have changed them). Writes re-read the file, check the object's content version, change
+ * only that object's document (keeping comments and layout of the others), and replace the file
+ * atomically. Writes to one file are serialised within the process.
+ */
+export class LocalDocuments {
+  readonly #files: DocumentFiles;
+  readonly #paths: readonly string[];
+  readonly #cache = new Map<string, ParsedFile>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  private constructor(files: DocumentFiles, paths: readonly string[]) {
+    this.#files = files;
+    this.#paths = paths;
+  }
+
+  /**
+   * Reads and checks every file: YAML/JSON syntax, Experiments, Metrics and Secrets against the
+   * API, and no object defined twice.
+   * @throws LocalRunError `read_failed`, `invalid_document` or `duplicate_object`, listing every problem with its file and line.
+   */
+  static async open(files: DocumentFiles, paths: readonly string[]): Promise<LocalDocuments> {
+    const documents = new LocalDocuments(files, paths);
+    const problems: string[] = [];
+    let code: LocalRunErrorCode = LocalRunErrorCode.InvalidDocument;
+    for (const path of paths) {
+      let text: string;
+      try {
+        text = await files.read(path);
+      } catch (error) {
+        problems.push(`${path}: cannot be read: ${(error as Error).message}`);
+        code = LocalRunErrorCode.ReadFailed;
+        continue;
+      }
+      for (const doc of parseDocuments(text)) {
+        if (doc.result.ok) continue;
+        const what = doc.kind ? `${doc.kind}${doc.name ? ` ${doc.name}` : ""}` : "document";
+        for (const issue of doc.result.errors) problems.push(`${path}:${issue.line ?? doc.line}: ${what}: ${issue.path}: ${issue.message}`);
+      }
+      if (problems.length === 0) documents.#parse(path, text);
+    }
+    if (problems.length > 0) {
+      throw new LocalRunError(code, `the documents given to iter8ctl run have ${problems.length} problem(s); correct them and run again`, problems);
+    }
+    const seen = new Map<string, LocalObject>();
+    for (const object of documents.#cachedObjects()) {
+      const id = JSON.stringify([object.apiVersion, object.kind, object.namespace, object.name]);
+      const other = seen.get(id);
+      if (other) {
+        problems.push(`${describeMatch(object)} is defined twice: ${other.file}:${other.line} and ${object.file}:${object.line}; keep one`);
+      }
+      seen.set(id, object);
+    }
+    if (problems.length > 0) throw new LocalRunError(LocalRunErrorCode.DuplicateObject, problems[0] as string, problems);
+    return documents;
+  }
+
+  /** The files, as given. */
+  get paths(): readonly string[] {
+    return this.#paths;
+  }
+
+  #parse(path: string, text: string): ParsedFile {
+    const cached = this.#cache.get(path);
+    if (cached && cached.text === text) return cached;
+    const documents = parseAllDocuments(text);
+    const list = Array.isArray(documents) ? documents : [];
+    const broken = list.find((d) => d.errors.length > 0);
+    if (broken) {
+      throw new LocalRunError(
+        LocalRunErrorCode.InvalidDocument,
+        `${path} is no longer valid YAML (${broken.errors[0]?.message.split("\n")[0]}); correct the file and the run continues`,
+      );
+    }
+    const spans: Array<[number, number]> = list.map((d, i) => [i === 0 ? 0 : (d.range[0] as number), i === list.length - 1 ? text.length : (d.range[2] as number)]);
+    const lineOf = (offset: number) => text.slice(0, offset).split("\n").length;
+    const entries: ParsedFile["entries"] = [];
+    list.forEach((document, index) => {
+      const value: unknown = document.toJS();
+      const add = (item: unknown, base: Segment[], offset: number) => {
+        if (!isRecord(item) || typeof item.kind !== "string") return;
+        const metadata = isRecord(item.metadata) ? item.metadata : {};
+        const name = typeof metadata.name === "string" ? metadata.name : "";
+        const namespace = typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : "default";
+        entries.push({
+          document: index,
+          base,
+          object: {
+            file: path,
+            line: lineOf(offset),
+            apiVersion: typeof item.apiVersion === "string" ? item.apiVersion : "",
+            kind: item.kind,
+            name,
+            namespace,
+            value: item,
+            version: contentVersion(item),
+          },
+        });
+      };
+      const contents = document.contents;
+      if (isRecord(value) && typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
+        const itemsNode = isMap(contents) ? contents.get("items", true) : undefined;
+        value.items.forEach((item, i) => {
+          const node = isSeq(itemsNode) ? itemsNode.items[i] : undefined;
+          const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0] ?? document.range[0];
+          add(item, ["items", i], offset);
+        });
+      } else {
+        add(value, [], contents?.range?.[0] ?? document.range[0]);
+      }
+    });
+    const parsed: ParsedFile = { text, documents: list, spans, entries, style: detectStyle(text) };
+    this.#cache.set(path, parsed);
+    return parsed;
+  }
+
+  #cachedObjects(): LocalObject[] {
+    return this.#paths.flatMap((p) => this.#cache.get(p)?.entries.map((e) => e.object) ?? []);
+  }
+
+  async #read(path: string): Promise<ParsedFile> {
+    let text: string;
+    try {
+      text = await this.#files.read(path);
+    } catch (error) {
+      throw new LocalRunError(LocalRunErrorCode.ReadFailed, `${path} cannot be read: ${(error as Error).message}`, [], { cause: error });
+    }
+    return this.#parse(path, text);
+  }
+
+  /**
+   * Every object in the files, as they are now (copies).
+   * @throws LocalRunError when a file can no longer be read or parsed.
+   */
+  async objects(): Promise<LocalObject[]> {
+    const out: LocalObject[] = [];
+    for (const path of this.#paths) {
+      for (const entry of (await this.#read(path)).entries) out.push({ ...entry.object, value: structuredClone(entry.object.value) });
+    }
+    return out;
+  }
+
+  /** The objects matching `match` (more than one only when `apiVersion` was left out and kinds collide). */
+  async find(match: ObjectMatch): Promise<LocalObject[]> {
+    return (await this.objects()).filter((o) => matches(o, match));
+  }
+
+  async #locked<T>(path: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(path) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.#locks.set(path, tail);
+    try {
+      return await next;
+    } finally {
+      if (this.#locks.get(path) === tail) this.#locks.delete(path);
+    }
+  }
+
+  /**
+   * Changes one object: `change` gets a copy of the object as it is in the file now and returns
+   * the new object. With `expectedVersion`, the change is made only if the object still has that
+   * content version (otherwise `conflict`, and nothing is written).
+   * @throws whatever `change` throws; LocalRunError `write_failed` when the file cannot be written.
+   */
+  async update(match: ObjectMatch, change: (value: Record<string, unknown>) => Record<string, unknown>, expectedVersion?: string): Promise<UpdateResult> {
+    const found = await this.find(match);
+    if (found.length === 0) return { kind: "notFound" };
+    if (found.length > 1) {
+      throw new LocalRunError(
+        LocalRunErrorCode.DuplicateObject,
+        `${describeMatch(match)} is ambiguous: ${found.map((o) => `${o.apiVersion} (${o.file}:${o.line})`).join(", ")}; give its apiVersion`,
+      );
+    }
+    const path = (found[0] as LocalObject).file;
+    return this.#locked(path, async () => {
+      const file = await this.#read(path);
+      const entry = file.entries.find((e) => matches(e.object, match));
+      if (!entry) return { kind: "notFound" } as const;
+      if (expectedVersion !== undefined && entry.object.version !== expectedVersion) return { kind: "conflict" } as const;
+      const next = change(structuredClone(entry.object.value));
+      if (jsonEqual(next, entry.object.value)) return { kind: "written", object: { ...entry.object, value: structuredClone(entry.object.value) } } as const;
+      // Edit a fresh parse, so a failed write leaves the cached documents as they are on disk.
+      const document = (parseAllDocuments(file.text) as Document.Parsed[])[entry.document] as Document.Parsed;
+      syncNode(document, entry.base, entry.object.value, next);
+      let rendered = document.toString(file.style);
+      const check = parseAllDocuments(rendered) as Document.Parsed[];
+      const reparsed: unknown = check[0]?.toJS();
+      const written = entry.base.length === 0 ? reparsed : (reparsed as { items?: unknown[] } | undefined)?.items?.[entry.base[1] as number];
+      if (check.length !== 1 || !jsonEqual(written, next)) {
+        // The node-by-node edit could not express the change (anchors, odd layouts): write the
+        // document afresh rather than write something else than asked.
+        const whole = entry.base.length === 0 ? next : (() => {
+          const list = structuredClone(document.toJS()) as { items: unknown[] };
+          list.items[entry.base[1] as number] = next;
+          return list;
+        })();
+        document.contents = document.createNode(whole) as typeof document.contents;
+        rendered = document.toString(file.style);
+      }
+      const [start, end] = file.spans[entry.document] as [number, number];
+      const text = file.text.slice(0, start) + rendered + file.text.slice(end);
+      try {
+        await this.#files.write(path, text);
+      } catch (error) {
+        throw new LocalRunError(LocalRunErrorCode.WriteFailed, `${path} could not be written: ${(error as Error).message}; check that the folder is writable`, [], {
+          cause: error,
+        });
+      }
+      const updated = this.#parse(path, text).entries.find((e) => matches(e.object, match));
+      if (!updated) return { kind: "notFound" } as const;
+      return { kind: "written", object: { ...updated.object, value: structuredClone(updated.object.value) } } as const;
+    });
+  }
+}

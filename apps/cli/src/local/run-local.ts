@@ -1,0 +1,303 @@
+import { join } from "node:path";
+import { stringify } from "yaml";
+import {
+  createEngine,
+  ReconcileOutcome,
+  runToCompletion,
+  type ActionRunner,
+  type Clock,
+  type EngineOptions,
+  type ExperimentKey,
+  type MetricsSource,
+} from "@iter8ts/engine";
+import { SimulatedClock } from "@iter8ts/engine/testing";
+import { secretsFromKubernetes, type SecretStore } from "@iter8ts/metrics";
+import { createTaskRunner, type TaskEvent, type TaskRunner } from "@iter8ts/tasks";
+import { API_VERSION, experimentNamespace, type Experiment } from "@iter8ts/types";
+import { ResourceWeightWriter } from "@iter8ts/weights";
+import { diskDocumentFiles, MemoryDocumentFiles, type DocumentFiles } from "./document-files";
+import { DryRunActionRunner } from "./dry-run-action-runner";
+import { DryRunMetricsSource } from "./dry-run-metrics-source";
+import { LocalActionRunner } from "./local-action-runner";
+import { LocalDocuments } from "./local-documents";
+import { LocalExperimentStore } from "./local-experiment-store";
+import { LocalMetricsSource } from "./local-metrics-source";
+import { LocalResourceClient } from "./local-resource-client";
+import { LocalRunError, LocalRunErrorCode } from "./local-run-error";
+import { ProgressReporter, type ProgressMode, type ProgressStream } from "./progress-reporter";
+import { resolveRunPaths } from "./resolve-run-paths";
+import { acquireRunLock } from "./run-lock";
+import { WakeableClock } from "./wakeable-clock";
+import { weightStandIns } from "./weight-stand-ins";
+
+/** The folder, next to the documents, where a local run keeps its lock and the state of its actions. */
+export const STATE_FOLDER = ".iter8ctl";
+/** The name a dry run gives to the routing objects it makes up. */
+export const STAND_INS_FILE = "(dry-run stand-ins)";
+
+/** How a local run ended. */
+export const LocalRunOutcome = {
+  /** Every experiment completed, none failed. */
+  Completed: "completed",
+  /** At least one experiment failed (its Failed condition is True) or disappeared. */
+  Failed: "failed",
+  /** Stopped by the signal; everything is saved and the same command resumes. */
+  Interrupted: "interrupted",
+} as const;
+export type LocalRunOutcome = (typeof LocalRunOutcome)[keyof typeof LocalRunOutcome];
+
+/** Options of {@link runLocal}. */
+export interface LocalRunOptions {
+  /** Folders and files holding Experiments, Metrics, Secrets and routing objects. */
+  paths: readonly string[];
+  /** Mock metrics, simulated time, actions only described, and no file changed. */
+  dryRun?: boolean;
+  /** Forget the experiments' status and their actions' state first, and start over. */
+  restart?: boolean;
+  /** Where progress goes, and how. */
+  output: ProgressStream;
+  mode: ProgressMode;
+  /** Stops the run between steps (Ctrl-C). */
+  signal?: AbortSignal;
+  /** The environment of processes that tasks start (the user's own, in local mode). */
+  taskEnv?: Readonly<Record<string, string>>;
+  /** Where the lock and the action state live; default `<folder of the first path>/.iter8ctl`. */
+  stateDir?: string;
+  /** Engine settings (tests shorten retries). */
+  engine?: EngineOptions;
+  /** The files; default the disk. */
+  files?: DocumentFiles;
+  /** Where a dry run's simulated clock starts; default now. */
+  dryRunStart?: Date;
+}
+
+/** What a local run did. */
+export interface LocalRunResult {
+  outcome: LocalRunOutcome;
+  /** The experiments as they ended (or stood when interrupted), in document order. */
+  experiments: Experiment[];
+  /** The files the run worked on. */
+  files: string[];
+  /** The state folder (not for dry runs). */
+  stateDir?: string;
+}
+
+function keyOf(experiment: Experiment): ExperimentKey {
+  return { namespace: experimentNamespace(experiment), name: experiment.metadata.name ?? "" };
+}
+
+function label(key: ExperimentKey): string {
+  return `${key.namespace}/${key.name}`;
+}
+
+function taskEventLine(key: ExperimentKey, event: TaskEvent): string | undefined {
+  const where = (l: { action: string; index: number; task: string }) => `${label(key)} ${l.action}: task ${l.index + 1} (${l.task})`;
+  switch (event.type) {
+    case "task-started":
+      return `${where(event.location)} started`;
+    case "task-output":
+      return `${where(event.location)}${event.stream === "stderr" ? " stderr" : ""}: ${event.line}`;
+    case "task-log":
+      return `${where(event.location)}${event.level === "warning" ? " warning" : ""}: ${event.message}`;
+    case "task-skipped":
+      return `${where(event.location)} skipped: ${event.condition} is false`;
+    case "task-succeeded":
+      return `${where(event.location)} succeeded`;
+    case "task-failed":
+      return `${where(event.location)} failed: ${event.error.message}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Every task of every action is checked before anything runs, so a typo does not wait for the finish action. */
+function checkTasks(experiments: readonly Experiment[], runner: TaskRunner): string[] {
+  const problems: string[] = [];
+  for (const experiment of experiments) {
+    for (const [action, tasks] of Object.entries(experiment.spec.strategy.actions ?? {})) {
+      for (const issue of runner.validate(tasks, action)) problems.push(`Experiment ${label(keyOf(experiment))}: ${issue.path}: ${issue.message}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Runs the experiments found in `paths` on this machine, with the same engine as the controller:
+ * resources and status in the files (written back atomically), weights patched into the routing
+ * documents, metrics queried from their backends, actions run in this process, and progress on
+ * `output`. Every step is saved before the next, so an interrupted run (the signal, a crash)
+ * resumes where it stopped when started again with the same paths.
+ *
+ * With `dryRun`, nothing outside the process changes: the files are copied into memory, metrics
+ * come from the analytics mock generator, time is simulated (no waiting), actions are described
+ * instead of run, and routing objects the documents lack are made up (see `weightStandIns`).
+ *
+ * @throws LocalRunError when the documents cannot be read, do not validate, hold no experiment,
+ *   have invalid tasks, or another run holds the lock.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  const dryRun = options.dryRun === true;
+  const { files: paths, home } = await resolveRunPaths(options.paths);
+  const disk = options.files ?? diskDocumentFiles;
+  const files = dryRun ? await MemoryDocumentFiles.copyOf(disk, paths) : disk;
+  let documents = await LocalDocuments.open(files, paths);
+  let store = new LocalExperimentStore(documents);
+  const experiments = await store.listExperiments();
+  if (experiments.length === 0) {
+    throw new LocalRunError(LocalRunErrorCode.NoExperiment, `no Experiment (${API_VERSION}) found in ${paths.join(", ")}; pass the files or folder that hold one`);
+  }
+  const keys = experiments.map(keyOf);
+
+  const secretDocuments = (await documents.objects()).filter((o) => o.kind === "Secret" && o.apiVersion === "v1").map((o) => o.value);
+  const secrets: SecretStore = secretsFromKubernetes(secretDocuments).store;
+  const taskProblems = checkTasks(experiments, createTaskRunner({ allowExec: true }));
+  if (taskProblems.length > 0) {
+    throw new LocalRunError(LocalRunErrorCode.InvalidTasks, `the actions of the experiments have ${taskProblems.length} problem(s); correct them and run again`, taskProblems);
+  }
+
+  const simulated = dryRun ? new SimulatedClock(options.dryRunStart ?? new Date()) : undefined;
+  const progress = new ProgressReporter({ stream: options.output, mode: options.mode, ...(simulated ? { now: () => simulated.now() } : {}) });
+
+  const missing = weightStandIns(
+    experiments.filter((e) => options.restart || !e.status?.conditions?.some((c) => c.type === "Completed" && c.status === "True")),
+    await documents.objects(),
+  );
+  if (!dryRun && missing.length > 0) {
+    const problems = missing.map((m) => `${m.label}, where ${m.experiments.join(", ")} keeps its version weights, is not among the documents`);
+    throw new LocalRunError(
+      LocalRunErrorCode.MissingObject,
+      `${problems.join("; ")}; add the file that defines it (the routing document) to the paths, or try the experiment with --dry-run`,
+      problems,
+    );
+  }
+  if (dryRun) {
+    const standIns = missing;
+    if (standIns.length > 0) {
+      (files as MemoryDocumentFiles).write(STAND_INS_FILE, standIns.map((s) => stringify(s.object)).join("---\n"));
+      for (const s of standIns) {
+        progress.log(`dry run: ${s.label} (weights of ${s.experiments.join(", ")}) is not among the documents; using a stand-in with all traffic on the baseline`);
+      }
+      documents = await LocalDocuments.open(files, [...paths, STAND_INS_FILE]);
+      store = new LocalExperimentStore(documents);
+    }
+  }
+
+  const stateDir = options.stateDir ?? join(home, STATE_FOLDER);
+  const lock = dryRun ? undefined : await acquireRunLock(stateDir);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  const wakeable = dryRun ? undefined : new WakeableClock(controller.signal);
+  const clock: Clock = simulated ?? (wakeable as WakeableClock);
+
+  let actions: (ActionRunner & { stopAll?: () => Promise<void> }) | undefined;
+  try {
+    const client = new LocalResourceClient(documents, dryRun ? "a dry run makes up only the objects named by weightObjRefs" : undefined);
+    if (options.restart) {
+      for (const key of keys) {
+        await documents.update({ apiVersion: API_VERSION, kind: "Experiment", namespace: key.namespace, name: key.name }, ({ status: _status, ...rest }) => rest);
+      }
+    }
+    if (dryRun) {
+      actions = new DryRunActionRunner((line) => progress.log(line));
+    } else {
+      const statePath = join(stateDir, "actions.json");
+      const writeStatus = async (key: ExperimentKey, update: (status: NonNullable<Experiment["status"]>) => NonNullable<Experiment["status"]>) => {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const experiment = await store.getExperiment(key);
+          if (!experiment) throw new Error(`experiment ${label(key)} is no longer in the files`);
+          const written = await store.writeStatus(key, update(structuredClone(experiment.status ?? {})), experiment.metadata.resourceVersion);
+          if (written.kind === "written") return;
+          if (written.kind === "notFound") throw new Error(`experiment ${label(key)} is no longer in the files`);
+        }
+        throw new Error(`the status of experiment ${label(key)} kept changing; the task's status update was not saved`);
+      };
+      const runner = await LocalActionRunner.open({
+        files,
+        statePath,
+        taskRunner: (key) =>
+          createTaskRunner({
+            allowExec: true,
+            resources: client,
+            secrets,
+            ...(options.taskEnv ? { env: options.taskEnv } : {}),
+            events: (event) => {
+              const line = taskEventLine(key, event);
+              if (line) progress.log(line);
+            },
+            writeStatus: (update) => writeStatus(key, update),
+          }),
+        onFinished: () => wakeable?.wake(),
+      });
+      if (options.restart) await runner.forget(keys.map(label));
+      actions = runner;
+    }
+
+    const metrics: MetricsSource = dryRun
+      ? new DryRunMetricsSource()
+      : new LocalMetricsSource(secrets, { onWarning: (w) => progress.log(`metric ${w.metric}: warning: ${w.message}`) });
+    const engine = createEngine(
+      {
+        store,
+        metrics,
+        weights: new ResourceWeightWriter(client),
+        actions,
+        clock,
+        events: { emit: (event) => progress.event(event) },
+      },
+      { maxActionRestarts: 2, ...options.engine },
+    );
+
+    const current = async () => (await store.listExperiments()).filter((e) => keys.some((k) => label(k) === label(keyOf(e))));
+    const before = await current();
+    for (const experiment of before) {
+      const status = experiment.status;
+      if (!status?.initTime) continue;
+      const done = status.conditions?.some((c) => c.type === "Completed" && c.status === "True");
+      progress.log(
+        done
+          ? `${label(keyOf(experiment))} has already completed; showing its result (run with --restart to run it again)`
+          : `${label(keyOf(experiment))} resumes at stage ${status.stage ?? "Waiting"}, after ${status.completedIterations ?? 0} completed iteration(s)`,
+      );
+    }
+    progress.update(before);
+
+    let lastError: string | undefined;
+    const observed = {
+      reconcile: async (key: ExperimentKey) => {
+        const result = await engine.reconcile(key);
+        if (result.outcome === ReconcileOutcome.StoreError && result.error && result.error.message !== lastError) {
+          lastError = result.error.message;
+          progress.log(`${label(key)}: ${result.error.message}${result.error.cause instanceof Error ? ` (${result.error.cause.message})` : ""}`);
+        } else if (result.outcome !== ReconcileOutcome.StoreError) {
+          lastError = undefined;
+        }
+        progress.update(await current().catch(() => before));
+        return result;
+      },
+    };
+
+    let interrupted = false;
+    try {
+      await runToCompletion(observed, keys, { clock, signal: controller.signal });
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      interrupted = true;
+    }
+    progress.finish();
+    const final = await current();
+    const failed = final.length < keys.length || final.some((e) => e.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True"));
+    const result: LocalRunResult = {
+      outcome: interrupted ? LocalRunOutcome.Interrupted : failed ? LocalRunOutcome.Failed : LocalRunOutcome.Completed,
+      experiments: final,
+      files: paths,
+    };
+    if (!dryRun) result.stateDir = stateDir;
+    return result;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    await actions?.stopAll?.();
+    await lock?.release();
+  }
+}
