@@ -1,0 +1,256 @@
+import { ReconcileOutcome, EngineError, type Engine, type ExperimentKey, type ReconcileResult } from "@iter8ts/engine";
+import type { InformerEvent } from "@iter8ts/kube";
+import type { KubeObject } from "@iter8ts/weights";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { Controller, ControllerPhase, type Informer, type LeaderElection, type LeadershipCallbacks } from "./controller";
+import { createControllerMetrics } from "./controller-metrics";
+
+/** Resolves once `check` holds, polling; fails with `what` after 5 s. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+function experiment(name: string, stage?: string): KubeObject {
+  return { apiVersion: "iter8.tools/v2alpha2", kind: "Experiment", metadata: { name, namespace: "team-a" }, ...(stage ? { status: { stage } } : {}) };
+}
+
+class FakeInformer implements Informer {
+  synced = false;
+  stopped = false;
+  readonly objects: KubeObject[] = [];
+  readonly #listeners = new Set<(event: InformerEvent) => void>();
+  readonly #syncWaiters: Array<() => void> = [];
+  constructor(private readonly order: string[] = []) {}
+  start(): void {
+    this.order.push("informer.start");
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.order.push("informer.stop");
+  }
+  waitForSync(): Promise<void> {
+    return this.synced ? Promise.resolve() : new Promise((resolve) => this.#syncWaiters.push(resolve));
+  }
+  list(): KubeObject[] {
+    return [...this.objects];
+  }
+  onChange(listener: (event: InformerEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  sync(): void {
+    this.synced = true;
+    for (const resolve of this.#syncWaiters.splice(0)) resolve();
+  }
+  change(object: KubeObject): void {
+    for (const listener of this.#listeners) listener({ type: "modified", object });
+  }
+}
+
+class FakeElection implements LeaderElection {
+  callbacks: LeadershipCallbacks | undefined;
+  stopped = false;
+  constructor(private readonly order: string[] = []) {}
+  start(callbacks: LeadershipCallbacks): void {
+    this.callbacks = callbacks;
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.order.push("election.stop");
+  }
+}
+
+/** An engine that records calls and answers from a script (default: done, no requeue). */
+class FakeEngine implements Engine {
+  readonly calls: string[] = [];
+  running = 0;
+  maxRunning = 0;
+  gate: Promise<void> | undefined;
+  answer: (key: ExperimentKey, call: number) => Partial<ReconcileResult> = () => ({ outcome: ReconcileOutcome.Completed });
+  async reconcile(key: ExperimentKey): Promise<ReconcileResult> {
+    const id = `${key.namespace}/${key.name}`;
+    this.calls.push(id);
+    this.running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      if (this.gate) await this.gate;
+      const count = this.calls.filter((c) => c === id).length;
+      return { key, wake: [], outcome: ReconcileOutcome.Progressed, ...this.answer(key, count) };
+    } finally {
+      this.running -= 1;
+    }
+  }
+  count(id: string): number {
+    return this.calls.filter((c) => c === id).length;
+  }
+}
+
+function setup(options: { election?: boolean } = {}) {
+  const order: string[] = [];
+  const informer = new FakeInformer(order);
+  const election = options.election ? new FakeElection(order) : undefined;
+  const engine = new FakeEngine();
+  // The probes read the controller, which needs the metrics first.
+  const ref: { controller?: Controller } = {};
+  const metrics = createControllerMetrics(
+    { experimentsByStage: () => ref.controller!.experimentsByStage(), queueDepth: () => ref.controller!.queueDepth, isLeader: () => ref.controller!.leading },
+    { processMetrics: false },
+  );
+  let iterated = false;
+  const controller = new Controller({
+    engine,
+    experiments: informer,
+    ...(election ? { election } : {}),
+    metrics,
+    logger: pino({ level: "silent" }),
+    workers: 3,
+    iterations: { takeIteration: () => ((iterated = !iterated), !iterated) },
+    queue: { baseRetryDelayMs: 5, maxRetryDelayMs: 20 },
+    shutdownTimeoutMs: 5_000,
+  });
+  ref.controller = controller;
+  return { order, informer, election, engine, controller, metrics };
+}
+
+describe("Controller", () => {
+  it("without leader election leads at once and reconciles every experiment in the cache, then those that change", async () => {
+    const { informer, engine, controller } = setup();
+    informer.objects.push(experiment("a"), experiment("b"));
+    controller.start();
+    expect(controller.phase).toBe(ControllerPhase.Leading);
+    informer.sync();
+    await until(() => engine.count("team-a/a") === 1 && engine.count("team-a/b") === 1, "both experiments were reconciled");
+    informer.change(experiment("c"));
+    await until(() => engine.count("team-a/c") === 1, "the changed experiment was reconciled");
+    await controller.stop();
+  });
+
+  it("requeues after requeueAfterMs, wakes the next experiment in line, and retries store errors with backoff", async () => {
+    const { informer, engine, controller, metrics } = setup();
+    engine.answer = (key, call) => {
+      if (key.name === "due" && call < 3) return { outcome: ReconcileOutcome.NotDue, requeueAfterMs: 5 };
+      if (key.name === "holder") return { outcome: ReconcileOutcome.Completed, wake: [{ namespace: "team-a", name: "waiter" }] };
+      if (key.name === "flaky" && call < 3) return { outcome: ReconcileOutcome.StoreError, error: new EngineError("StoreUnavailable", "the API server is down") };
+      return { outcome: ReconcileOutcome.Completed };
+    };
+    informer.objects.push(experiment("due"), experiment("holder"), experiment("flaky"));
+    controller.start();
+    informer.sync();
+    await until(() => engine.count("team-a/due") === 3, "the requeued experiment came back twice");
+    await until(() => engine.count("team-a/waiter") === 1, "the woken experiment was reconciled");
+    await until(() => engine.count("team-a/flaky") === 3, "the failing experiment was retried");
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('iter8_reconcile_errors_total{reason="StoreUnavailable"} 2');
+    expect(text).toMatch(/iter8_reconciles_total\{outcome="NotDue"\} 2/);
+    await controller.stop();
+  });
+
+  it("never reconciles one experiment in two workers at once, however often it changes", async () => {
+    const { informer, engine, controller } = setup();
+    let open!: () => void;
+    engine.gate = new Promise<void>((resolve) => (open = resolve));
+    controller.start();
+    informer.sync();
+    informer.change(experiment("hot"));
+    await until(() => engine.running === 1, "the first reconcile started");
+    for (let i = 0; i < 10; i++) informer.change(experiment("hot"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(engine.maxRunning).toBe(1);
+    open();
+    engine.gate = undefined;
+    // The ten changes while it ran coalesce into one more reconcile.
+    await until(() => engine.count("team-a/hot") === 2, "the coalesced change was reconciled");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(engine.count("team-a/hot")).toBe(2);
+    await controller.stop();
+  });
+
+  it("with leader election works only while leading", async () => {
+    const { informer, election, engine, controller } = setup({ election: true });
+    informer.objects.push(experiment("a"));
+    controller.start();
+    informer.sync();
+    informer.change(experiment("a"));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(controller.phase).toBe(ControllerPhase.Standby);
+    expect(engine.calls).toEqual([]);
+
+    election!.callbacks!.onStartedLeading();
+    expect(controller.leading).toBe(true);
+    await until(() => engine.count("team-a/a") === 1, "the leader reconciled the cached experiment");
+
+    election!.callbacks!.onStoppedLeading();
+    expect(controller.phase).toBe(ControllerPhase.Standby);
+    informer.change(experiment("b"));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(engine.count("team-a/b")).toBe(0);
+
+    election!.callbacks!.onStartedLeading();
+    await until(() => engine.count("team-a/a") === 2, "a new term looks at every experiment again");
+    await controller.stop();
+  });
+
+  it("is ready once informers synced, whether leading or standing by, and not while shutting down", async () => {
+    const { informer, election, controller } = setup({ election: true });
+    controller.start();
+    expect(controller.ready()).toEqual({ ok: false, detail: "1 of 1 informers have not synced yet" });
+    informer.sync();
+    expect(controller.ready()).toEqual({ ok: true, detail: "informers synced; standing by for the leader Lease" });
+    election!.callbacks!.onStartedLeading();
+    expect(controller.ready()).toEqual({ ok: true, detail: "informers synced; leading" });
+    expect(controller.health().ok).toBe(true);
+    await controller.stop();
+    expect(controller.ready().ok).toBe(false);
+    expect(controller.health().ok).toBe(false);
+  });
+
+  it("shuts down gracefully: lets the running reconcile finish, then stops informers, then releases the Lease", async () => {
+    const { order, informer, election, engine, controller } = setup({ election: true });
+    let open!: () => void;
+    engine.gate = new Promise<void>((resolve) => (open = resolve));
+    controller.start();
+    informer.sync();
+    election!.callbacks!.onStartedLeading();
+    informer.change(experiment("busy"));
+    await until(() => engine.running === 1, "a reconcile is running");
+
+    let stopped = false;
+    const stopping = controller.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(stopped).toBe(false);
+    expect(informer.stopped).toBe(false);
+    expect(election!.stopped).toBe(false);
+    expect(controller.ready().ok).toBe(false);
+    // Changes during shutdown start nothing new.
+    informer.change(experiment("late"));
+
+    open();
+    await stopping;
+    expect(engine.running).toBe(0);
+    expect(engine.count("team-a/late")).toBe(0);
+    expect(order).toEqual(["informer.start", "informer.stop", "election.stop"]);
+    expect(controller.phase).toBe(ControllerPhase.Stopped);
+  });
+
+  it("counts experiments by stage and observes the duration of reconciles that completed an iteration", async () => {
+    const { informer, controller, metrics } = setup();
+    informer.objects.push(experiment("a", "Running"), experiment("b", "Running"), experiment("c"), experiment("d", "Completed"));
+    controller.start();
+    informer.sync();
+    await until(() => controller.queueDepth === 0, "the queue emptied");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('iter8_experiments{stage="Running"} 2');
+    expect(text).toContain('iter8_experiments{stage="Waiting"} 1');
+    expect(text).toContain('iter8_experiments{stage="Completed"} 1');
+    expect(text).toContain("iter8_leader 1");
+    // The fake counter marks every other reconcile as one that completed an iteration.
+    expect(text).toContain("iter8_iteration_duration_seconds_count 2");
+    await controller.stop();
+  });
+});

@@ -1,0 +1,248 @@
+/**
+ * The controller's runtime core: informers feed a work queue keyed by experiment, workers run
+ * the engine's reconcile on each key and requeue as it says, and only the leader works. Kept
+ * apart from the process edge (flags, signals, endpoints) so tests drive it in process.
+ */
+import { ReconcileOutcome, type Engine, type ExperimentKey, type ReconcileResult } from "@iter8ts/engine";
+import type { InformerEvent, ResourceInformer } from "@iter8ts/kube";
+import type { Logger } from "pino";
+import type { ControllerMetrics } from "./controller-metrics";
+import type { ProbeResult } from "./http-endpoints";
+import { WorkQueue, type WorkQueueOptions } from "./work-queue";
+import { startWorkers, type WorkerPool } from "./worker-pool";
+
+/** What the controller uses of an informer (a `ResourceInformer` of @iter8ts/kube fits). */
+export type Informer = Pick<ResourceInformer, "start" | "stop" | "synced" | "waitForSync" | "list" | "onChange">;
+
+/** Leadership callbacks. */
+export interface LeadershipCallbacks {
+  onStartedLeading(): void;
+  onStoppedLeading(): void;
+}
+
+/**
+ * Leader election as the controller needs it: campaign until stopped, say when leadership is
+ * won and lost, and give the Lease up on stop so a standby takes over at once.
+ */
+export interface LeaderElection {
+  start(callbacks: LeadershipCallbacks): void;
+  /** Stops campaigning; releases the Lease if it is held. */
+  stop(): Promise<void>;
+}
+
+/** What the controller is doing, for probes and logs. */
+export const ControllerPhase = {
+  Starting: "Starting",
+  Standby: "Standby",
+  Leading: "Leading",
+  Stopping: "Stopping",
+  Stopped: "Stopped",
+} as const;
+export type ControllerPhase = (typeof ControllerPhase)[keyof typeof ControllerPhase];
+
+/** What the controller is built from. */
+export interface ControllerParts {
+  engine: Engine;
+  /** The Experiment informer: its events fill the queue; its cache answers metrics and probes. */
+  experiments: Informer;
+  /** Informers that must sync before the controller is ready (Metrics, ...), started and stopped with it. */
+  informers?: Informer[];
+  /** Absent: this replica always leads (`--leader-elect=false`). */
+  election?: LeaderElection;
+  metrics: ControllerMetrics;
+  logger: Logger;
+  workers: number;
+  /** Counts iterations per reconcile (see `countIterations`); absent: no iteration duration. */
+  iterations?: { takeIteration(key: ExperimentKey): boolean };
+  queue?: Omit<WorkQueueOptions, "timers">;
+  /** How long `stop` waits for running reconciles (default 30 s). */
+  shutdownTimeoutMs?: number;
+}
+
+/** `namespace/name` ↔ key. */
+export function formatKey(key: ExperimentKey): string {
+  return `${key.namespace}/${key.name}`;
+}
+
+function parseKey(id: string): ExperimentKey {
+  const slash = id.indexOf("/");
+  return { namespace: id.slice(0, slash), name: id.slice(slash + 1) };
+}
+
+/** The running controller. */
+export class Controller {
+  readonly #parts: ControllerParts;
+  readonly #log: Logger;
+  #phase: ControllerPhase = ControllerPhase.Starting;
+  #queue: WorkQueue | undefined;
+  #pool: WorkerPool | undefined;
+  #unsubscribe: (() => void) | undefined;
+  /** Resolves when the current leadership term's workers have drained. */
+  #draining: Promise<void> = Promise.resolve();
+
+  constructor(parts: ControllerParts) {
+    this.#parts = parts;
+    this.#log = parts.logger;
+  }
+
+  get phase(): ControllerPhase {
+    return this.#phase;
+  }
+
+  get leading(): boolean {
+    return this.#phase === ControllerPhase.Leading;
+  }
+
+  /** Keys waiting in the queue now (0 when not leading). */
+  get queueDepth(): number {
+    return this.#queue?.length ?? 0;
+  }
+
+  /** Experiments in the informer cache, by stage (`Waiting` before the first status write). */
+  experimentsByStage(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const object of this.#parts.experiments.list()) {
+      const stage = ((object as { status?: { stage?: string } }).status?.stage ?? "Waiting") || "Waiting";
+      counts[stage] = (counts[stage] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** Starts the informers and the election (or leads at once); does not wait for the informers to sync. */
+  start(): void {
+    const { experiments } = this.#parts;
+    this.#unsubscribe = experiments.onChange((event) => this.#onExperiment(event));
+    experiments.start();
+    for (const informer of this.#parts.informers ?? []) informer.start();
+    this.#phase = ControllerPhase.Standby;
+    if (this.#parts.election) {
+      this.#log.info("waiting for the leader Lease");
+      this.#parts.election.start({ onStartedLeading: () => this.#startLeading(), onStoppedLeading: () => this.#stopLeading("lost the leader Lease") });
+    } else {
+      this.#startLeading();
+    }
+  }
+
+  /** Resolves when every informer has its first full list. */
+  async waitForSync(options: { timeoutMs?: number } = {}): Promise<void> {
+    await Promise.all([this.#parts.experiments, ...(this.#parts.informers ?? [])].map((i) => i.waitForSync(options)));
+  }
+
+  /** Liveness: fails only after a stop, when the process should be gone anyway. */
+  health(): ProbeResult {
+    if (this.#phase === ControllerPhase.Stopped) return { ok: false, detail: "stopped" };
+    return { ok: true, detail: this.#phase.toLowerCase() };
+  }
+
+  /** Readiness: informers synced, and leading or standing by for the Lease. */
+  ready(): ProbeResult {
+    const informers = [this.#parts.experiments, ...(this.#parts.informers ?? [])];
+    if (this.#phase === ControllerPhase.Stopping || this.#phase === ControllerPhase.Stopped) return { ok: false, detail: "shutting down" };
+    const unsynced = informers.filter((i) => !i.synced).length;
+    if (unsynced > 0) return { ok: false, detail: `${unsynced} of ${informers.length} informers have not synced yet` };
+    if (this.#phase === ControllerPhase.Leading) return { ok: true, detail: "informers synced; leading" };
+    if (this.#phase === ControllerPhase.Standby) return { ok: true, detail: "informers synced; standing by for the leader Lease" };
+    return { ok: false, detail: "starting" };
+  }
+
+  /**
+   * Graceful shutdown: stop taking work and let running reconciles finish (up to the shutdown
+   * timeout), stop the informers, then give up the Lease so a standby replica takes over at once.
+   */
+  async stop(): Promise<void> {
+    if (this.#phase === ControllerPhase.Stopping || this.#phase === ControllerPhase.Stopped) return;
+    this.#phase = ControllerPhase.Stopping;
+    this.#log.info("shutting down: draining workers");
+    const drained = this.#drain();
+    const timeoutMs = this.#parts.shutdownTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      drained.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) this.#log.warn({ timeoutMs }, "reconciles still running after the shutdown timeout; stopping anyway (their status writes are guarded, so the next leader redoes them safely)");
+    this.#unsubscribe?.();
+    await Promise.all([this.#parts.experiments, ...(this.#parts.informers ?? [])].map((i) => i.stop()));
+    if (this.#parts.election) await this.#parts.election.stop();
+    this.#phase = ControllerPhase.Stopped;
+    this.#log.info("stopped");
+  }
+
+  #onExperiment(event: InformerEvent): void {
+    if (!this.#queue) return;
+    const { namespace, name } = event.object.metadata;
+    this.#queue.add(formatKey({ namespace: namespace ?? "default", name }));
+  }
+
+  #startLeading(): void {
+    if (this.#phase !== ControllerPhase.Standby) return;
+    this.#phase = ControllerPhase.Leading;
+    const queue = new WorkQueue(this.#parts.queue);
+    this.#queue = queue;
+    this.#pool = startWorkers(
+      queue,
+      this.#parts.workers,
+      (id) => this.#reconcile(queue, id),
+      (id, error) => {
+        // The engine never throws; reaching here is a bug in a port, so back off and try again.
+        const key = parseKey(id);
+        this.#parts.metrics.reconcileErrors.inc({ reason: "Exception" });
+        this.#log.error({ experiment: key.name, namespace: key.namespace, err: error }, "reconcile threw; retrying with backoff");
+        queue.addRateLimited(id);
+      },
+    );
+    this.#log.info({ workers: this.#parts.workers }, "leading: reconciling experiments");
+    // Everything in the cache is due a look: a previous leader may have stopped mid-way.
+    void this.#parts.experiments.waitForSync().then(
+      () => {
+        for (const object of this.#parts.experiments.list()) queue.add(formatKey({ namespace: object.metadata.namespace ?? "default", name: object.metadata.name }));
+      },
+      () => {},
+    );
+  }
+
+  #stopLeading(reason: string): void {
+    if (this.#phase !== ControllerPhase.Leading) return;
+    this.#phase = ControllerPhase.Standby;
+    this.#log.warn({ reason }, "stopped leading: no more reconciles until the Lease is won again");
+    void this.#drain();
+  }
+
+  #drain(): Promise<void> {
+    const queue = this.#queue;
+    const pool = this.#pool;
+    this.#queue = undefined;
+    this.#pool = undefined;
+    if (queue && pool) this.#draining = Promise.all([this.#draining, queue.shutDown(), pool.finished]).then(() => undefined);
+    return this.#draining;
+  }
+
+  async #reconcile(queue: WorkQueue, id: string): Promise<void> {
+    const key = parseKey(id);
+    const { metrics } = this.#parts;
+    const started = process.hrtime.bigint();
+    const result: ReconcileResult = await this.#parts.engine.reconcile(key);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.reconciles.inc({ outcome: result.outcome });
+    metrics.reconcileDuration.observe(seconds);
+    if (this.#parts.iterations?.takeIteration(key)) metrics.iterationDuration.observe(seconds);
+
+    const fields = { experiment: key.name, namespace: key.namespace, stage: result.stage, outcome: result.outcome, requeueAfterMs: result.requeueAfterMs };
+    if (result.outcome === ReconcileOutcome.StoreError) {
+      metrics.reconcileErrors.inc({ reason: result.error?.code ?? "StoreError" });
+      const delay = queue.addRateLimited(id);
+      this.#log.warn({ ...fields, retryInMs: delay, err: result.error }, result.error?.message ?? "reconcile failed");
+      return;
+    }
+    queue.forget(id);
+    this.#log.debug(fields, "reconciled");
+    if (result.requeueAfterMs !== undefined) queue.addAfter(id, result.requeueAfterMs);
+    for (const woken of result.wake) {
+      this.#log.info({ experiment: woken.name, namespace: woken.namespace, wokenBy: id }, "target released; waking the next experiment in line");
+      queue.add(formatKey(woken));
+    }
+  }
+}
