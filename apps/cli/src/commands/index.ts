@@ -3,6 +3,7 @@ import { analyzeCommand } from "./analyze";
 import { assertCommand } from "./assert";
 import { crdCommand } from "./crd";
 import { describeCommand } from "./describe";
+import { reportCommand } from "./report";
 import { runCommand } from "./run";
 import { validateCommand } from "./validate";
 
@@ -10,4 +11,4 @@ import { validateCommand } from "./validate";
  * Every subcommand, in the order `iter8ctl --help` lists them. Each entry builds a fresh
  * commander Command (one file per command under ./commands).
  */
-export const commands: Array<() => Command> = [() => describeCommand(), () => assertCommand(), () => validateCommand(), () => runCommand(), () => analyzeCommand(), () => crdCommand()];
+export const commands: Array<() => Command> = [() => describeCommand(), () => assertCommand(), () => validateCommand(), () => runCommand(), () => analyzeCommand(), () => reportCommand(), () => crdCommand()];
