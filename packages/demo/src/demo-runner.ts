@@ -200,6 +200,7 @@ async function runSample(sample: DemoSample, options: DemoOptions, qps: number, 
   });
   const { backends, prepared, router } = run;
   let succeeded = false;
+  let finished = false;
   try {
     log(`working copy: ${prepared.dir}`);
     log(`sample-app-v1 ${backends.baseline.url} · sample-app-v2 ${backends.candidate.url} · metrics ${backends.metrics.url}/api/v1/query`);
@@ -235,8 +236,11 @@ async function runSample(sample: DemoSample, options: DemoOptions, qps: number, 
       workdirKept: !verdict.ok || options.keepWorkdirs === true,
     };
     if (report) result.report = report;
+    finished = true;
     return result;
   } finally {
     await run.close({ removeWorkdir: succeeded && !options.keepWorkdirs });
+    // A finished sample names its kept copy in the summary; one cut short says so here.
+    if (!finished) log(`working copy kept: ${prepared.dir}`);
   }
 }

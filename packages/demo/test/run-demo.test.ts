@@ -102,6 +102,9 @@ describe("runDemo", () => {
     await expect.poll(() => existsSync(join(workRoot, "fake-iter8ctl-pid")), { timeout: 10_000 }).toBe(true);
     interrupt.abort();
     await expect(running).rejects.toMatchObject({ code: "interrupted" });
+    // The copy holds the runner's saved state, so the user can look at it (or resume it).
+    const kept = log.find((l) => l.startsWith("working copy kept: "))?.slice("working copy kept: ".length);
+    expect(kept && existsSync(join(kept, "experiment.yaml"))).toBe(true);
   });
 
   it("says what to do when iter8ctl is not built or has no run command, before starting anything", async () => {
