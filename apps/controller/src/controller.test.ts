@@ -47,8 +47,8 @@ class FakeInformer implements Informer {
     this.synced = true;
     for (const resolve of this.#syncWaiters.splice(0)) resolve();
   }
-  change(object: KubeObject): void {
-    for (const listener of this.#listeners) listener({ type: "modified", object });
+  change(object: KubeObject, type: InformerEvent["type"] = "modified"): void {
+    for (const listener of this.#listeners) listener({ type, object });
   }
 }
 
@@ -252,5 +252,37 @@ describe("Controller", () => {
     // The fake counter marks every other reconcile as one that completed an iteration.
     expect(text).toContain("iter8_iteration_duration_seconds_count 2");
     await controller.stop();
+  });
+
+  it("reconciles the experiment a changed action Job belongs to, and cleans up after a deleted experiment", async () => {
+    const informer = new FakeInformer();
+    const jobs = new FakeInformer();
+    const engine = new FakeEngine();
+    const deleted: string[] = [];
+    const metrics = createControllerMetrics({ experimentsByStage: () => ({}), queueDepth: () => 0, isLeader: () => true }, { processMetrics: false });
+    const controller = new Controller({
+      engine,
+      experiments: informer,
+      triggers: [{ informer: jobs, keyOf: (job) => (job.metadata.annotations?.experiment ? { namespace: "team-a", name: job.metadata.annotations.experiment } : undefined) }],
+      onDeleted: async (key) => void deleted.push(`${key.namespace}/${key.name}`),
+      metrics,
+      logger: pino({ level: "silent" }),
+      workers: 2,
+    });
+    controller.start();
+    expect(controller.ready().ok).toBe(false);
+    informer.sync();
+    expect(controller.ready()).toEqual({ ok: false, detail: "1 of 2 informers have not synced yet" });
+    jobs.sync();
+    jobs.change({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "exp-abc-start", namespace: "iter8-system", annotations: { experiment: "exp" } } });
+    jobs.change({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "unrelated", namespace: "iter8-system" } });
+    await until(() => engine.count("team-a/exp") === 1, "the Job's experiment was reconciled");
+
+    informer.change(experiment("gone"), "deleted");
+    await until(() => engine.count("team-a/gone") === 1 && deleted.length === 1, "the deleted experiment was reconciled and cleaned up");
+    expect(deleted).toEqual(["team-a/gone"]);
+    expect(jobs.stopped).toBe(false);
+    await controller.stop();
+    expect(jobs.stopped).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { ReconcileOutcome, type Engine, type ExperimentKey, type ReconcileResult } from "@iter8ts/engine";
 import type { InformerEvent, ResourceInformer } from "@iter8ts/kube";
+import type { KubeObject } from "@iter8ts/weights";
 import type { Logger } from "pino";
 import type { ControllerMetrics } from "./controller-metrics";
 import type { ProbeResult } from "./http-endpoints";
@@ -47,6 +48,14 @@ export interface ControllerParts {
   experiments: Informer;
   /** Informers that must sync before the controller is ready (Metrics, ...), started and stopped with it. */
   informers?: Informer[];
+  /**
+   * Informers whose changes concern an experiment (e.g. action Jobs): a change enqueues the
+   * experiment `keyOf` names, so a finished action is seen at once instead of at the next poll.
+   * Started, stopped and waited for like `informers`.
+   */
+  triggers?: Array<{ informer: Informer; keyOf(object: KubeObject): ExperimentKey | undefined }>;
+  /** Cleans up after an experiment that was deleted (e.g. its action Jobs in another namespace). */
+  onDeleted?: (key: ExperimentKey) => Promise<void>;
   /** Absent: this replica always leads (`--leader-elect=false`). */
   election?: LeaderElection;
   metrics: ControllerMetrics;
@@ -76,7 +85,7 @@ export class Controller {
   #phase: ControllerPhase = ControllerPhase.Starting;
   #queue: WorkQueue | undefined;
   #pool: WorkerPool | undefined;
-  #unsubscribe: (() => void) | undefined;
+  readonly #unsubscribe: Array<() => void> = [];
   /** Resolves when the current leadership term's workers have drained. */
   #draining: Promise<void> = Promise.resolve();
 
@@ -111,9 +120,16 @@ export class Controller {
   /** Starts the informers and the election (or leads at once); does not wait for the informers to sync. */
   start(): void {
     const { experiments } = this.#parts;
-    this.#unsubscribe = experiments.onChange((event) => this.#onExperiment(event));
-    experiments.start();
-    for (const informer of this.#parts.informers ?? []) informer.start();
+    this.#unsubscribe.push(experiments.onChange((event) => this.#onExperiment(event)));
+    for (const trigger of this.#parts.triggers ?? []) {
+      this.#unsubscribe.push(
+        trigger.informer.onChange((event) => {
+          const key = trigger.keyOf(event.object);
+          if (key) this.#queue?.add(formatKey(key));
+        }),
+      );
+    }
+    for (const informer of this.#informers()) informer.start();
     this.#phase = ControllerPhase.Standby;
     if (this.#parts.election) {
       this.#log.info("waiting for the leader Lease");
@@ -125,7 +141,7 @@ export class Controller {
 
   /** Resolves when every informer has its first full list. */
   async waitForSync(options: { timeoutMs?: number } = {}): Promise<void> {
-    await Promise.all([this.#parts.experiments, ...(this.#parts.informers ?? [])].map((i) => i.waitForSync(options)));
+    await Promise.all(this.#informers().map((i) => i.waitForSync(options)));
   }
 
   /** Liveness: fails only after a stop, when the process should be gone anyway. */
@@ -136,7 +152,7 @@ export class Controller {
 
   /** Readiness: informers synced, and leading or standing by for the Lease. */
   ready(): ProbeResult {
-    const informers = [this.#parts.experiments, ...(this.#parts.informers ?? [])];
+    const informers = this.#informers();
     if (this.#phase === ControllerPhase.Stopping || this.#phase === ControllerPhase.Stopped) return { ok: false, detail: "shutting down" };
     const unsynced = informers.filter((i) => !i.synced).length;
     if (unsynced > 0) return { ok: false, detail: `${unsynced} of ${informers.length} informers have not synced yet` };
@@ -164,17 +180,28 @@ export class Controller {
     ]);
     clearTimeout(timer);
     if (timedOut) this.#log.warn({ timeoutMs }, "reconciles still running after the shutdown timeout; stopping anyway (their status writes are guarded, so the next leader redoes them safely)");
-    this.#unsubscribe?.();
-    await Promise.all([this.#parts.experiments, ...(this.#parts.informers ?? [])].map((i) => i.stop()));
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    await Promise.all(this.#informers().map((i) => i.stop()));
     if (this.#parts.election) await this.#parts.election.stop();
     this.#phase = ControllerPhase.Stopped;
     this.#log.info("stopped");
   }
 
+  #informers(): Informer[] {
+    return [this.#parts.experiments, ...(this.#parts.informers ?? []), ...(this.#parts.triggers ?? []).map((t) => t.informer)];
+  }
+
   #onExperiment(event: InformerEvent): void {
     if (!this.#queue) return;
     const { namespace, name } = event.object.metadata;
-    this.#queue.add(formatKey({ namespace: namespace ?? "default", name }));
+    const key = { namespace: namespace ?? "default", name };
+    // A deletion is reconciled too: the engine then wakes the next experiment of its target.
+    this.#queue.add(formatKey(key));
+    if (event.type === "deleted" && this.#parts.onDeleted) {
+      this.#parts.onDeleted(key).catch((error: unknown) => {
+        this.#log.warn({ experiment: key.name, namespace: key.namespace, err: error }, "cleaning up after a deleted experiment failed");
+      });
+    }
   }
 
   #startLeading(): void {
