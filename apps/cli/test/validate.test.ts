@@ -41,7 +41,7 @@ describe("iter8ctl validate (built)", () => {
 
   it("reads standard input and reports JSON", () => {
     const run = runCli(["validate", "-f", "-", "-o", "json"], {
-      input: "apiVersion: iter8.tools/v2alpha2\nkind: Metric\nmetadata: {name: m}\nspec: {provider: prometheus}\n",
+      input: "apiVersion: iter8.tools/v2alpha2\nkind: Metric\nmetadata: {name: m}\nspec: {provider: elastic}\n",
     });
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { valid: boolean; documents: Array<{ file: string; errors: Array<{ path: string }> }> };
