@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { actionCommand } from "./action";
 import { analyzeCommand } from "./analyze";
 import { assertCommand } from "./assert";
 import { crdCommand } from "./crd";
@@ -11,4 +12,4 @@ import { validateCommand } from "./validate";
  * Every subcommand, in the order `iter8ctl --help` lists them. Each entry builds a fresh
  * commander Command (one file per command under ./commands).
  */
-export const commands: Array<() => Command> = [() => describeCommand(), () => assertCommand(), () => validateCommand(), () => runCommand(), () => analyzeCommand(), () => reportCommand(), () => crdCommand()];
+export const commands: Array<() => Command> = [() => describeCommand(), () => assertCommand(), () => validateCommand(), () => runCommand(), () => analyzeCommand(), () => reportCommand(), () => crdCommand(), () => actionCommand()];
