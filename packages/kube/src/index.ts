@@ -39,3 +39,8 @@ export { KubeEventSink } from "./kube-event-sink";
 export type { KubeEventSinkOptions } from "./kube-event-sink";
 export { LeaderElector, microTime } from "./leader-elector";
 export type { LeaderElectorOptions } from "./leader-elector";
+export { actionJobName, labelValue } from "./action-job-name";
+export { JobActionRunner, ActionJobLabel, createActionJobInformer, experimentKeyOfJob } from "./job-action-runner";
+export type { JobActionRunnerOptions } from "./job-action-runner";
+export { createKubePorts } from "./create-kube-ports";
+export type { KubePorts, KubePortsOptions } from "./create-kube-ports";
