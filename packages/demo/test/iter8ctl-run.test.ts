@@ -1,6 +1,8 @@
-// The main job end to end: every local sample run by the real, built `iter8ctl run` (local
-// mode) against the demo's apps, router, metrics API and traffic, in the short --fast form.
-// turbo builds the CLI before these tests (it is a dev dependency of this package).
+// The main job end to end: the A/B and rollback samples run by the real, built `iter8ctl run`
+// (local mode) against the demo's apps, router, metrics API and traffic, in the short --fast
+// form. (The statistics sample needs a dozen 1-second iterations to gather evidence; its
+// decisions are covered on live traffic by sample-decisions.test.ts, and `npm run demo` runs
+// it whole.) turbo builds the CLI before these tests (it is a dev dependency of this package).
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,16 +19,16 @@ let output = "";
 beforeAll(async () => {
   workRoot = await mkdtemp(join(tmpdir(), "iter8ts-iter8ctl-run-test-"));
   report = await runDemo({
-    samples: DEMO_SAMPLES,
+    samples: DEMO_SAMPLES.filter((s) => s.name !== "statistics"),
     samplesDir: SAMPLES_DIR,
     iter8ctl: CLI,
     fast: true,
-    budgetSeconds: 150,
+    budgetSeconds: 90,
     workRoot,
     log: (line) => (output += `${line}\n`),
     iter8ctlOutput: (text) => (output += text),
   });
-}, 160_000);
+}, 100_000);
 afterAll(() => rm(workRoot, { recursive: true, force: true }));
 
 describe("iter8ctl run on the local samples", () => {
@@ -48,12 +50,6 @@ describe("iter8ctl run on the local samples", () => {
     expect(rollback.message).toMatch(/^rolled back to sample-app-v1 in iteration \d+ of 4; routing: sample-app-v1 100% · sample-app-v2 0%$/);
     expect(rollback.report?.rolledBack).toBe(true);
     expect(rollback.traffic["sample-app-v2"]!.errorRate).toBeGreaterThan(0.1);
-  });
-
-  it("finds and promotes the winner of statistics on evidence", () => {
-    const statistics = report.results.find((r) => r.sample === "statistics")!;
-    expect(statistics.message, output).toMatch(/^promoted sample-app-v2 after 12 iterations; routing: sample-app-v1 0% · sample-app-v2 100%$/);
-    expect(statistics.report).toMatchObject({ winner: "sample-app-v2", failed: false });
   });
 
   it("leaves no working copy behind", async () => {
