@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent, type AgentOptions } from "node:https";
 import { createConfiguration, HttpMethod, ServerConfiguration, type Configuration, type KubeConfig } from "@kubernetes/client-node";
 import { KubeError, KubeErrorCode } from "./kube-error";
 import { kubeErrorFromResponse, toKubeError } from "./to-kube-error";
@@ -36,6 +38,7 @@ export class KubeApi {
   readonly #kubeConfig: KubeConfig;
   readonly #configuration: Configuration;
   readonly #timeoutMs: number;
+  #agent: Promise<HttpAgent | undefined> | undefined;
 
   constructor(kubeConfig: KubeConfig, options: KubeApiOptions = {}) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -48,6 +51,26 @@ export class KubeApi {
   /** The kubeconfig requests are authenticated with. */
   get kubeConfig(): KubeConfig {
     return this.#kubeConfig;
+  }
+
+  /**
+   * client-node makes a new agent for every request, so every call would open (and for HTTPS,
+   * handshake) a new connection. One keep-alive agent with the same TLS settings is reused
+   * instead; clusters reached through a proxy keep client-node's agents.
+   */
+  async #keepAliveAgent(): Promise<HttpAgent | undefined> {
+    const cluster = this.#kubeConfig.getCurrentCluster();
+    if (!cluster || cluster.proxyUrl) return undefined;
+    if (cluster.server.startsWith("http:")) return new HttpAgent({ keepAlive: true });
+    const options: AgentOptions = {};
+    await this.#kubeConfig.applyToHTTPSOptions(options);
+    const tls: AgentOptions = { keepAlive: true };
+    for (const field of ["ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "servername"] as const) {
+      if (options[field] !== undefined) Object.assign(tls, { [field]: options[field] });
+    }
+    if (cluster.skipTLSVerify) tls.rejectUnauthorized = false;
+    if (cluster.tlsServerName) tls.servername = cluster.tlsServerName;
+    return new HttpsAgent(tls);
   }
 
   /** Sends a request and parses the JSON answer. */
@@ -76,6 +99,8 @@ export class KubeApi {
     context.setSignal(request.signal ? AbortSignal.any([request.signal, timeout]) : timeout);
     try {
       await this.#configuration.authMethods.default?.applySecurityAuthentication(context);
+      const agent = await (this.#agent ??= this.#keepAliveAgent());
+      if (agent) context.setAgent(agent);
       const response = await this.#configuration.httpApi.send(context).toPromise();
       const text = await response.body.text();
       if (response.httpStatusCode >= 200 && response.httpStatusCode < 300) return text;

@@ -217,9 +217,10 @@ export class ResourceInformer<T extends KubeObject = KubeObject> {
           await this.#relist(path, signal);
           mustList = false;
         }
+        const opened = Date.now();
         const delivered = await this.#watch(path, signal);
         // A stream that ends at once with nothing in it may be a proxy closing on us: back off.
-        if (delivered) attempt = 0;
+        if (delivered || Date.now() - opened > 1_000) attempt = 0;
         else await abortableDelay(backoffDelay(++attempt, initial, max), signal);
       } catch (error) {
         if (signal.aborted) break;
