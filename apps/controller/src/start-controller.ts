@@ -1,0 +1,204 @@
+/**
+ * Wires the controller from its settings: Kubernetes clients, informers, the engine's ports on
+ * the API server (status subresource, Secrets, weight patches, action Jobs, Events), leader
+ * election, the work queue and the HTTP endpoints.
+ */
+import type { KubeConfig } from "@kubernetes/client-node";
+import { createEngine, systemClock, type ActionRunner, type EngineOptions } from "@iter8ts/engine";
+import {
+  JobActionRunner,
+  KubeEventSink,
+  KubeExperimentStore,
+  KubeMetricsSource,
+  KubeResourceClient,
+  LeaderElector,
+  createActionJobInformer,
+  createExperimentInformer,
+  createKubeClients,
+  createMetricInformer,
+  experimentKeyOfJob,
+} from "@iter8ts/kube";
+import { ResourceWeightWriter } from "@iter8ts/weights";
+import type { Logger } from "pino";
+import type { ControllerConfig } from "./controller-config";
+import { Controller, type LeaderElection, type LeadershipCallbacks } from "./controller";
+import { createControllerMetrics, type ControllerMetrics } from "./controller-metrics";
+import { startEndpoints, type RunningEndpoints } from "./http-endpoints";
+import { countIterations, logEvents, timeMetricQueries } from "./instrumented-ports";
+
+/** Everything besides the settings; each has a production default. */
+export interface StartOptions {
+  logger: Logger;
+  /** A loaded kubeconfig (tests); otherwise from `config.kubeconfig` or client-node's defaults. */
+  kubeConfig?: KubeConfig;
+  /** Engine settings (tests shorten retries and polls). */
+  engine?: EngineOptions;
+  /** The command action Jobs run; default `iter8ctl` from the action image. */
+  actionCommand?: string[];
+  /** Extra environment of action Jobs. */
+  actionEnv?: Readonly<Record<string, string>>;
+  /** Node.js process metrics on /metrics (default true). */
+  processMetrics?: boolean;
+}
+
+/** A started controller. */
+export interface RunningController {
+  controller: Controller;
+  endpoints: RunningEndpoints;
+  metrics: ControllerMetrics;
+  /** Graceful shutdown: drain, stop informers, release the Lease, flush Events, close endpoints. */
+  stop(): Promise<void>;
+}
+
+/** The arguments of an action Job's container: `action run` for the Job's action and experiment. */
+export function actionJobArgs(): string[] {
+  // Kubernetes expands $(VAR) from the container's environment, which the runner fills per run.
+  return ["action", "run", "--action", "$(ACTION)", "--experiment", "$(EXPERIMENT_NAMESPACE)/$(EXPERIMENT_NAME)", "--run-id", "$(RUN_ID)"];
+}
+
+function leaderElection(elector: (callbacks: LeadershipCallbacks) => LeaderElector): LeaderElection {
+  let running: LeaderElector | undefined;
+  return {
+    start(callbacks) {
+      running = elector(callbacks);
+      running.start();
+    },
+    async stop() {
+      await running?.stop();
+    },
+  };
+}
+
+/**
+ * Starts a controller: endpoints first (so probes answer while informers sync), then informers
+ * and the election. Resolves once it is listening; readiness follows the informers.
+ */
+export async function startController(config: ControllerConfig, options: StartOptions): Promise<RunningController> {
+  const log = options.logger;
+  const clients = createKubeClients(options.kubeConfig ? { kubeConfig: options.kubeConfig } : config.kubeconfig ? { kubeconfig: config.kubeconfig } : {});
+  const scope = config.namespace ? { namespace: config.namespace } : {};
+  const experiments = createExperimentInformer(clients, scope);
+  const metricInformer = createMetricInformer(clients, scope);
+  const jobs = createActionJobInformer(clients, { namespace: config.actionNamespace });
+  for (const [what, informer] of [["Experiments", experiments], ["Metrics", metricInformer], ["action Jobs", jobs]] as const) {
+    informer.onError((error) => log.warn({ informer: what, err: error }, `watching ${what} failed; retrying`));
+  }
+
+  const ref: { controller?: Controller } = {};
+  const metrics = createControllerMetrics(
+    {
+      experimentsByStage: () => ref.controller?.experimentsByStage() ?? {},
+      queueDepth: () => ref.controller?.queueDepth ?? 0,
+      isLeader: () => ref.controller?.leading ?? false,
+    },
+    { processMetrics: options.processMetrics ?? true },
+  );
+
+  const store = countIterations(new KubeExperimentStore(clients, { experiments, metrics: metricInformer }), metrics);
+  const metricsSource = timeMetricQueries(
+    new KubeMetricsSource(clients, {
+      onQueried: (report) => {
+        const fields = { experiment: report.experiment.name, namespace: report.experiment.namespace };
+        for (const problem of report.secretProblems) log.warn({ ...fields, err: problem }, problem.message);
+        for (const error of report.errors) log.info({ ...fields, metric: error.metric, version: error.version }, `no value for metric ${error.metric} and version ${error.version}: ${error.message}`);
+      },
+    }),
+    metrics,
+  );
+  const weights = new ResourceWeightWriter(new KubeResourceClient(clients), {
+    onApplied: (result) => {
+      for (const warning of result.warnings) log.warn({ weights: result.weights }, warning);
+      log.debug({ weights: result.weights, ok: result.ok }, "applied weights");
+    },
+  });
+  const jobRunner = new JobActionRunner(clients, {
+    image: config.actionImage,
+    command: options.actionCommand ?? ["iter8ctl"],
+    args: actionJobArgs(),
+    serviceAccountName: config.actionServiceAccount,
+    namespace: config.actionNamespace,
+    ...(options.actionEnv ? { env: options.actionEnv } : {}),
+  });
+  const actions: ActionRunner = {
+    async start(request, experiment) {
+      await jobRunner.start(request, experiment);
+      metrics.actionJobsStarted.inc({ action: request.action });
+      log.info({ experiment: request.experiment.name, namespace: request.experiment.namespace, action: request.action, runId: request.runId, job: jobRunner.jobOf(request) }, `started the ${request.action} action as a Job`);
+    },
+    state: (request) => jobRunner.state(request),
+  };
+  const eventSink = new KubeEventSink(clients, {
+    instance: config.identity,
+    experiments,
+    onError: (error, event) => log.warn({ experiment: event.experiment.name, namespace: event.experiment.namespace, err: error }, `recording event ${event.reason} failed`),
+  });
+  const engine = createEngine({ store, metrics: metricsSource, weights, actions, clock: systemClock, events: logEvents(eventSink, log) }, options.engine);
+
+  const election = config.leaderElect
+    ? leaderElection(
+        (callbacks) =>
+          new LeaderElector(clients, {
+            namespace: config.leaseNamespace,
+            name: config.leaseName,
+            identity: config.identity,
+            leaseDurationMs: config.leaseDurationMs,
+            renewDeadlineMs: config.renewDeadlineMs,
+            retryPeriodMs: config.retryPeriodMs,
+            onStartedLeading: () => callbacks.onStartedLeading(),
+            onStoppedLeading: () => callbacks.onStoppedLeading(),
+            onNewLeader: (identity) => log.info({ leader: identity, lease: `${config.leaseNamespace}/${config.leaseName}` }, identity === config.identity ? "this replica leads" : `${identity} leads`),
+            onError: (error) => log.warn({ err: error, lease: `${config.leaseNamespace}/${config.leaseName}` }, `leader election: ${error.message}`),
+          }),
+      )
+    : undefined;
+
+  const controller = new Controller({
+    engine,
+    experiments,
+    informers: [metricInformer],
+    triggers: [{ informer: jobs, keyOf: (job) => experimentKeyOfJob(job) }],
+    onDeleted: async (key) => {
+      const deleted = await jobRunner.deleteJobsOf(key);
+      if (deleted > 0) log.info({ experiment: key.name, namespace: key.namespace, jobs: deleted }, "deleted the action Jobs of a deleted experiment");
+    },
+    ...(election ? { election } : {}),
+    metrics,
+    logger: log,
+    workers: config.workers,
+    iterations: store,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+  });
+  ref.controller = controller;
+
+  const endpoints = await startEndpoints({ health: () => controller.health(), ready: () => controller.ready(), registry: metrics.registry }, {
+    ...(config.metricsAddr ? { metricsAddr: config.metricsAddr } : {}),
+    ...(config.healthAddr ? { healthAddr: config.healthAddr } : {}),
+  });
+  log.info(
+    {
+      metrics: endpoints.metrics ? `${endpoints.metrics.address}:${endpoints.metrics.port}` : "off",
+      health: endpoints.health ? `${endpoints.health.address}:${endpoints.health.port}` : "off",
+      namespace: config.namespace ?? "(all)",
+      workers: config.workers,
+      leaderElect: config.leaderElect,
+      identity: config.identity,
+    },
+    "iter8ts controller starting",
+  );
+  controller.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    controller,
+    endpoints,
+    metrics,
+    stop() {
+      stopping ??= (async () => {
+        await controller.stop();
+        await eventSink.flush();
+        await endpoints.close();
+      })();
+      return stopping;
+    },
+  };
+}
