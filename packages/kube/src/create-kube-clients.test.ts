@@ -27,6 +27,13 @@ describe("createKubeClients", () => {
     expect(namespaces.items.map((n) => n.metadata.name)).toContain("iter8-system");
   });
 
+  it("takes a loaded KubeConfig in place of a path", async () => {
+    const { makeKubeConfig } = await import("@iter8ts/testkit");
+    const clients = createKubeClients({ kubeconfig: makeKubeConfig(server, { namespace: "iter8-system" }) });
+    expect(clients.namespace).toBe("iter8-system");
+    await expect(clients.api.request({ method: "GET", path: "/version", subject: "version" })).resolves.toBeDefined();
+  });
+
   it("says which file could not be loaded", () => {
     const error = (() => {
       try {

@@ -7,8 +7,8 @@ import { ResourceMapper } from "./resource-mapper";
 export interface KubeClientsOptions {
   /** A loaded configuration (tests, or a runtime that built its own). */
   kubeConfig?: KubeConfig;
-  /** Path of a kubeconfig file. */
-  kubeconfig?: string;
+  /** Path of a kubeconfig file (or a loaded configuration, like `kubeConfig`). */
+  kubeconfig?: string | KubeConfig;
   /** Use the pod's service account (`/var/run/secrets/kubernetes.io/serviceaccount`). */
   inCluster?: boolean;
   /** Context to use instead of the kubeconfig's current context. */
@@ -38,15 +38,15 @@ export interface KubeClients {
  * @throws KubeError `Config` when no configuration can be loaded or it names no cluster.
  */
 export function createKubeClients(options: KubeClientsOptions = {}): KubeClients {
-  let kubeConfig = options.kubeConfig;
+  let kubeConfig = options.kubeConfig ?? (options.kubeconfig instanceof KubeConfig ? options.kubeconfig : undefined);
   if (!kubeConfig) {
     kubeConfig = new KubeConfig();
     try {
-      if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
+      if (typeof options.kubeconfig === "string") kubeConfig.loadFromFile(options.kubeconfig);
       else if (options.inCluster) kubeConfig.loadFromCluster();
       else kubeConfig.loadFromDefault();
     } catch (error) {
-      const source = options.kubeconfig ? `kubeconfig ${options.kubeconfig}` : options.inCluster ? "the in-cluster service account" : "the default kubeconfig";
+      const source = typeof options.kubeconfig === "string" ? `kubeconfig ${options.kubeconfig}` : options.inCluster ? "the in-cluster service account" : "the default kubeconfig";
       throw new KubeError(KubeErrorCode.Config, `Could not load ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }

@@ -1,5 +1,5 @@
 import type { KubeTestServer } from "@iter8ts/testkit";
-import type { ExperimentStatus } from "@iter8ts/types";
+import type { Experiment, ExperimentStatus } from "@iter8ts/types";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { canaryExperiment, eventually, mockMetric, startCluster } from "../test/support";
 import type { KubeClients } from "./create-kube-clients";
@@ -52,6 +52,28 @@ describe.each([
     expect(experiment.spec.strategy.testingPattern).toBe("A/B/N");
     expect(experiment.metadata.resourceVersion).toMatch(/^\d+$/);
     expect(await store.getExperiment(key("never-created"))).toBeUndefined();
+  });
+
+  it("hands out copies: changing what it returned changes nothing it holds", async () => {
+    const name = `copies-${mode}`;
+    const created = server.create(canaryExperiment(name, { target: "default/copies" }));
+    // Fields the schema does not know (the engine's records) are passed through as they are.
+    server.replaceStatus({ ...created, status: { message: "stored", actions: [{ action: "start" }] } });
+    const { store } = await make();
+    const recorded = (e: Experiment | undefined) => (e?.status as { actions?: unknown[] } | undefined)?.actions;
+    const first = await vi.waitFor(async () => {
+      const e = await store.getExperiment(key(name));
+      if (!recorded(e)) throw new Error("not yet");
+      return e!;
+    }, eventually);
+    recorded(first)!.push({ action: "loop" });
+    first.spec.target = "default/elsewhere";
+    const [listed] = await store.listExperiments({ target: "default/copies" });
+    recorded(listed)!.push({ action: "finish" });
+    const again = await store.getExperiment(key(name));
+    expect(again?.spec.target).toBe("default/copies");
+    expect(recorded(again)).toEqual([{ action: "start" }]);
+    expect(recorded((await store.listExperiments({ target: "default/copies" }))[0])).toEqual([{ action: "start" }]);
   });
 
   it("writes the status guarded by resourceVersion: a stale version is a conflict and changes nothing", async () => {

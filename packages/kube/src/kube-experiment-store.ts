@@ -60,7 +60,8 @@ export class KubeExperimentStore implements ExperimentStore {
   /** @throws KubeError when the API cannot be read, or `Invalid` when the object is not a valid Experiment. */
   async getExperiment(key: ExperimentKey): Promise<Experiment | undefined> {
     const cached = this.#cachedExperiment(key);
-    if (cached) return parseStoredExperiment(cached);
+    // A copy: whatever the caller changes must not change the cache under the informer.
+    if (cached) return parseStoredExperiment(structuredClone(cached));
     let object: KubeObject;
     try {
       object = await this.#clients.api.request<KubeObject>({ method: "GET", path: experimentPath(key), subject: `Experiment ${key.namespace}/${key.name}` });
@@ -78,8 +79,9 @@ export class KubeExperimentStore implements ExperimentStore {
   /** Experiments that do not match the schema are left out: they can neither run nor hold a target. */
   async listExperiments(filter: { target?: string } = {}): Promise<Experiment[]> {
     let objects: KubeObject[];
-    if (this.#experiments?.synced) {
-      objects = this.#experiments.list();
+    const cache = this.#experiments?.synced ? this.#experiments : undefined;
+    if (cache) {
+      objects = cache.list();
     } else {
       const path = `/apis/${EXPERIMENT_RESOURCE.group}/${EXPERIMENT_RESOURCE.version}/${EXPERIMENT_RESOURCE.plural}`;
       ({ items: objects } = await listAll(this.#clients.api, { path, apiVersion: EXPERIMENT_RESOURCE.apiVersion, kind: EXPERIMENT_RESOURCE.kind, subject: "Experiments in all namespaces" }));
@@ -88,7 +90,7 @@ export class KubeExperimentStore implements ExperimentStore {
     for (const object of objects) {
       if (filter.target !== undefined && (object.spec as { target?: unknown } | undefined)?.target !== filter.target) continue;
       try {
-        experiments.push(parseStoredExperiment(object));
+        experiments.push(parseStoredExperiment(cache ? structuredClone(object) : object));
       } catch {
         // See the method's documentation.
       }
@@ -138,7 +140,7 @@ export class KubeExperimentStore implements ExperimentStore {
   /** @throws KubeError when the API cannot be read, or `Invalid` (final) when the object is not a valid Metric. */
   async getMetric(namespace: string, name: string): Promise<Metric | undefined> {
     const cached = this.#metrics?.synced ? this.#metrics.get(namespace, name) : undefined;
-    if (cached) return parseStoredMetric(cached);
+    if (cached) return parseStoredMetric(structuredClone(cached));
     try {
       return parseStoredMetric(await this.#clients.api.request<KubeObject>({ method: "GET", path: metricPath(namespace, name), subject: `Metric ${namespace}/${name}` }));
     } catch (error) {
