@@ -22,10 +22,7 @@ async function documents(file: string): Promise<unknown[]> {
   return parseAllDocuments(await readFile(file, "utf8")).map((d) => d.toJS() as unknown);
 }
 
-/**
- * Starts `name` with `qps` requests per second. The experiment's startTime is a minute back, so
- * `${elapsedTime}` (whole seconds since the start) spans every request of the test.
- */
+/** Starts `name` with `qps` requests per second; the experiment counts as started (startTime set). */
 export async function startLiveSample(name: string, qps: number): Promise<LiveSample> {
   const run = await startSampleRun(findDemoSample(name)!, { samplesDir: SAMPLES_DIR, qps });
   const [raw] = await documents(join(run.prepared.dir, "experiment.yaml"));
