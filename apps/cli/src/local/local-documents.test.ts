@@ -60,9 +60,16 @@ describe("LocalDocuments", () => {
     expect(problems).toMatch(/bad\.yaml:9: .*is not valid YAML/);
   });
 
-  it("refuses two documents that define the same object, naming both places", async () => {
-    const files = new MemoryDocumentFiles({ "a.yaml": ROUTES, "b.yaml": ROUTES });
-    await expect(LocalDocuments.open(files, ["a.yaml", "b.yaml"])).rejects.toThrow("VirtualService shop/cart is defined twice: a.yaml:2 and b.yaml:2");
+  it("takes an object defined twice from its last definition, as kubectl apply -f would, and says so", async () => {
+    const later = ROUTES.replace("weight: 100", "weight: 30").replace("weight: 0", "weight: 70");
+    const files = new MemoryDocumentFiles({ "a.yaml": ROUTES, "b.yaml": later });
+    const docs = await LocalDocuments.open(files, ["a.yaml", "b.yaml"]);
+    expect(docs.notes).toContain("VirtualService shop/cart is defined in a.yaml:2 and again in b.yaml:2; the later one is used, as kubectl apply -f would leave it");
+    const found = await docs.find(cart);
+    expect(found.map((o) => o.file)).toEqual(["b.yaml"]);
+    await docs.update(cart, setWeights(20, 80));
+    expect(files.peek("a.yaml")).toBe(ROUTES);
+    expect(files.peek("b.yaml")).toContain("weight: 80");
   });
 
   it("writes one object back and keeps the comments and layout of the rest of the file", async () => {

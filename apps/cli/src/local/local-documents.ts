@@ -65,6 +65,10 @@ export function describeMatch(match: ObjectMatch): string {
   return `${match.kind} ${match.namespace || "default"}/${match.name}`;
 }
 
+function identity(object: LocalObject): string {
+  return JSON.stringify([object.apiVersion, object.kind, object.namespace, object.name]);
+}
+
 function matches(object: LocalObject, match: ObjectMatch): boolean {
   return (
     object.kind === match.kind &&
@@ -128,6 +132,7 @@ export class LocalDocuments {
   readonly #paths: readonly string[];
   readonly #cache = new Map<string, ParsedFile>();
   readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #notes: string[] = [];
 
   private constructor(files: DocumentFiles, paths: readonly string[]) {
     this.#files = files;
@@ -135,9 +140,11 @@ export class LocalDocuments {
   }
 
   /**
-   * Reads and checks every file: YAML/JSON syntax, Experiments, Metrics and Secrets against the
-   * API, and no object defined twice.
-   * @throws LocalRunError `read_failed`, `invalid_document` or `duplicate_object`, listing every problem with its file and line.
+   * Reads and checks every file: YAML/JSON syntax, and Experiments, Metrics and Secrets against
+   * the API. An object defined more than once (a Service and, in a later file, the same Service
+   * with a traffic split) is taken from its last definition in the order of the paths, as
+   * `kubectl apply -f` would leave it; {@link LocalDocuments.notes} says so.
+   * @throws LocalRunError `read_failed` or `invalid_document`, listing every problem with its file and line.
    */
   static async open(files: DocumentFiles, paths: readonly string[]): Promise<LocalDocuments> {
     const documents = new LocalDocuments(files, paths);
@@ -164,15 +171,20 @@ export class LocalDocuments {
     }
     const seen = new Map<string, LocalObject>();
     for (const object of documents.#cachedObjects()) {
-      const id = JSON.stringify([object.apiVersion, object.kind, object.namespace, object.name]);
-      const other = seen.get(id);
+      const other = seen.get(identity(object));
       if (other) {
-        problems.push(`${describeMatch(object)} is defined twice: ${other.file}:${other.line} and ${object.file}:${object.line}; keep one`);
+        documents.#notes.push(
+          `${describeMatch(object)} is defined in ${other.file}:${other.line} and again in ${object.file}:${object.line}; the later one is used, as kubectl apply -f would leave it`,
+        );
       }
-      seen.set(id, object);
+      seen.set(identity(object), object);
     }
-    if (problems.length > 0) throw new LocalRunError(LocalRunErrorCode.DuplicateObject, problems[0] as string, problems);
     return documents;
+  }
+
+  /** What the reader should know about the files: objects defined more than once. */
+  get notes(): readonly string[] {
+    return this.#notes;
   }
 
   /** The files, as given. */
@@ -249,15 +261,15 @@ export class LocalDocuments {
   }
 
   /**
-   * Every object in the files, as they are now (copies).
+   * Every object in the files, as they are now (copies); of an object defined more than once, its
+   * last definition.
    * @throws LocalRunError when a file can no longer be read or parsed.
    */
   async objects(): Promise<LocalObject[]> {
-    const out: LocalObject[] = [];
-    for (const path of this.#paths) {
-      for (const entry of (await this.#read(path)).entries) out.push({ ...entry.object, value: structuredClone(entry.object.value) });
-    }
-    return out;
+    const all: LocalObject[] = [];
+    for (const path of this.#paths) for (const entry of (await this.#read(path)).entries) all.push(entry.object);
+    const last = new Map(all.map((o) => [identity(o), o]));
+    return all.filter((o) => last.get(identity(o)) === o).map((o) => ({ ...o, value: structuredClone(o.value) }));
   }
 
   /** The objects matching `match` (more than one only when `apiVersion` was left out and kinds collide). */
@@ -288,14 +300,14 @@ export class LocalDocuments {
     if (found.length === 0) return { kind: "notFound" };
     if (found.length > 1) {
       throw new LocalRunError(
-        LocalRunErrorCode.DuplicateObject,
+        LocalRunErrorCode.AmbiguousObject,
         `${describeMatch(match)} is ambiguous: ${found.map((o) => `${o.apiVersion} (${o.file}:${o.line})`).join(", ")}; give its apiVersion`,
       );
     }
     const path = (found[0] as LocalObject).file;
     return this.#locked(path, async () => {
       const file = await this.#read(path);
-      const entry = file.entries.find((e) => matches(e.object, match));
+      const entry = file.entries.findLast((e) => matches(e.object, match));
       if (!entry) return { kind: "notFound" } as const;
       if (expectedVersion !== undefined && entry.object.version !== expectedVersion) return { kind: "conflict" } as const;
       const next = change(structuredClone(entry.object.value));
@@ -327,7 +339,7 @@ export class LocalDocuments {
           cause: error,
         });
       }
-      const updated = this.#parse(path, text).entries.find((e) => matches(e.object, match));
+      const updated = this.#parse(path, text).entries.findLast((e) => matches(e.object, match));
       if (!updated) return { kind: "notFound" } as const;
       return { kind: "written", object: { ...updated.object, value: structuredClone(updated.object.value) } } as const;
     });

@@ -4,8 +4,8 @@ export const LocalRunErrorCode = {
   ReadFailed: "read_failed",
   /** A document is not valid YAML/JSON, or an Experiment, Metric or Secret does not validate. */
   InvalidDocument: "invalid_document",
-  /** Two documents define the same object. */
-  DuplicateObject: "duplicate_object",
+  /** An object cannot be told apart from another (the same kind and name under two apiVersions). */
+  AmbiguousObject: "ambiguous_object",
   /** The paths hold no Experiment. */
   NoExperiment: "no_experiment",
   /** An object that an experiment's weightObjRef names is not among the documents. */

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES } from "./__fixtures__/local-files";
+import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES, type RoutingShape } from "./__fixtures__/local-files";
 import { LocalRunErrorCode } from "./local-run-error";
 import { ProgressMode } from "./progress-reporter";
 import { LocalRunOutcome, runLocal, type LocalRunOptions } from "./run-local";
@@ -58,14 +58,21 @@ describe("runLocal --dry-run", () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 
-  it("makes up the routing objects a cluster quickstart names, with all traffic on the baseline at first", async () => {
-    const { result, out } = run([join(repoRoot, "samples/knative")], { dryRun: true });
-    const ended = await result;
-    expect(out.text()).toContain("dry run: Service default/sample-app (weights of default/quickstart-exp) is not among the documents; using a stand-in with all traffic on the baseline");
-    const first = (ended.experiments[0]?.status as { decisions?: { iteration: number; observedWeights?: unknown }[] }).decisions?.[0];
-    expect(first?.iteration).toBe(1);
-    // The finish action's command is shown with the winner's variables filled in.
-    expect(out.text()).toMatch(/1\. common\/exec: \/bin\/sh -c \$'kubectl apply -f https:\/\/raw\.githubusercontent\.com\/.*\/(baseline|candidate)\.yaml\\n'/);
+  it("makes up the routing objects that the documents lack, with all traffic on the baseline at first", async () => {
+    for (const shape of Object.keys(ROUTING_SHAPES) as RoutingShape[]) {
+      const dir = await folderWith({ "experiment.yaml": experimentYaml({ shape, iterations: 2, actions: "      finish:\n      - task: common/exec\n        with:\n          cmd: promote\n          args: [\"{{ .label }}\"]\n" }), "metrics.yaml": METRICS_YAML });
+      const { result, out } = run([dir], { dryRun: true });
+      const ended = await result;
+      const kind = ROUTING_SHAPES[shape].kind;
+      expect(out.text()).toContain(`dry run: ${kind} shop/cart (weights of shop/cart-ab) is not among the documents; using a stand-in with all traffic on the baseline`);
+      // From 100/0, the winning candidate gains the default 10 points per iteration.
+      expect(ended.experiments[0]?.status?.currentWeightDistribution).toEqual([
+        { name: "cart-v1", value: 80 },
+        { name: "cart-v2", value: 20 },
+      ]);
+      // The finish action's command is shown with the recommended version's variables filled in.
+      expect(out.text()).toContain("  1. common/exec: promote candidate\n");
+    }
   });
 });
 

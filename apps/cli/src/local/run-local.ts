@@ -133,7 +133,8 @@ function checkTasks(experiments: readonly Experiment[], runner: TaskRunner): str
  * instead of run, and routing objects the documents lack are made up (see `weightStandIns`).
  *
  * @throws LocalRunError when the documents cannot be read, do not validate, hold no experiment,
- *   have invalid tasks, or another run holds the lock.
+ *   have invalid tasks, lack an object a weightObjRef names (except in a dry run), or another
+ *   run holds the lock.
  */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const dryRun = options.dryRun === true;
@@ -158,6 +159,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const simulated = dryRun ? new SimulatedClock(options.dryRunStart ?? new Date()) : undefined;
   const progress = new ProgressReporter({ stream: options.output, mode: options.mode, ...(simulated ? { now: () => simulated.now() } : {}) });
 
+  for (const note of documents.notes) progress.log(`note: ${note}`);
   const missing = weightStandIns(
     experiments.filter((e) => options.restart || !e.status?.conditions?.some((c) => c.type === "Completed" && c.status === "True")),
     await documents.objects(),

@@ -1,0 +1,207 @@
+// The built `iter8ctl run` as a user runs it: a short experiment for real against a metrics
+// backend on 127.0.0.1, killed with SIGKILL half-way and started again with the same command;
+// Ctrl-C; a failing action; a dry run of a cluster quickstart.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { experimentYaml, ROUTING_SHAPES } from "../src/local/__fixtures__/local-files";
+import { cliPath, repoRoot, runCli } from "./run-cli";
+
+/** A Prometheus-shaped backend: `conversion` is 2 for cart-v1 and 6 for cart-v2, `latency` 20. */
+let backend: Server;
+let backendUrl: string;
+const queries: string[] = [];
+const work: string[] = [];
+
+beforeAll(async () => {
+  backend = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const metric = url.searchParams.get("metric") ?? "";
+    const version = url.searchParams.get("version") ?? "";
+    queries.push(`${metric}/${version}`);
+    const value = metric === "latency" ? 20 : version === "cart-v2" ? 6 : 2;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } }));
+  });
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => backend.close(resolve));
+  await Promise.all(work.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+function metricsYaml(): string {
+  const metric = (name: string, units: string) => `apiVersion: iter8.tools/v2alpha2
+kind: Metric
+metadata:
+  name: ${name}
+  namespace: shop
+spec:
+  units: ${units}
+  params:
+  - name: metric
+    value: ${name}
+  - name: version
+    value: $name
+  jqExpression: .data.result[0].value[1] | tonumber
+  urlTemplate: ${backendUrl}/api/v1/query
+`;
+  return `${metric("conversion", "percent")}---\n${metric("latency", "milliseconds")}`;
+}
+
+/** start, a loop action after each loop, and finish: each appends one line to actions.log. */
+const ACTIONS = `      start:
+      - run: echo start >> "$ACTIONS_LOG"
+      loop:
+      - run: echo "loop @< .Status.CompletedIterations >@" >> "$ACTIONS_LOG"
+      finish:
+      - task: common/exec
+        with:
+          cmd: /bin/sh
+          args: ["-c", "echo finish {{ .name }} >> \\"$ACTIONS_LOG\\""]
+`;
+
+async function workdir(options: Parameters<typeof experimentYaml>[0]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "iter8ctl-run-e2e-"));
+  work.push(dir);
+  await writeFile(join(dir, "experiment.yaml"), experimentYaml(options));
+  await writeFile(join(dir, "metrics.yaml"), metricsYaml());
+  await writeFile(join(dir, "routing.yaml"), ROUTING_SHAPES.VirtualService.text);
+  return dir;
+}
+
+interface Child {
+  process: ChildProcess;
+  output: () => string;
+  /** Resolves once the output matches `pattern`; rejects after `ms`. */
+  waitFor(pattern: RegExp, ms?: number): Promise<void>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function start(args: string[], env: Record<string, string> = {}): Child {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} does not exist: build it first with \`pnpm turbo run build --filter=@iter8ts/cli...\``);
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString("utf8");
+    for (const l of [...listeners]) l();
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+  // No child outlives its test.
+  const guard = setTimeout(() => child.kill("SIGKILL"), 25_000);
+  void exit.then(() => clearTimeout(guard));
+  return {
+    process: child,
+    output: () => text,
+    exit,
+    waitFor: (pattern, ms = 15_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(text)) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no ${pattern} within ${ms} ms in:\n${text}`));
+        }, ms);
+        listeners.add(check);
+        void exit.then(() => setTimeout(() => {
+          if (listeners.has(check)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`exited before ${pattern} appeared:\n${text}`));
+          }
+        }, 0));
+        check();
+      }),
+  };
+}
+
+async function lines(path: string): Promise<string[]> {
+  return (await readFile(path, "utf8").catch(() => "")).split("\n").filter(Boolean);
+}
+
+describe("iter8ctl run (built)", () => {
+  it("survives SIGKILL half-way: the same command resumes from the files and no action runs twice", async () => {
+    const dir = await workdir({ iterations: 2, actions: ACTIONS });
+    // Two loops of two iterations: the loop action runs after iterations 2 and 4.
+    await writeFile(join(dir, "experiment.yaml"), experimentYaml({ iterations: 2, actions: ACTIONS }).replace("iterationsPerLoop: 2", "iterationsPerLoop: 2\n    maxLoops: 2"));
+    const env = { ACTIONS_LOG: join(dir, "actions.log") };
+
+    const first = start(["run", dir, "--plain"], env);
+    await first.waitFor(/Completed Iteration 3\n/);
+    first.process.kill("SIGKILL");
+    expect((await first.exit).signal).toBe("SIGKILL");
+    const saved = parse(await readFile(join(dir, "experiment.yaml"), "utf8")) as { status: { completedIterations: number; stage: string } };
+    expect(saved.status.stage).toBe("Running");
+    expect(saved.status.completedIterations).toBeGreaterThanOrEqual(3);
+    expect(existsSync(join(dir, ".iter8ctl", "lock"))).toBe(true);
+
+    const second = start(["run", dir, "--plain"], env);
+    const ended = await second.exit;
+    const output = second.output();
+    expect(ended.code, `${first.output()}\n---\n${output}`).toBe(0);
+    expect(output).toMatch(/shop\/cart-ab resumes at stage Running, after [34] completed iteration\(s\)/);
+    expect(output).toContain("ExperimentCompleted: Experiment Completed");
+    expect(await lines(join(dir, "actions.log"))).toEqual(["start", "loop 2", "loop 4", "finish cart-v2"]);
+    expect(queries).toEqual(expect.arrayContaining(["conversion/cart-v1", "conversion/cart-v2", "latency/cart-v2"]));
+
+    const routing = parse(await readFile(join(dir, "routing.yaml"), "utf8")) as { spec: { http: { route: { weight: number }[] }[] } };
+    expect(routing.spec.http[0]!.route.map((r) => r.weight)).toEqual([60, 40]);
+    // The describe layout follows the progress.
+    expect(output).toContain("****** Progress Summary ******\nExperiment stage: Completed\nNumber of completed iterations: 4\n");
+    expect(existsSync(join(dir, ".iter8ctl", "lock"))).toBe(false);
+  });
+
+  it("stops on Ctrl-C with exit code 130 after saving, and says how to resume", async () => {
+    const dir = await workdir({ iterations: 20 });
+    const child = start(["run", dir, "--plain"]);
+    await child.waitFor(/Completed Iteration 1\n/);
+    child.process.kill("SIGINT");
+    const ended = await child.exit;
+    expect(ended.code, child.output()).toBe(130);
+    expect(child.output()).toContain(`Interrupted. Progress is saved in ${join(dir, "experiment.yaml")}`);
+    expect(child.output()).toContain("run the same command to resume.");
+    const saved = parse(await readFile(join(dir, "experiment.yaml"), "utf8")) as { status: { completedIterations: number } };
+    expect(saved.status.completedIterations).toBeGreaterThanOrEqual(1);
+    expect(existsSync(join(dir, ".iter8ctl", "lock"))).toBe(false);
+  });
+
+  it("exits 1 and prints why when the experiment fails", async () => {
+    const dir = await workdir({ iterations: 1, actions: `      finish:\n      - run: echo "the registry refused the image" >&2; exit 7\n` });
+    const child = start(["run", dir, "--plain"]);
+    const ended = await child.exit;
+    expect(ended.code, child.output()).toBe(1);
+    expect(child.output()).toContain("Experiment shop/cart-ab failed: HandlerFailed: Finish actions failed\n");
+    expect(child.output()).toMatch(/ {2}the finish action \(Finish\) failed: .*7/);
+    expect(child.output()).toContain("stderr: the registry refused the image");
+  });
+
+  it("dry-runs a cluster quickstart without a cluster and ends with its description", () => {
+    const run = runCli(["run", "--dry-run", "samples/knative"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("****** Overview ******\nExperiment name: quickstart-exp\n");
+    expect(run.stdout).toMatch(/Experiment stage: Completed\nNumber of completed iterations: 10\n/);
+    expect(existsSync(join(repoRoot, "samples/knative/.iter8ctl"))).toBe(false);
+  });
+
+  it("explains local mode, exec included, in its help", () => {
+    const run = runCli(["run", "--help"]);
+    expect(run.stdout).toContain("Usage: iter8ctl run [options] <paths...>");
+    expect(run.stdout).toContain("are allowed: this is your machine");
+    expect(run.stdout).toContain("130 interrupted by Ctrl-C");
+  });
+});
