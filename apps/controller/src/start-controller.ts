@@ -132,7 +132,10 @@ export async function startController(config: ControllerConfig, options: StartOp
     experiments,
     onError: (error, event) => log.warn({ experiment: event.experiment.name, namespace: event.experiment.namespace, err: error }, `recording event ${event.reason} failed`),
   });
-  const engine = createEngine({ store, metrics: metricsSource, weights, actions, clock: systemClock, events: logEvents(eventSink, log) }, options.engine);
+  // Changes of action Jobs enqueue their experiment (see `triggers` below), so polling a running
+  // action is only a fallback for a missed watch event.
+  const engineOptions: EngineOptions = { actionPollMs: 10_000, ...options.engine };
+  const engine = createEngine({ store, metrics: metricsSource, weights, actions, clock: systemClock, events: logEvents(eventSink, log) }, engineOptions);
 
   const election = config.leaderElect
     ? leaderElection(

@@ -201,7 +201,9 @@ beforeAll(async () => {
     logger: pino({ level: "debug" }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) }),
     kubeConfig: makeKubeConfig(server),
     processMetrics: false,
-    engine: { actionPollMs: 250, retry: { initialDelayMs: 250, maxDelayMs: 2_000 } },
+    // No polling of running actions within the test's time: a finished Job must wake its
+    // experiment through the Job informer.
+    engine: { actionPollMs: 120_000, retry: { initialDelayMs: 250, maxDelayMs: 2_000 } },
   });
   await running.controller.waitForSync({ timeoutMs: 10_000 });
   server.create(canary as unknown as JsonObject);
