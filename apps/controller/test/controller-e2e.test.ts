@@ -278,13 +278,17 @@ describe("controller end to end", () => {
     expect(messages.map((m) => m.message)).not.toContain("task 2 (run) stdout: keeping the baseline");
   });
 
-  it("records Kubernetes Events on the experiments", () => {
-    const events = server.list("v1", "Event", "bookinfo") as Array<{ involvedObject: { kind: string; name: string; uid?: string }; reason: string; message: string }>;
-    const mine = events.filter((e) => e.involvedObject.kind === "Experiment" && e.involvedObject.name === "canary-rollout");
-    const reasons = new Set(mine.map((e) => e.reason));
-    for (const reason of ["ExperimentInitialized", "TargetAcquired", "StageAdvanced", "HandlerLaunched", "IterationUpdate", "ExperimentCompleted"]) expect(reasons).toContain(reason);
-    expect(mine.find((e) => e.reason === "ExperimentCompleted")?.message).toBe("Experiment Completed");
-    expect(mine.every((e) => e.involvedObject.uid === stored("bookinfo", "canary-rollout").metadata.uid)).toBe(true);
+  it("records Kubernetes Events on the experiments", async () => {
+    const expected = ["ExperimentInitialized", "TargetAcquired", "StageAdvanced", "HandlerLaunched", "IterationUpdate", "ExperimentCompleted"];
+    const mine = () =>
+      (server.list("v1", "Event", "bookinfo") as Array<{ involvedObject: { kind: string; name: string; uid?: string }; reason: string; message: string }>).filter(
+        (e) => e.involvedObject.kind === "Experiment" && e.involvedObject.name === "canary-rollout",
+      );
+    // Events are written in the background, possibly just after the status they report.
+    await until(() => expected.every((reason) => mine().some((e) => e.reason === reason)), "every kind of event was recorded", 10_000);
+    const completion = mine().find((e) => e.reason === "ExperimentCompleted");
+    expect(completion?.message).toBe("Experiment Completed");
+    expect(completion?.involvedObject.uid).toBe(stored("bookinfo", "canary-rollout").metadata.uid);
   });
 
   it("holds the leader Lease in iter8-system", () => {
