@@ -312,26 +312,21 @@ export class LocalDocuments {
       if (expectedVersion !== undefined && entry.object.version !== expectedVersion) return { kind: "conflict" } as const;
       const next = change(structuredClone(entry.object.value));
       if (jsonEqual(next, entry.object.value)) return { kind: "written", object: { ...entry.object, value: structuredClone(entry.object.value) } } as const;
-      // Edit a fresh parse, so a failed write leaves the cached documents as they are on disk.
-      const document = (parseAllDocuments(file.text) as Document.Parsed[])[entry.document] as Document.Parsed;
+      // The cached parse is edited in place (parsing a long status is the dearest part of a
+      // write), so it is dropped now: the next read parses what is on disk, whatever happens.
+      this.#cache.delete(path);
+      const document = file.documents[entry.document] as Document.Parsed;
       syncNode(document, entry.base, entry.object.value, next);
-      let rendered = document.toString(file.style);
-      const check = parseAllDocuments(rendered) as Document.Parsed[];
-      const reparsed: unknown = check[0]?.toJS();
-      const written = entry.base.length === 0 ? reparsed : (reparsed as { items?: unknown[] } | undefined)?.items?.[entry.base[1] as number];
-      if (check.length !== 1 || !jsonEqual(written, next)) {
+      const edited: unknown = document.toJS();
+      const written = entry.base.length === 0 ? edited : (edited as { items?: unknown[] } | undefined)?.items?.[entry.base[1] as number];
+      if (!jsonEqual(written, next)) {
         // The node-by-node edit could not express the change (anchors, odd layouts): write the
         // document afresh rather than write something else than asked.
-        const whole = entry.base.length === 0 ? next : (() => {
-          const list = structuredClone(document.toJS()) as { items: unknown[] };
-          list.items[entry.base[1] as number] = next;
-          return list;
-        })();
+        const whole = entry.base.length === 0 ? next : { ...(edited as object), items: (edited as { items: unknown[] }).items.map((item, i) => (i === entry.base[1] ? next : item)) };
         document.contents = document.createNode(whole) as typeof document.contents;
-        rendered = document.toString(file.style);
       }
       const [start, end] = file.spans[entry.document] as [number, number];
-      const text = file.text.slice(0, start) + rendered + file.text.slice(end);
+      const text = file.text.slice(0, start) + document.toString(file.style) + file.text.slice(end);
       try {
         await this.#files.write(path, text);
       } catch (error) {
@@ -339,9 +334,7 @@ export class LocalDocuments {
           cause: error,
         });
       }
-      const updated = this.#parse(path, text).entries.findLast((e) => matches(e.object, match));
-      if (!updated) return { kind: "notFound" } as const;
-      return { kind: "written", object: { ...updated.object, value: structuredClone(updated.object.value) } } as const;
+      return { kind: "written", object: { ...entry.object, value: structuredClone(next), version: contentVersion(next) } } as const;
     });
   }
 }
