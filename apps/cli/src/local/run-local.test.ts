@@ -102,6 +102,47 @@ describe("runLocal", () => {
     expect(existsSync(join(dir, ".iter8ctl", "lock"))).toBe(false);
   });
 
+  it("queries metric backends with the credentials of Secret documents given among the paths", async () => {
+    const { createServer } = await import("node:http");
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization ?? "(none)");
+      if (req.headers.authorization !== "Bearer s3cret") {
+        res.writeHead(401).end();
+        return;
+      }
+      const version = new URL(req.url ?? "/", "http://x").searchParams.get("version");
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ value: version === "cart-v2" ? 9 : 3 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const metric = (name: string) => `apiVersion: iter8.tools/v2alpha2
+kind: Metric
+metadata:
+  name: ${name}
+  namespace: shop
+spec:
+  authType: Bearer
+  secret: backend
+  params:
+  - name: version
+    value: $name
+  jqExpression: .value
+  urlTemplate: http://127.0.0.1:${port}/query
+`;
+      const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: backend\n  namespace: shop\nstringData:\n  token: s3cret\n";
+      const dir = await experimentFolder({ iterations: 1 }, { "metrics.yaml": `${metric("conversion")}---\n${metric("latency")}`, "secret.yaml": secret });
+      const { result, out } = run([dir]);
+      const ended = await result;
+      expect(ended.outcome, out.text()).toBe(LocalRunOutcome.Completed);
+      expect(new Set(seen)).toEqual(new Set(["Bearer s3cret"]));
+      expect(ended.experiments[0]?.status?.analysis?.winnerAssessment?.data).toMatchObject({ winnerFound: true, winner: "cart-v2" });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("stops between steps when interrupted, and the same call resumes without running an action twice", async () => {
     const dir = await experimentFolder({ iterations: 2, actions });
     const log = join(dir, "actions.log");
