@@ -1,0 +1,66 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { memoryIo } from "../__fixtures__/memory-io";
+import { experimentFolder, folderWith } from "../local/__fixtures__/local-files";
+import { RunExitCode, runRun, type RunRuntime } from "./run";
+
+/** A runtime whose terminal is a string; `interrupt()` acts as Ctrl-C. */
+function runtime(isTTY: boolean) {
+  let progress = "";
+  let stop: ((code: RunExitCode) => void) | undefined;
+  const value: RunRuntime = {
+    progress: { isTTY, columns: 120, write: (t: string) => void (progress += t) },
+    env: { PATH: process.env.PATH },
+    onInterrupt: (handler) => {
+      stop = handler;
+      return () => (stop = undefined);
+    },
+  };
+  return { value, progress: () => progress, interrupt: (code: RunExitCode = RunExitCode.Interrupted) => stop?.(code) };
+}
+
+describe("iter8ctl run", () => {
+  it("shows the live view on a terminal, then the description, and exits 0", async () => {
+    const dir = await experimentFolder({ iterations: 1 });
+    const { io, printed } = memoryIo({});
+    const terminal = runtime(true);
+    expect(await runRun([dir], {}, io, terminal.value)).toBe(RunExitCode.Completed);
+    expect(terminal.progress()).toContain("\x1b[0J◆ shop/cart-ab · A/B · Progressive");
+    expect(terminal.progress()).toMatch(/ {2}traffic {2}cart-v1 █+░* +90%\n/);
+    expect(printed.out).toContain("****** Progress Summary ******\nExperiment stage: Completed\nNumber of completed iterations: 1\n");
+    expect(printed.err).toBe("");
+  });
+
+  it("writes plain log lines with --plain, even on a terminal", async () => {
+    const dir = await experimentFolder({ iterations: 1 });
+    const terminal = runtime(true);
+    expect(await runRun([dir], { plain: true }, memoryIo({}).io, terminal.value)).toBe(RunExitCode.Completed);
+    expect(terminal.progress()).not.toContain("\x1b");
+    expect(terminal.progress()).toMatch(/^\d\d:\d\d:\d\d shop\/cart-ab iteration 1\/1 · traffic cart-v1 90%, cart-v2 10%/m);
+  });
+
+  it("stops on an interruption with its exit code, saying how to resume", async () => {
+    const dir = await experimentFolder({ iterations: 30 });
+    const { io, printed } = memoryIo({});
+    const terminal = runtime(false);
+    const code = runRun([dir], {}, io, {
+      ...terminal.value,
+      progress: {
+        write: (t: string) => {
+          terminal.value.progress.write(t);
+          if (t.includes("Completed Iteration 1")) terminal.interrupt(RunExitCode.Terminated);
+        },
+      },
+    });
+    expect(await code).toBe(RunExitCode.Terminated);
+    expect(printed.err).toBe(`Interrupted. Progress is saved in ${join(dir, "experiment.yaml")}, ${join(dir, "metrics.yaml")}, ${join(dir, "routing.yaml")} and ${join(dir, ".iter8ctl")}; run the same command to resume.\n`);
+    expect(printed.out).toBe("");
+  });
+
+  it("exits 1 and lists every problem when the documents cannot be run", async () => {
+    const dir = await folderWith({ "experiment.yaml": "apiVersion: iter8.tools/v2alpha2\nkind: Experiment\nmetadata:\n  name: x\nspec:\n  target: t\n  strategy:\n    testingPattern: Blue\n" });
+    const { io, printed } = memoryIo({});
+    expect(await runRun([dir], {}, io, runtime(false).value)).toBe(RunExitCode.Failed);
+    expect(printed.err).toMatch(/^Error: the documents given to iter8ctl run have \d+ problem\(s\); correct them and run again\n(  .*\n)*  .*experiment\.yaml:8: Experiment x: spec\.strategy\.testingPattern: /);
+  });
+});
