@@ -16,12 +16,23 @@ describe("trackTraffic", () => {
     expect(state.periods).toBe(3);
   });
 
-  it("treats a count that went down as a restarted counter", () => {
+  it("treats a count that fell far as a restarted counter", () => {
     const first = trackTraffic(emptySrmState(versions), versions, [900, 100], [90, 10], 0.001);
-    const second = trackTraffic(first.state, versions, [450, 1100], [90, 10], 0.001);
-    expect(second.warnings).toEqual(["request count of v1 went down (900 → 450); treating it as restarted"]);
-    expect(second.state.observed).toEqual({ v1: 1350, v2: 1100 });
+    const second = trackTraffic(first.state, versions, [300, 1100], [90, 10], 0.001);
+    expect(second.warnings).toEqual(["request count of v1 went down (900 → 300); treating it as restarted"]);
+    expect(second.state.observed).toEqual({ v1: 1200, v2: 1100 });
     expect(second.evidence.status).toBe("mismatch");
+  });
+
+  it("takes a small dip as a sliding query window, not as new traffic", () => {
+    const first = trackTraffic(emptySrmState(versions), versions, [900, 100], [90, 10], 0.001);
+    const dipped = trackTraffic(first.state, versions, [899, 100], [90, 10], 0.001);
+    expect(dipped.warnings).toEqual([]);
+    expect(dipped.state.observed).toEqual({ v1: 900, v2: 100 });
+    expect(dipped.state.lastCounts).toEqual({ v1: 900, v2: 100 });
+    const climbed = trackTraffic(dipped.state, versions, [1800, 200], [90, 10], 0.001);
+    expect(climbed.state.observed).toEqual({ v1: 1800, v2: 200 });
+    expect(climbed.evidence.status).toBe("match");
   });
 
   it("remembers traffic seen on a 0-weight version", () => {

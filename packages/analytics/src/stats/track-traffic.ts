@@ -52,21 +52,30 @@ export function trackTraffic(
     };
     return { state: previous, evidence, result: null, warnings };
   }
+  const lastCounts: number[] = [];
   const deltas = versions.map((version, i) => {
     const now = counts[i]!;
     const before = previous.lastCounts[version] ?? 0;
     if (now < before) {
-      // A cumulative counter went down: its source restarted, and what it shows now is new.
-      warnings.push(`request count of ${version} went down (${before} → ${now}); treating it as restarted`);
-      return now;
+      if (now < before / 2) {
+        // A cumulative counter fell far: its source restarted, and what it shows now is new.
+        warnings.push(`request count of ${version} went down (${before} → ${now}); treating it as restarted`);
+        lastCounts.push(now);
+        return now;
+      }
+      // A small dip is a query window sliding by a second (`${elapsedTime}` is whole seconds):
+      // nothing new arrived, and the high mark stays so the same requests are not counted twice.
+      lastCounts.push(before);
+      return 0;
     }
+    lastCounts.push(now);
     return now - before;
   });
   const units = deltas.reduce((s, d) => s + d, 0);
   const weightTotal = weightsInForce.reduce((s, w) => s + Math.max(0, w), 0);
   const zero = new Set(previous.zeroWeightTraffic);
   const state: SrmState = {
-    lastCounts: Object.fromEntries(versions.map((v, i) => [v, counts[i]!])),
+    lastCounts: Object.fromEntries(versions.map((v, i) => [v, lastCounts[i]!])),
     observed: Object.fromEntries(versions.map((v, i) => [v, (previous.observed[v] ?? 0) + deltas[i]!])),
     expected: Object.fromEntries(
       versions.map((v, i) => [
