@@ -61,6 +61,6 @@ describe("iter8ctl run", () => {
     const dir = await folderWith({ "experiment.yaml": "apiVersion: iter8.tools/v2alpha2\nkind: Experiment\nmetadata:\n  name: x\nspec:\n  target: t\n  strategy:\n    testingPattern: Blue\n" });
     const { io, printed } = memoryIo({});
     expect(await runRun([dir], {}, io, runtime(false).value)).toBe(RunExitCode.Failed);
-    expect(printed.err).toMatch(/^Error: the documents given to iter8ctl run have \d+ problem\(s\); correct them and run again\n(  .*\n)*  .*experiment\.yaml:8: Experiment x: spec\.strategy\.testingPattern: /);
+    expect(printed.err).toMatch(/^Error: the documents given to iter8ctl run have \d+ problem\(s\); correct them and run again\n( {2}.*\n)* {2}.*experiment\.yaml:8: Experiment x: spec\.strategy\.testingPattern: /);
   });
 });
