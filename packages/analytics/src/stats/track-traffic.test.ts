@@ -32,7 +32,7 @@ describe("trackTraffic", () => {
     expect(dipped.state.lastCounts).toEqual({ v1: 900, v2: 100 });
     const climbed = trackTraffic(dipped.state, versions, [1800, 200], [90, 10], 0.001);
     expect(climbed.state.observed).toEqual({ v1: 1800, v2: 200 });
-    expect(climbed.evidence.status).toBe("match");
+    expect(climbed.evidence.status).toBe("ok");
   });
 
   it("remembers traffic seen on a 0-weight version", () => {
