@@ -119,6 +119,13 @@ describe("parseDocuments", () => {
     expect(result[0]!.result.ok ? [] : result[0]!.result.errors[0]).toMatchObject({ code: "syntax", path: "(document)" });
   });
 
+  it("reports a document whose aliases expand too much, and goes on with the next", () => {
+    const bomb = "a: &a [1,2,3,4,5,6,7,8,9]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n";
+    const result = parseDocuments(`${bomb}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n`);
+    expect(result.map((d) => d.type)).toEqual(["invalid", "other"]);
+    expect(result[0]!.result.ok ? [] : result[0]!.result.errors[0]).toMatchObject({ code: "syntax", path: "(document)", line: 1 });
+  });
+
   it("returns nothing for an empty text", () => {
     expect(parseDocuments("")).toEqual([]);
     expect(parseDocuments("# only a comment\n")).toEqual([]);

@@ -3,7 +3,7 @@ import { ExperimentSchema, type Experiment } from "./experiment";
 import { experimentIssues } from "./experiment-checks";
 import { MetricSchema, type Metric } from "./metric";
 import { metricIssues } from "./metric-checks";
-import { checkDocument, syntaxIssues } from "./parse";
+import { checkDocument, documentValue, syntaxIssues } from "./parse";
 import { SecretSchema, type Secret } from "./secret";
 import { IssueCode, type ParseResult, type RawIssue, type ValidationIssue } from "./validation-issue";
 
@@ -89,7 +89,12 @@ export function parseDocuments(source: string): ParsedDocument[] {
       out.push({ index, line, type: "invalid", result: { ok: false, errors: syntaxIssues(doc, lineCounter) } });
       return;
     }
-    const value: unknown = doc.toJS();
+    const read = documentValue(doc, lineCounter);
+    if (!read.ok) {
+      out.push({ index, line: read.issue.line ?? 1, type: "invalid", result: { ok: false, errors: [read.issue] } });
+      return;
+    }
+    const value = read.value;
     if (value === null || value === undefined) return;
     const list = isFields(value) && typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items);
     if (!list) {

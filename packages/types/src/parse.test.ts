@@ -89,6 +89,16 @@ describe("parseExperiment", () => {
     expect(result.errors[0]?.line).toBeGreaterThanOrEqual(4);
   });
 
+  it("reports a YAML alias bomb as an issue instead of throwing", () => {
+    const bomb = "a: &a [1,2,3,4,5,6,7,8,9]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n";
+    for (const parse of [parseExperiment, parseMetric, parseExperimentSchema]) {
+      const result = parse(bomb);
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.errors).toEqual([{ path: "(document)", code: "syntax", message: expect.stringMatching(/^cannot be read as YAML or JSON: /), line: 1 }]);
+    }
+  });
+
   it("asks for exactly one document", () => {
     const text = `${JSON.stringify(canaryExperiment())}\n---\n${JSON.stringify(canaryExperiment())}\n`;
     expect(parseExperiment(text)).toEqual({

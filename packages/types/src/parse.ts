@@ -26,6 +26,21 @@ export function syntaxIssues(doc: Document, lineCounter: LineCounter): Validatio
   }));
 }
 
+/**
+ * The value of a YAML document that parsed, or the issue that stops it from becoming one: an
+ * alias bomb (aliases that would expand into millions of nodes) or nesting too deep to build.
+ */
+export function documentValue(doc: Document, lineCounter: LineCounter): { ok: true; value: unknown } | { ok: false; issue: ValidationIssue } {
+  try {
+    return { ok: true, value: doc.toJS() };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const issue: ValidationIssue = { path: "(document)", code: IssueCode.Syntax, message: `cannot be read as YAML or JSON: ${reason}` };
+    const line = doc.range ? lineCounter.linePos(doc.range[0]).line : undefined;
+    return { ok: false, issue: line === undefined ? issue : { ...issue, line } };
+  }
+}
+
 function readSource(text: string): { documents: SourceDocument[]; errors: ValidationIssue[] } {
   const lineCounter = new LineCounter();
   const documents: SourceDocument[] = [];
@@ -35,7 +50,12 @@ function readSource(text: string): { documents: SourceDocument[]; errors: Valida
       errors.push(...syntaxIssues(doc, lineCounter));
       continue;
     }
-    const value: unknown = doc.toJS();
+    const read = documentValue(doc, lineCounter);
+    if (!read.ok) {
+      errors.push(read.issue);
+      continue;
+    }
+    const value = read.value;
     if (value !== null && value !== undefined) documents.push({ value, root: doc.contents, lineCounter });
   }
   return { documents, errors };
