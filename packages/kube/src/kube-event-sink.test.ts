@@ -83,6 +83,22 @@ describe("KubeEventSink", () => {
     expect(again[0]!.metadata.name).not.toBe(first.metadata.name);
   });
 
+  it("starts counting afresh for an experiment it was told to forget", async () => {
+    const sink = new KubeEventSink(clients);
+    const forgotten = (time: string): EngineEvent => ({ ...event("StageAdvanced", "Advanced to Waiting", time), experiment: { namespace: "default", name: "forgotten" } });
+    sink.emit(forgotten("2024-05-01T13:00:00Z"));
+    sink.emit(forgotten("2024-05-01T13:00:01Z"));
+    await sink.flush();
+    sink.forget({ namespace: "default", name: "forgotten" });
+    sink.emit(forgotten("2024-05-01T13:00:02Z"));
+    await sink.flush();
+    const counts = events()
+      .filter((e) => e.involvedObject.name === "forgotten")
+      .map((e) => e.count)
+      .sort();
+    expect(counts).toEqual([1, 2]);
+  });
+
   it("never throws from emit, and reports failed writes", async () => {
     const failures: KubeError[] = [];
     const sink = new KubeEventSink(clients, { onError: (e) => failures.push(e) });

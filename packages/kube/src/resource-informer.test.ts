@@ -153,6 +153,17 @@ describe("ResourceInformer", () => {
     expect(informer.stats.failures).toBeGreaterThanOrEqual(1);
   });
 
+  it("rejects those waiting for the first list when it is stopped", async () => {
+    const { KubeTestServer } = await import("@iter8ts/testkit");
+    const gone = await KubeTestServer.start({ jobs: false });
+    const informer = createExperimentInformer(impatientClients(gone), { initialBackoffMs: 50 });
+    await gone.close();
+    informer.start();
+    const waiting = informer.waitForSync().catch((e: unknown) => e);
+    await informer.stop();
+    expect(isKubeError(await waiting, "Aborted")).toBe(true);
+  });
+
   it("closes its watch when stopped", async () => {
     const { informer } = follow();
     await informer.waitForSync({ timeoutMs: 5_000 });

@@ -80,7 +80,7 @@ export class ResourceInformer<T extends KubeObject = KubeObject> {
   readonly #cache = new Map<string, T>();
   readonly #listeners = new Set<(event: InformerEvent<T>) => void>();
   readonly #errorListeners = new Set<(error: KubeError) => void>();
-  readonly #syncWaiters = new Set<() => void>();
+  readonly #syncWaiters = new Set<(error?: KubeError) => void>();
   #resourceVersion = "";
   #synced = false;
   #abort: AbortController | undefined;
@@ -124,6 +124,8 @@ export class ResourceInformer<T extends KubeObject = KubeObject> {
   /** Stops watching; the cache keeps its content. */
   async stop(): Promise<void> {
     this.#abort?.abort();
+    const stopped = new KubeError(KubeErrorCode.Aborted, `${this.#subject}: stopped before the first list`);
+    for (const waiter of [...this.#syncWaiters]) waiter(stopped);
     await this.#running;
     this.#running = undefined;
     this.#abort = undefined;
@@ -145,7 +147,7 @@ export class ResourceInformer<T extends KubeObject = KubeObject> {
         if (error) reject(error);
         else resolve();
       };
-      const onSync = () => finish();
+      const onSync = (error?: KubeError) => finish(error);
       const onAbort = () => finish(new KubeError(KubeErrorCode.Aborted, `${this.#subject}: stopped waiting for the first list`));
       this.#syncWaiters.add(onSync);
       options.signal?.addEventListener("abort", onAbort, { once: true });
