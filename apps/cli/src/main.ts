@@ -3,6 +3,14 @@ import { buildProgram } from "./program";
 
 // The executable: parse arguments, run the command, and turn errors into exit codes.
 // Commands set process.exitCode themselves; anything thrown is reported in one line.
+
+// A reader that goes away early (`iter8ctl describe -f x | head`) is not an error of ours:
+// stop quietly instead of dying on an unhandled EPIPE.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
