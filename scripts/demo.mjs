@@ -4,6 +4,10 @@ import { ensurePnpm, run } from "./pnpm.mjs";
 
 const pnpm = ensurePnpm();
 let code = run(pnpm, ["install", "--frozen-lockfile", "--prefer-offline"]);
-if (code === 0) code = run(pnpm, ["exec", "turbo", "run", "build", "--filter=@iter8ts/demo...", "--filter=@iter8ts/cli...", "--output-logs=errors-only"]);
+// The demo runs code only, so its build skips type declarations (see tsup.config.base.ts).
+const buildEnv = { ...process.env, ITER8TS_SKIP_DTS: "1" };
+if (code === 0) {
+  code = run(pnpm, ["exec", "turbo", "run", "build", "--filter=@iter8ts/demo...", "--filter=@iter8ts/cli...", "--output-logs=errors-only"], { env: buildEnv });
+}
 if (code === 0) code = run(process.execPath, ["packages/demo/dist/run-demo.js", ...process.argv.slice(2)]);
 process.exit(code);
