@@ -34,6 +34,22 @@ describe("parseTaskInputs", () => {
     }
   });
 
+  it("reports keys named like Object's own properties as unknown fields", () => {
+    const input = JSON.parse('{"URL": "http://x", "constructor": 1, "__proto__": {"a": 1}, "toString": "x"}') as unknown;
+    const result = parseTaskInputs(schema, input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.issues.map((i) => [i.path, i.message])).toEqual(
+        expect.arrayContaining([
+          ["with.constructor", "is not a known field; check its spelling and indentation"],
+          ["with.__proto__", "is not a known field; check its spelling and indentation"],
+          ["with.toString", "is not a known field; check its spelling and indentation"],
+        ]),
+      );
+      expect(result.issues.every((i) => !i.message.includes("native code"))).toBe(true);
+    }
+  });
+
   it("refuses the same key twice in different cases", () => {
     const result = parseTaskInputs(schema, { url: "a", URL: "b" });
     expect(result.ok).toBe(false);

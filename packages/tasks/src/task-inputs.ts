@@ -40,16 +40,20 @@ function canonicalize(schema: z.ZodType, value: unknown, path: string, issues: V
   if (def.type !== "object" || !def.shape || value === null || typeof value !== "object" || Array.isArray(value)) return value;
   const shape = def.shape;
   const out: Record<string, unknown> = {};
-  const from: Record<string, string> = {};
+  // Own keys only: a key such as `constructor` or `__proto__` must meet no inherited property.
+  const from = new Map<string, string>();
   for (const [key, v] of Object.entries(value)) {
-    const canonical = key in shape ? key : (Object.keys(shape).find((k) => k.toLowerCase() === key.toLowerCase()) ?? key);
-    if (canonical in from) {
-      issues.push({ path: `${path}.${key}`, code: IssueCode.InvalidValue, message: `repeats ${path}.${from[canonical]} (keys are matched ignoring case); keep one` });
+    const canonical = Object.hasOwn(shape, key) ? key : (Object.keys(shape).find((k) => k.toLowerCase() === key.toLowerCase()) ?? key);
+    const earlier = from.get(canonical);
+    if (earlier !== undefined) {
+      issues.push({ path: `${path}.${key}`, code: IssueCode.InvalidValue, message: `repeats ${path}.${earlier} (keys are matched ignoring case); keep one` });
       continue;
     }
-    from[canonical] = key;
-    const field = shape[canonical];
-    out[canonical] = field ? canonicalize(field, v, `${path}.${canonical}`, issues) : v;
+    from.set(canonical, key);
+    const field = Object.hasOwn(shape, canonical) ? shape[canonical] : undefined;
+    const converted = field ? canonicalize(field, v, `${path}.${canonical}`, issues) : v;
+    // defineProperty keeps `__proto__` an ordinary key (reported as unknown) instead of a prototype.
+    Object.defineProperty(out, canonical, { value: converted, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
