@@ -48,7 +48,7 @@ describe("KubeTestServer lifecycle", () => {
       expect(await missing.json()).toMatchObject({ kind: "Status", reason: "NotFound", message: "the server could not find the requested resource" });
       const bad = await fetch(`${server.url}/api/v1/namespaces/default/configmaps?labelSelector=${encodeURIComponent("a in (")}`);
       expect(bad.status).toBe(400);
-      expect((await bad.json()).reason).toBe("BadRequest");
+      expect(((await bad.json()) as { reason?: string }).reason).toBe("BadRequest");
       const health = await fetch(`${server.url}/healthz`);
       expect(await health.text()).toBe("ok");
       expect(server.requests().map((r) => [r.path, r.status])).toEqual([

@@ -10,6 +10,7 @@ import {
   PatchStrategy,
   loadAllYaml,
   type KubernetesObject,
+  type V1JSONSchemaProps,
 } from "@kubernetes/client-node";
 import { crdYaml } from "@iter8ts/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -85,7 +86,7 @@ describe("core resources through CoreV1Api", () => {
   });
 
   it("deletes a labelled collection and leaves the rest", async () => {
-    for (const [name, app] of [["keep", "other"], ["drop-1", "gone"], ["drop-2", "gone"]]) {
+    for (const [name, app] of [["keep", "other"], ["drop-1", "gone"], ["drop-2", "gone"]] as const) {
       await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name, labels: { app } } } });
     }
     await core.deleteCollectionNamespacedConfigMap({ namespace: "default", labelSelector: "app=gone" });
@@ -214,7 +215,7 @@ describe("other typed clients", () => {
           group: "split.smi-spec.io",
           names: { kind: "TrafficSplit", plural: "trafficsplits" },
           scope: "Namespaced",
-          versions: [{ name: "v1alpha2", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+          versions: [{ name: "v1alpha2", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } as V1JSONSchemaProps } }],
         },
       },
     });

@@ -23,7 +23,7 @@ interface Seen {
 }
 
 /** Runs a client-node watch, collecting events until it ends or is aborted. */
-async function watchConfigMaps(query: Record<string, unknown>) {
+async function watchConfigMaps(query: Record<string, string | number | boolean | undefined>) {
   const seen: Seen[] = [];
   let ended = false;
   const controller = await new Watch(makeKubeConfig(server)).watch(
