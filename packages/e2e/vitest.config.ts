@@ -1,3 +1,4 @@
 import { testConfig } from "../../vitest.shared";
 
-export default testConfig();
+// The fuzz is split into four files of equal work; two workers check them side by side.
+export default testConfig({ maxWorkers: 2 });
