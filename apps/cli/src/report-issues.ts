@@ -1,6 +1,7 @@
 import type { ValidationIssue } from "@iter8ts/types";
 import type { CommandIo } from "./command-io";
-import type { ExperimentLoadError, ExperimentSource } from "./experiment-source";
+import type { Experiment } from "@iter8ts/types";
+import { ExperimentLoadError, type ExperimentSource } from "./experiment-source";
 
 /** Writes a heading and one `path: message (line N)` line per issue to stderr. */
 export function reportIssues(io: CommandIo, heading: string, issues: readonly ValidationIssue[]): void {
@@ -17,4 +18,21 @@ export function reportLoadError(io: CommandIo, error: ExperimentLoadError): void
 /** Reports fields that were ignored because the API does not know them. */
 export function reportWarnings(io: CommandIo, source: ExperimentSource, warnings: readonly ValidationIssue[]): void {
   if (warnings.length) reportIssues(io, `Warning: ${source.label} has fields that were ignored:`, warnings);
+}
+
+/**
+ * Loads the experiment for a command that reads it once: reports why it could not be loaded
+ * (returning null, so the caller exits 1) or the fields that were ignored.
+ */
+export async function loadOrReport(io: CommandIo, source: ExperimentSource): Promise<Experiment | null> {
+  let loaded;
+  try {
+    loaded = await source.load();
+  } catch (error) {
+    if (!(error instanceof ExperimentLoadError)) throw error;
+    reportLoadError(io, error);
+    return null;
+  }
+  reportWarnings(io, source, loaded.warnings);
+  return loaded.experiment;
 }

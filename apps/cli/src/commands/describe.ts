@@ -5,8 +5,8 @@ import { renderDescription } from "../describe/render-description";
 import { summarizeExperiment } from "../describe/summarize-experiment";
 import type { ClusterEnv } from "../cluster/cluster-connection";
 import { addClusterOptions, chooseExperimentSource, clusterEnv, type ExperimentLocationOptions } from "../cluster/choose-experiment-source";
-import { ExperimentLoadError, type ExperimentSource } from "../experiment-source";
-import { reportLoadError, reportWarnings } from "../report-issues";
+import type { ExperimentSource } from "../experiment-source";
+import { loadOrReport } from "../report-issues";
 
 /** Output formats of `describe`: the Iter8 text layout, or the summary as data. */
 export const DescribeFormat = { Text: "text", Json: "json", Yaml: "yaml" } as const;
@@ -18,16 +18,9 @@ export type DescribeFormat = (typeof DescribeFormat)[keyof typeof DescribeFormat
  * @returns the exit code: 0, or 1 when the experiment cannot be loaded.
  */
 export async function runDescribe(source: ExperimentSource, format: DescribeFormat, io: CommandIo): Promise<number> {
-  let loaded;
-  try {
-    loaded = await source.load();
-  } catch (error) {
-    if (!(error instanceof ExperimentLoadError)) throw error;
-    reportLoadError(io, error);
-    return 1;
-  }
-  reportWarnings(io, source, loaded.warnings);
-  const summary = summarizeExperiment(loaded.experiment);
+  const experiment = await loadOrReport(io, source);
+  if (!experiment) return 1;
+  const summary = summarizeExperiment(experiment);
   if (format === "json") io.out(`${JSON.stringify(summary, null, 2)}\n`);
   else if (format === "yaml") io.out(stringify(summary));
   else io.out(`${renderDescription(summary)}\n`);

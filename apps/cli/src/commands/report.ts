@@ -1,10 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { processIo, type CommandIo } from "../command-io";
-import { ExperimentLoadError, fileExperimentSource, type ExperimentSource } from "../experiment-source";
+import { fileExperimentSource, type ExperimentSource } from "../experiment-source";
 import { extractReportData } from "../report/extract-report-data";
 import { renderReportHtml } from "../report/render-report-html";
-import { reportLoadError, reportWarnings } from "../report-issues";
+import { loadOrReport } from "../report-issues";
 
 /** Output formats of `report`: the page, or the data it is drawn from. */
 export const ReportFormat = { Html: "html", Json: "json" } as const;
@@ -33,16 +33,9 @@ export interface ReportDeps {
  * @returns the exit code: 0, or 1 when the experiment cannot be loaded or the output not written.
  */
 export async function runReport(source: ExperimentSource, request: ReportRequest, io: CommandIo, deps: ReportDeps = {}): Promise<number> {
-  let loaded;
-  try {
-    loaded = await source.load();
-  } catch (error) {
-    if (!(error instanceof ExperimentLoadError)) throw error;
-    reportLoadError(io, error);
-    return 1;
-  }
-  reportWarnings(io, source, loaded.warnings);
-  const data = extractReportData(loaded.experiment);
+  const experiment = await loadOrReport(io, source);
+  if (!experiment) return 1;
+  const data = extractReportData(experiment);
   const text =
     request.format === ReportFormat.Json
       ? `${JSON.stringify(data, null, 2)}\n`
