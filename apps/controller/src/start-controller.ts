@@ -18,6 +18,8 @@ import {
   createMetricInformer,
   experimentKeyOfJob,
 } from "@iter8ts/kube";
+import { createTaskRunner } from "@iter8ts/tasks";
+import type { Experiment } from "@iter8ts/types";
 import { ResourceWeightWriter } from "@iter8ts/weights";
 import type { Logger } from "pino";
 import type { ControllerConfig } from "./controller-config";
@@ -134,7 +136,7 @@ export async function startController(config: ControllerConfig, options: StartOp
   });
   // Changes of action Jobs enqueue their experiment (see `triggers` below), so polling a running
   // action is only a fallback for a missed watch event.
-  const engineOptions: EngineOptions = { actionPollMs: 10_000, ...options.engine };
+  const engineOptions: EngineOptions = { actionPollMs: 10_000, validateActions: checkActionTasks, ...options.engine };
   const engine = createEngine({ store, metrics: metricsSource, weights, actions, clock: systemClock, events: logEvents(eventSink, log) }, engineOptions);
 
   const election = config.leaderElect
@@ -204,4 +206,12 @@ export async function startController(config: ControllerConfig, options: StartOp
       return stopping;
     },
   };
+}
+
+// Actions run later in Jobs (where exec is allowed); an unknown task, bad input or malformed
+// condition is found now, so the experiment fails before it starts rather than at its finish.
+const taskChecker = createTaskRunner({ allowExec: true });
+function checkActionTasks(experiment: Experiment) {
+  const issue = taskChecker.validateExperiment(experiment)[0];
+  return issue ? { reason: "InvalidExperiment", message: `${issue.path}: ${issue.message}` } : null;
 }

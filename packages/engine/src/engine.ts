@@ -35,7 +35,7 @@ import {
   type EngineStatus,
 } from "./engine-status";
 import { iterationPlan, loopOf } from "./iteration-timing";
-import { findAction, nextStep, type Step } from "./next-step";
+import { findAction, nextStep, type ActionValidator, type Step } from "./next-step";
 import type { ActionRequest, EnginePorts, ExperimentKey } from "./ports";
 import { ActionName, HandlerType, Message, Reason } from "./reasons";
 import { RecordKind, initialConditions, recordCondition, type RecordedChange } from "./record-condition";
@@ -92,6 +92,11 @@ export interface EngineOptions {
   conflictRetries?: number;
   /** Makes the token that identifies an experiment incarnation; default 12 random hex digits. */
   newRunToken?: () => string;
+  /**
+   * Checks the actions' tasks before the experiment takes its target (for example with
+   * `@iter8ts/tasks`' `validate`); a problem fails the experiment with InvalidExperiment.
+   */
+  validateActions?: ActionValidator;
 }
 
 /** What a reconcile did. */
@@ -744,7 +749,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
         const { status: _stored, ...withoutStatus } = stored;
         const spec = withDefaults(withoutStatus as Experiment);
         turn = { key, stored, spec, status, now, time: now.toISOString(), changes: [], ended: false };
-        outcome = await perform(turn, nextStep(spec, status, now));
+        outcome = await perform(turn, nextStep(spec, status, now, options.validateActions));
       } catch (error) {
         return storeError(key, error, error instanceof EngineError ? "StoreUnavailable" : "Unexpected");
       }

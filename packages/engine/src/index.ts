@@ -21,7 +21,7 @@ export { ActionState, RetryStep, DecisionOutcome, readEngineStatus } from "./eng
 export type { ActionRecord, RetryRecord, DecisionRecord, EngineStatus } from "./engine-status";
 export { Reason, FAILURE_REASONS, ActionName, HandlerType, Message } from "./reasons";
 export { nextStep } from "./next-step";
-export type { Step } from "./next-step";
+export type { Step, ActionValidator } from "./next-step";
 export type { ExperimentProblem } from "./experiment-checks";
 export { decideTarget, compareQueueOrder, contendersFor, nextInQueue } from "./target-queue";
 export type { TargetDecision } from "./target-queue";

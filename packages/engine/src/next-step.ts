@@ -39,10 +39,16 @@ export function findAction(status: EngineStatus, action: ActionName, loop?: numb
 }
 
 /**
+ * A runtime's own check of the actions' tasks (unknown task names, bad `with` inputs, malformed
+ * `if` conditions), so that such an experiment fails before it starts instead of at its finish.
+ */
+export type ActionValidator = (experiment: Experiment) => ExperimentProblem | null | undefined;
+
+/**
  * Decides the next step. `experiment` must have its defaults applied; `status` is the engine's
  * reading of the stored status.
  */
-export function nextStep(experiment: Experiment, status: EngineStatus, now: Date): Step {
+export function nextStep(experiment: Experiment, status: EngineStatus, now: Date, validateActions?: ActionValidator): Step {
   if (!status.initTime) return { kind: "Initialize" };
   if (isConditionTrue(status, "Completed")) return { kind: "Done" };
   const nowMs = now.getTime();
@@ -57,7 +63,7 @@ export function nextStep(experiment: Experiment, status: EngineStatus, now: Date
   const pending = status.actions?.find((r) => r.state === ActionState.Pending);
   if (pending) return { kind: "LaunchAction", record: pending };
 
-  const taskProblem = invalidTasks(experiment);
+  const taskProblem = invalidTasks(experiment) ?? validateActions?.(experiment) ?? undefined;
   if (taskProblem) return { kind: "FailInvalidTasks", problem: taskProblem };
 
   if (!isConditionTrue(status, "TargetAcquired")) return { kind: "AcquireTarget" };

@@ -30,6 +30,23 @@ describe("invalid experiments", () => {
     expect(world.runner.executions).toEqual([]);
   });
 
+  it("a runtime's own task check fails a bad finish task before anything runs", async () => {
+    const world = makeWorld({
+      experiments: [experiment({ actions: { finish: [{ task: "common/no-such-task" }] } })],
+      engine: {
+        validateActions: (e) => {
+          const bad = (e.spec.strategy.actions?.finish ?? []).findIndex((t) => t.task === "common/no-such-task");
+          return bad < 0 ? null : { reason: "InvalidExperiment", message: `spec.strategy.actions.finish[${bad}].task: unknown task "common/no-such-task"` };
+        },
+      },
+    });
+    await world.run();
+    const o = outcome(world);
+    expect(o.failed).toMatchObject({ status: "True", reason: "InvalidExperiment", message: 'spec.strategy.actions.finish[0].task: unknown task "common/no-such-task"' });
+    expect(world.status().completedIterations ?? 0).toBe(0);
+    expect(world.runner.executions).toEqual([]);
+  });
+
   const versionCases: Array<[string, ExperimentShape, string]> = [
     ["no versionInfo", { noVersionInfo: true }, "No versionInfo in experiment"],
     ["a Canary with two candidates", { candidates: ["v2", "v3"] }, "Invalid number of candidates for Canary experiment"],

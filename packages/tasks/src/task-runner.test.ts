@@ -201,4 +201,24 @@ describe("TaskRunner.validate", () => {
     ];
     expect(runner.validate(tasks, "finish")).toEqual([]);
   });
+
+  it("checks every action of an experiment at once", () => {
+    const runner = createTaskRunner({ allowExec: true });
+    const experiment = {
+      apiVersion: "iter8.tools/v2alpha2",
+      kind: "Experiment",
+      metadata: { name: "e", namespace: "default" },
+      spec: {
+        target: "t",
+        strategy: {
+          testingPattern: "Canary",
+          actions: { start: [{ task: "common/no-such-task" }], finish: [{ run: "true", if: "WinnerFound(" }] },
+        },
+      },
+    } as Experiment;
+    expect(runner.validateExperiment(experiment).map((i) => [i.path, i.code])).toEqual([
+      ["spec.strategy.actions.start[0].task", "unknown_task"],
+      ["spec.strategy.actions.finish[0].if", "invalid_condition"],
+    ]);
+  });
 });

@@ -168,6 +168,11 @@ export class TaskRunner {
     return issues;
   }
 
+  /** Checks every action of an experiment ({@link validate} for each); no issues means all can run. */
+  validateExperiment(experiment: Experiment): TaskIssue[] {
+    return Object.entries(experiment.spec.strategy.actions ?? {}).flatMap(([action, tasks]) => this.validate(tasks, action));
+  }
+
   private resolve(spec: TaskSpec, location: TaskLocation): { ok: true; task: ResolvedTask } | { ok: false; issues: { code: TaskErrorCode; path: string; message: string }[] } {
     const hasTask = !!spec.task;
     const hasRun = !!spec.run;

@@ -114,9 +114,7 @@ function taskEventLine(key: ExperimentKey, event: TaskEvent): string | undefined
 function checkTasks(experiments: readonly Experiment[], runner: TaskRunner): string[] {
   const problems: string[] = [];
   for (const experiment of experiments) {
-    for (const [action, tasks] of Object.entries(experiment.spec.strategy.actions ?? {})) {
-      for (const issue of runner.validate(tasks, action)) problems.push(`Experiment ${label(keyOf(experiment))}: ${issue.path}: ${issue.message}`);
-    }
+    for (const issue of runner.validateExperiment(experiment)) problems.push(`Experiment ${label(keyOf(experiment))}: ${issue.path}: ${issue.message}`);
   }
   return problems;
 }
