@@ -8,6 +8,17 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Plain JavaScript files (scripts, stand-ins spawned by tests) run on Node.
+    files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ["process", "console", "Buffer", "URL", "URLSearchParams", "structuredClone", "fetch", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "queueMicrotask", "AbortController", "TextEncoder", "TextDecoder"].map(
+          (name) => [name, "readonly"],
+        ),
+      ),
+    },
+  },
+  {
     files: ["**/*.ts", "**/*.js", "**/*.mjs"],
     plugins: { iter8ts: { rules: { "no-cross-package-imports": noCrossPackageImports } } },
     rules: {
