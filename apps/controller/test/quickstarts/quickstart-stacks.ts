@@ -1,0 +1,150 @@
+/**
+ * The five cluster quickstarts of samples/ as the tests set them up: what the stack itself
+ * installs (CRDs, a controller's status), the `kubectl apply` steps of samples/README.md in
+ * order, the metric levels the loopback backends report, and how to tell which version serves
+ * all traffic once the finish action has promoted one.
+ */
+import type { KubeTestServer } from "@iter8ts/testkit";
+import type { MetricLevel } from "./expected-queries";
+
+/** A stack's name: its folder under samples/. */
+export type QuickstartStack = "istio" | "kfserving" | "knative" | "seldon" | "seldon-single";
+
+/** How one quickstart is set up and what it should end with. */
+export interface QuickstartSpec {
+  stack: QuickstartStack;
+  /** The install overlay of apps/controller/deploy/overlays/ for the stack. */
+  overlay: "istio" | "kfserving" | "knative" | "seldon";
+  /** Kinds the stack adds that the test server does not serve by itself. */
+  customResources: Array<{ group: string; version: string; kind: string; plural: string }>;
+  /** `kubectl apply -f` invocations of samples/README.md, in order (files of samples/<stack>). */
+  setup: string[][];
+  /** What the stack's own controllers do after a setup step (index into `setup`). */
+  afterStep?: (step: number, server: KubeTestServer) => void;
+  /** The version that should win and be promoted. */
+  winner: string;
+  /** The promotion manifest of the winner, in samples/<stack>/promote/. */
+  winnerManifest: string;
+  /** The version that serves all traffic according to the cluster's objects, if one does. */
+  servedVersion: (server: KubeTestServer) => string | undefined;
+}
+
+type Entry = Record<string, unknown>;
+
+function at(value: unknown, ...path: Array<string | number>): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+/** The one entry of a traffic list with all traffic (`weightKey` = 100, every other 0 or none). */
+function soleCarrier(list: unknown, weightKey: string): Entry | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const entries = list as Entry[];
+  const carrying = entries.filter((e) => typeof e[weightKey] === "number" && e[weightKey] > 0);
+  return carrying.length === 1 && carrying[0]?.[weightKey] === 100 ? carrying[0] : undefined;
+}
+
+function responseVersionHeader(server: KubeTestServer): string | undefined {
+  const vs = server.find("networking.istio.io/v1alpha3", "VirtualService", "routing-rule", "default");
+  const version = at(soleCarrier(at(vs, "spec", "http", 0, "route"), "weight"), "headers", "response", "set", "version");
+  return typeof version === "string" ? version : undefined;
+}
+
+/**
+ * Levels every quickstart's metrics report: both versions meet every objective of every sample
+ * (the tightest limits are knative's 50 ms mean and 100 ms tail latency, and 1 % errors), and
+ * the candidate earns twice the baseline's reward.
+ */
+export const METRIC_LEVELS: Readonly<Record<string, MetricLevel>> = {
+  "request-count": { baseline: 10, candidate: 10, perSecond: true },
+  "error-count": { baseline: 0, candidate: 0, perSecond: true },
+  "error-rate": { baseline: 0.002, candidate: 0.001 },
+  "mean-latency": { baseline: 30, candidate: 20 },
+  "95th-percentile-tail-latency": { baseline: 60, candidate: 45 },
+  "le500ms-latency-percentile": { baseline: 0.97, candidate: 0.99 },
+  "user-engagement": { baseline: 10, candidate: 20 },
+};
+
+/** The quickstarts, as samples/README.md sets them up. */
+export const QUICKSTARTS: readonly QuickstartSpec[] = [
+  {
+    stack: "istio",
+    overlay: "istio",
+    customResources: [
+      { group: "networking.istio.io", version: "v1beta1", kind: "Gateway", plural: "gateways" },
+      { group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule", plural: "destinationrules" },
+    ],
+    setup: [["bookinfo-app.yaml", "productpage-v2.yaml", "bookinfo-routing.yaml"]],
+    winner: "productpage-v2",
+    winnerManifest: "vs-for-v2.yaml",
+    servedVersion(server) {
+      const vs = server.find("networking.istio.io/v1beta1", "VirtualService", "bookinfo", "bookinfo-iter8");
+      const subset = at(soleCarrier(at(vs, "spec", "http", 0, "route"), "weight"), "destination", "subset");
+      return typeof subset === "string" ? subset : undefined;
+    },
+  },
+  {
+    stack: "kfserving",
+    overlay: "kfserving",
+    customResources: [],
+    setup: [["baseline.yaml", "candidate.yaml", "routing-rule.yaml"]],
+    winner: "flowers-v2",
+    winnerManifest: "promote-v2.yaml",
+    servedVersion: responseVersionHeader,
+  },
+  {
+    stack: "knative",
+    overlay: "knative",
+    customResources: [],
+    // The baseline revision must be Ready before the candidate revision is added.
+    setup: [["baseline.yaml"], ["experimentalservice.yaml"]],
+    afterStep(step, server) {
+      if (step !== 0) return;
+      // What Knative Serving reports once revision sample-app-v1 serves.
+      const ksvc = server.get("serving.knative.dev/v1", "Service", "sample-app", "default");
+      server.replaceStatus({
+        ...ksvc,
+        status: {
+          observedGeneration: at(ksvc, "metadata", "generation") as number,
+          conditions: [{ type: "Ready", status: "True" }],
+          latestCreatedRevisionName: "sample-app-v1",
+          latestReadyRevisionName: "sample-app-v1",
+        },
+      });
+    },
+    winner: "sample-app-v2",
+    winnerManifest: "candidate.yaml",
+    servedVersion(server) {
+      const ksvc = server.find("serving.knative.dev/v1", "Service", "sample-app", "default");
+      const revision = at(soleCarrier(at(ksvc, "spec", "traffic"), "percent"), "revisionName");
+      return typeof revision === "string" ? revision : undefined;
+    },
+  },
+  {
+    stack: "seldon",
+    overlay: "seldon",
+    customResources: [],
+    setup: [["baseline.yaml", "candidate.yaml", "routing-rule.yaml"]],
+    winner: "iris-v2",
+    winnerManifest: "promote-v2.yaml",
+    servedVersion: responseVersionHeader,
+  },
+  {
+    stack: "seldon-single",
+    overlay: "seldon",
+    customResources: [],
+    setup: [["abtest.yaml"]],
+    winner: "iris-v2",
+    winnerManifest: "promote-v2.yaml",
+    servedVersion(server) {
+      const sd = server.find("machinelearning.seldon.io/v1", "SeldonDeployment", "iris", "ns-production");
+      const model = at(soleCarrier(at(sd, "spec", "predictors"), "traffic"), "graph", "modelUri");
+      if (typeof model !== "string") return undefined;
+      return model.includes("/xgboost/") ? "iris-v2" : model.includes("/sklearn/") ? "iris-v1" : undefined;
+    },
+  },
+];
