@@ -3,7 +3,7 @@ import type { InformerEvent } from "@iter8ts/kube";
 import type { KubeObject } from "@iter8ts/weights";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { Controller, ControllerPhase, type Informer, type LeaderElection, type LeadershipCallbacks } from "./controller";
+import { Controller, ControllerPhase, type ControllerParts, type Informer, type LeaderElection, type LeadershipCallbacks } from "./controller";
 import { createControllerMetrics } from "./controller-metrics";
 
 /** Resolves once `check` holds, polling; fails with `what` after 5 s. */
@@ -15,8 +15,13 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting until ${what}`);
 }
 
-function experiment(name: string, stage?: string): KubeObject {
-  return { apiVersion: "iter8.tools/v2alpha2", kind: "Experiment", metadata: { name, namespace: "team-a" }, ...(stage ? { status: { stage } } : {}) };
+function experiment(name: string, stage?: string, resourceVersion?: string): KubeObject {
+  return {
+    apiVersion: "iter8.tools/v2alpha2",
+    kind: "Experiment",
+    metadata: { name, namespace: "team-a", ...(resourceVersion ? { resourceVersion } : {}) },
+    ...(stage ? { status: { stage } } : {}),
+  };
 }
 
 class FakeInformer implements Informer {
@@ -90,7 +95,7 @@ class FakeEngine implements Engine {
   }
 }
 
-function setup(options: { election?: boolean } = {}) {
+function setup(options: { election?: boolean; ownWrites?: ControllerParts["ownWrites"] } = {}) {
   const order: string[] = [];
   const informer = new FakeInformer(order);
   const election = options.election ? new FakeElection(order) : undefined;
@@ -106,6 +111,7 @@ function setup(options: { election?: boolean } = {}) {
     engine,
     experiments: informer,
     ...(election ? { election } : {}),
+    ...(options.ownWrites ? { ownWrites: options.ownWrites } : {}),
     metrics,
     logger: pino({ level: "silent" }),
     workers: 3,
@@ -127,6 +133,33 @@ describe("Controller", () => {
     await until(() => engine.count("team-a/a") === 1 && engine.count("team-a/b") === 1, "both experiments were reconciled");
     informer.change(experiment("c"));
     await until(() => engine.count("team-a/c") === 1, "the changed experiment was reconciled");
+    await controller.stop();
+  });
+
+  it("does not reconcile the echo of its own status write, but any other change, and forgets deleted experiments", async () => {
+    const own = new Set(["team-a/a@7"]);
+    const forgotten: string[] = [];
+    const { informer, engine, controller } = setup({
+      ownWrites: {
+        isOwnWrite: (key, rv) => own.has(`${key.namespace}/${key.name}@${rv}`),
+        forget: (key) => forgotten.push(key.name),
+      },
+    });
+    controller.start();
+    informer.sync();
+    informer.change(experiment("a", "Running", "7"));
+    informer.change(experiment("b", "Running", "8"));
+    await until(() => engine.count("team-a/b") === 1, "the other experiment was reconciled");
+    expect(engine.count("team-a/a")).toBe(0);
+    // Someone else's change to the same experiment has another resourceVersion.
+    informer.change(experiment("a", "Running", "9"));
+    await until(() => engine.count("team-a/a") === 1, "the foreign change was reconciled");
+    // A relisted object is looked at even when it is what this controller wrote.
+    informer.change(experiment("a", "Running", "7"), "added");
+    await until(() => engine.count("team-a/a") === 2, "the relisted experiment was reconciled");
+    informer.change(experiment("a", "Running", "7"), "deleted");
+    await until(() => engine.count("team-a/a") === 3, "the deleted experiment was reconciled");
+    expect(forgotten).toEqual(["a"]);
     await controller.stop();
   });
 

@@ -63,6 +63,11 @@ export interface ControllerParts {
   workers: number;
   /** Counts iterations per reconcile (see `countIterations`); absent: no iteration duration. */
   iterations?: { takeIteration(key: ExperimentKey): boolean };
+  /**
+   * The versions this controller's own status writes produced (see `trackOwnWrites`): their
+   * informer events queue nothing, since the reconcile that wrote already scheduled the next.
+   */
+  ownWrites?: { isOwnWrite(key: ExperimentKey, resourceVersion: string | undefined): boolean; forget(key: ExperimentKey): void };
   queue?: Omit<WorkQueueOptions, "timers">;
   /** How long `stop` waits for running reconciles (default 30 s). */
   shutdownTimeoutMs?: number;
@@ -193,8 +198,11 @@ export class Controller {
 
   #onExperiment(event: InformerEvent): void {
     if (!this.#queue) return;
-    const { namespace, name } = event.object.metadata;
+    const { namespace, name, resourceVersion } = event.object.metadata;
     const key = { namespace: namespace ?? "default", name };
+    const { ownWrites } = this.#parts;
+    if (event.type === "modified" && ownWrites?.isOwnWrite(key, resourceVersion)) return;
+    if (event.type === "deleted") ownWrites?.forget(key);
     // A deletion is reconciled too: the engine then wakes the next experiment of its target.
     this.#queue.add(formatKey(key));
     if (event.type === "deleted" && this.#parts.onDeleted) {

@@ -27,6 +27,7 @@ import { Controller, type LeaderElection, type LeadershipCallbacks } from "./con
 import { createControllerMetrics, type ControllerMetrics } from "./controller-metrics";
 import { startEndpoints, type RunningEndpoints } from "./http-endpoints";
 import { countIterations, logEvents, timeMetricQueries } from "./instrumented-ports";
+import { trackOwnWrites } from "./own-writes";
 
 /** Everything besides the settings; each has a production default. */
 export interface StartOptions {
@@ -96,7 +97,8 @@ export async function startController(config: ControllerConfig, options: StartOp
     { processMetrics: options.processMetrics ?? true },
   );
 
-  const store = countIterations(new KubeExperimentStore(clients, { experiments, metrics: metricInformer }), metrics);
+  const ownWrites = trackOwnWrites(new KubeExperimentStore(clients, { experiments, metrics: metricInformer }));
+  const store = countIterations(ownWrites, metrics);
   const metricsSource = timeMetricQueries(
     new KubeMetricsSource(clients, {
       onQueried: (report) => {
@@ -171,6 +173,7 @@ export async function startController(config: ControllerConfig, options: StartOp
     logger: log,
     workers: config.workers,
     iterations: store,
+    ownWrites,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
   ref.controller = controller;
