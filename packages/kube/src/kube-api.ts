@@ -1,6 +1,6 @@
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent, type AgentOptions } from "node:https";
-import { createConfiguration, HttpMethod, ServerConfiguration, type Configuration, type KubeConfig } from "@kubernetes/client-node";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions } from "node:https";
+import { createConfiguration, HttpMethod, ServerConfiguration, type Configuration, type KubeConfig, type RequestContext } from "@kubernetes/client-node";
 import { KubeError, KubeErrorCode } from "./kube-error";
 import { kubeErrorFromResponse, toKubeError } from "./to-kube-error";
 
@@ -100,11 +100,17 @@ export class KubeApi {
     try {
       await this.#configuration.authMethods.default?.applySecurityAuthentication(context);
       const agent = await (this.#agent ??= this.#keepAliveAgent());
-      if (agent) context.setAgent(agent);
-      const response = await this.#configuration.httpApi.send(context).toPromise();
-      const text = await response.body.text();
-      if (response.httpStatusCode >= 200 && response.httpStatusCode < 300) return text;
-      throw kubeErrorFromResponse(request.subject, response.httpStatusCode, text);
+      let status: number;
+      let text: string;
+      if (agent) {
+        ({ status, text } = await sendOverAgent(context, agent));
+      } else {
+        const response = await this.#configuration.httpApi.send(context).toPromise();
+        status = response.httpStatusCode;
+        text = await response.body.text();
+      }
+      if (status >= 200 && status < 300) return text;
+      throw kubeErrorFromResponse(request.subject, status, text);
     } catch (error) {
       if (request.signal?.aborted && !(error instanceof KubeError)) {
         throw new KubeError(KubeErrorCode.Aborted, `${request.subject}: the request was cancelled`, { cause: error });
@@ -112,4 +118,29 @@ export class KubeApi {
       throw toKubeError(error, request.subject);
     }
   }
+}
+
+/**
+ * Sends a prepared request (URL, headers with the credentials, body, signal) with node's own
+ * HTTP client on the keep-alive agent. client-node sends through node-fetch, whose Request,
+ * Headers and stream objects cost about three times the CPU of the exchange itself (0.21 against
+ * 0.06 ms per GET on loopback, server included): most of what a controller running a thousand
+ * experiments spends.
+ */
+function sendOverAgent(context: RequestContext, agent: HttpAgent): Promise<{ status: number; text: string }> {
+  const url = new URL(context.getUrl());
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const signal = context.getSignal();
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: context.getHttpMethod(), headers: context.getHeaders(), agent, ...(signal ? { signal } : {}) }, (res) => {
+      res.setEncoding("utf8");
+      let text = "";
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    const body = context.getBody();
+    req.end(typeof body === "string" ? body : undefined);
+  });
 }
