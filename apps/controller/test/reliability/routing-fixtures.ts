@@ -38,19 +38,19 @@ export interface CanaryOptions {
   intervalSeconds?: number;
   iterationsPerLoop?: number;
   maxLoops?: number;
+  /** Give the experiment start, loop and finish actions (default true). */
+  actions?: boolean;
 }
 
 /**
  * A Progressive Canary on its own VirtualService (`<name>`, target `<namespace>/<name>`):
- * versions `v1` and `v2`, objectives on the mock metrics, and one task per action.
+ * versions `v1` and `v2`, objectives on the mock metrics, and one task per action (unless
+ * `actions: false`).
  */
 export function canaryExperiment(name: string, options: CanaryOptions = {}): JsonObject {
   const namespace = options.namespace ?? "default";
-  const strategy: JsonObject = {
-    testingPattern: "Canary",
-    deploymentPattern: "Progressive",
-    actions: { start: [{ run: "echo start" }], loop: [{ run: "echo loop" }], finish: [{ run: "echo finish" }] },
-  };
+  const strategy: JsonObject = { testingPattern: "Canary", deploymentPattern: "Progressive" };
+  if (options.actions ?? true) strategy.actions = { start: [{ run: "echo start" }], loop: [{ run: "echo loop" }], finish: [{ run: "echo finish" }] };
   return {
     apiVersion: "iter8.tools/v2alpha2",
     kind: "Experiment",
