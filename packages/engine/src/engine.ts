@@ -773,7 +773,9 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
         wake: turn.ended ? await wakeAfter(key, [turn.spec.spec.target]) : [],
       };
       if (turn.status.stage) result.stage = turn.status.stage;
-      if (outcome.requeueAfterMs !== undefined) result.requeueAfterMs = Math.max(0, outcome.requeueAfterMs);
+      // Delays count from the moment the step was decided (the next iteration is due one interval
+      // after this one's time), so the time spent querying and writing comes off them.
+      if (outcome.requeueAfterMs !== undefined) result.requeueAfterMs = Math.max(0, outcome.requeueAfterMs - (clock.now().getTime() - now.getTime()));
       return result;
     }
     return storeError(key, undefined, "WriteConflict");

@@ -58,6 +58,30 @@ describe("an unreachable store", () => {
   });
 });
 
+describe("requeue delays", () => {
+  it("count from when the step was decided, so a slow status write does not make the next iteration late", async () => {
+    const world = makeWorld({ experiments: [experiment({ intervalSeconds: 10, iterationsPerLoop: 3 })] });
+    const store: ExperimentStore = {
+      getExperiment: (k) => world.store.getExperiment(k),
+      listExperiments: (f) => world.store.listExperiments(f),
+      getMetric: (ns, n) => world.store.getMetric(ns, n),
+      writeStatus: async (key, status, resourceVersion) => {
+        world.clock.advance(300);
+        return world.store.writeStatus(key, status, resourceVersion);
+      },
+    };
+    const engine = createEngine({ ...world.ports, store }, world.engineOptions);
+    let result;
+    do result = await engine.reconcile(world.keys[0]!);
+    while (world.status().completedIterations !== 1);
+    expect(result).toMatchObject({ outcome: "Progressed", requeueAfterMs: 9_700 });
+    // Reconciled when told: the second iteration is due, not early.
+    world.clock.advance(9_700);
+    await engine.reconcile(world.keys[0]!);
+    expect(world.status().completedIterations).toBe(2);
+  });
+});
+
 describe("event sinks", () => {
   it("a sink that throws does not undo or repeat a decision", async () => {
     const world = makeWorld({ experiments: [experiment({ iterationsPerLoop: 1 })] });
