@@ -2,12 +2,15 @@
 // command line, JSON logs on stdout, endpoints on ephemeral loopback ports. Tests kill it with
 // SIGKILL, so nothing here relies on the process cooperating.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
-/** Where the build puts the executable. */
+/** Where the build puts the executable (the bundled benchmark in node_modules/.bench sits as deep as this folder). */
 export const CONTROLLER_PATH = join(import.meta.dirname, "..", "..", "dist", "controller.js");
+
+const STARTING = "iter8ts controller starting";
+const portOf = (address: unknown) => Number(String(address).split(":").at(-1));
 
 /** One JSON log line of the controller (pino: `level`, `time` in epoch ms, `msg`, fields). */
 export interface LogEntry {
@@ -30,6 +33,14 @@ export interface ControllerProcessOptions {
   name: string;
   /** Flags after the kubeconfig and the loopback endpoint addresses. */
   args?: readonly string[];
+  /** Node.js flags before the script, e.g. `--cpu-prof`. */
+  nodeArgs?: readonly string[];
+  /**
+   * Write stdout to this file instead of keeping the lines in {@link ControllerProcess.logs}: a
+   * benchmark's process is busy being the API server, and a controller blocked on a full pipe
+   * would measure the reader, not itself.
+   */
+  logFile?: string;
 }
 
 /** Fails with the build command when the executable is missing. */
@@ -54,27 +65,46 @@ export class ControllerProcess {
 
   private constructor(options: ControllerProcessOptions) {
     this.name = options.name;
+    const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, "w");
     this.child = spawn(
       process.execPath,
-      [CONTROLLER_PATH, `--kubeconfig=${options.kubeconfigPath}`, "--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", ...(options.args ?? [])],
-      { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", POD_NAME: options.name }, stdio: ["ignore", "pipe", "pipe"] },
+      [...(options.nodeArgs ?? []), CONTROLLER_PATH, `--kubeconfig=${options.kubeconfigPath}`, "--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", ...(options.args ?? [])],
+      { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", POD_NAME: options.name }, stdio: ["ignore", logFd ?? "pipe", "pipe"] },
     );
     let resolvePorts!: (ports: { health: number; metrics: number }) => void;
     this.ports = new Promise((resolve) => (resolvePorts = resolve));
-    const portOf = (address: unknown) => Number(String(address).split(":").at(-1));
-    createInterface({ input: this.child.stdout! }).on("line", (line) => {
-      let entry: LogEntry;
-      try {
-        entry = JSON.parse(line) as LogEntry;
-      } catch {
-        // Anything but a JSON line on stdout is itself worth failing a test over.
-        entry = { level: 60, time: Date.now(), msg: `not a JSON log line: ${line}` };
-      }
-      this.logs.push(entry);
-      if (entry.msg === "iter8ts controller starting") resolvePorts({ health: portOf(entry.health), metrics: portOf(entry.metrics) });
-    });
+    const onEntry = (entry: LogEntry) => {
+      if (entry.msg === STARTING) resolvePorts({ health: portOf(entry.health), metrics: portOf(entry.metrics) });
+    };
+    if (logFd !== undefined) {
+      closeSync(logFd);
+      void this.#findStartingLine(options.logFile!, onEntry);
+    } else {
+      createInterface({ input: this.child.stdout! }).on("line", (line) => {
+        let entry: LogEntry;
+        try {
+          entry = JSON.parse(line) as LogEntry;
+        } catch {
+          // Anything but a JSON line on stdout is itself worth failing a test over.
+          entry = { level: 60, time: Date.now(), msg: `not a JSON log line: ${line}` };
+        }
+        this.logs.push(entry);
+        onEntry(entry);
+      });
+    }
     createInterface({ input: this.child.stderr! }).on("line", (line) => this.stderr.push(line));
     this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Polls a log file until the line that names the endpoints appears (or the process ends). */
+  async #findStartingLine(file: string, onEntry: (entry: LogEntry) => void): Promise<void> {
+    while (this.alive) {
+      const line = readFileSync(file, "utf8")
+        .split("\n")
+        .find((l) => l.includes(`"${STARTING}"`));
+      if (line) return onEntry(JSON.parse(line) as LogEntry);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Spawns `node dist/controller.js` with the given flags. */

@@ -1,0 +1,152 @@
+// The controller at scale: 1,000 concurrent Canary experiments (each on its own VirtualService,
+// mock metrics, an iteration every 10 s, progressive weights) against the loopback API server.
+// The built executable runs in its own process, so the CPU and memory printed are the
+// controller's alone; this process is the API server and the observer. Prints the controller's
+// CPU (share of one core) and RSS idle and in steady state, RSS per experiment, and how late
+// iterations ran after their due time (p50/p99, from status.decisions). Run with
+// `pnpm -F @iter8ts/controller bench:scale` (after a build); SCALE_EXPERIMENTS and
+// SCALE_MEASURE_SECONDS change the size and the length of the measurement, SCALE_CONTROLLER_ARGS
+// adds controller flags, SCALE_PROFILE_DIR writes a CPU profile of the controller there and
+// SCALE_HEAP_SNAPSHOT_DIR a heap snapshot at the end of the steady state.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { KubeTestServer, type JsonObject } from "@iter8ts/testkit";
+import { ControllerProcess, requireBuiltController, sampleValue } from "../test/reliability/controller-process";
+import { canaryExperiment, mockMetrics, virtualService } from "../test/reliability/routing-fixtures";
+
+const EXPERIMENTS = Number(process.env.SCALE_EXPERIMENTS ?? 1_000);
+const INTERVAL_SECONDS = 10;
+const MEASURE_SECONDS = Number(process.env.SCALE_MEASURE_SECONDS ?? 60);
+const CONTROLLER_ARGS = (process.env.SCALE_CONTROLLER_ARGS ?? "").split(" ").filter(Boolean);
+/** A folder for a CPU profile of the controller (`node --cpu-prof`), written when it stops. */
+const PROFILE_DIR = process.env.SCALE_PROFILE_DIR;
+/** A folder for a heap snapshot of the controller at the end of the steady state. */
+const HEAP_DIR = process.env.SCALE_HEAP_SNAPSHOT_DIR;
+
+interface Decision {
+  iteration: number;
+  time: string;
+}
+interface Stored {
+  metadata: { name: string };
+  status?: { stage?: string; completedIterations?: number; decisions?: Decision[] };
+}
+
+function experiment(index: number): JsonObject {
+  // Far more iterations than the run lasts: every experiment stays in Running.
+  return canaryExperiment(`scale-${index}`, { intervalSeconds: INTERVAL_SECONDS, iterationsPerLoop: 1_000, maxLoops: 1, actions: false });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** CPU seconds and memory of the controller process, from its own /metrics. */
+async function usage(controller: ControllerProcess): Promise<{ at: number; cpuSeconds: number; systemSeconds: number; rss: number; heapUsed: number }> {
+  const { body } = await controller.get("/metrics");
+  return {
+    at: performance.now(),
+    cpuSeconds: sampleValue(body, "process_cpu_seconds_total"),
+    systemSeconds: sampleValue(body, "process_cpu_system_seconds_total"),
+    rss: sampleValue(body, "process_resident_memory_bytes"),
+    heapUsed: sampleValue(body, "nodejs_heap_size_used_bytes"),
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+function experiments(server: KubeTestServer): Stored[] {
+  return server.list("iter8.tools/v2alpha2", "Experiment", "default") as unknown as Stored[];
+}
+
+requireBuiltController();
+const server = await KubeTestServer.start({ namespaces: ["default", "iter8-system"], jobs: false, requestLogLimit: 1 });
+for (const metric of mockMetrics("default")) server.create(metric);
+for (let i = 0; i < EXPERIMENTS; i++) server.create(virtualService("default", `scale-${i}`));
+
+const logDir = mkdtempSync(join(tmpdir(), "iter8ts-scale-"));
+const controller = ControllerProcess.start({
+  kubeconfigPath: server.kubeconfigPath,
+  name: "scale-controller",
+  args: ["--leader-elect=false", ...CONTROLLER_ARGS],
+  logFile: join(logDir, "controller.log"),
+  nodeArgs: [
+    ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+    ...(HEAP_DIR ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${HEAP_DIR}`] : []),
+  ],
+});
+try {
+  await controller.ports;
+  for (let ready = false; !ready; await sleep(100)) ready = (await controller.get("/readyz")).status === 200;
+  // Idle: synced, nothing to do; let start-up garbage settle before sampling.
+  await sleep(5_000);
+  const idleStart = await usage(controller);
+  await sleep(5_000);
+  const idle = await usage(controller);
+  const idleCpu = (idle.cpuSeconds - idleStart.cpuSeconds) / ((idle.at - idleStart.at) / 1000);
+
+  // Created at an even pace over one interval, as experiments arrive over time in a cluster;
+  // all at once would make every iteration of every experiment due in the same instant.
+  const createStarted = performance.now();
+  for (let i = 0; i < EXPERIMENTS; i++) {
+    server.create(experiment(i));
+    const due = createStarted + ((i + 1) * INTERVAL_SECONDS * 1000) / EXPERIMENTS;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  const running = () => experiments(server).filter((e) => (e.status?.completedIterations ?? 0) >= 1).length;
+  while (running() < EXPERIMENTS) await sleep(250);
+  const warmSeconds = (performance.now() - createStarted) / 1000;
+
+  const steadyStart = await usage(controller);
+  const windowStart = Date.now();
+  let peakRss = steadyStart.rss;
+  const deadline = performance.now() + MEASURE_SECONDS * 1000;
+  while (performance.now() < deadline) {
+    await sleep(5_000);
+    peakRss = Math.max(peakRss, (await usage(controller)).rss);
+  }
+  const steady = await usage(controller);
+  const windowEnd = Date.now();
+  if (HEAP_DIR) {
+    // Writing a snapshot of a few hundred MB takes a while; the controller answers nothing meanwhile.
+    controller.child.kill("SIGUSR2");
+    await sleep(15_000);
+  }
+  const steadyCpu = (steady.cpuSeconds - steadyStart.cpuSeconds) / ((steady.at - steadyStart.at) / 1000);
+  const steadySystem = (steady.systemSeconds - steadyStart.systemSeconds) / ((steady.at - steadyStart.at) / 1000);
+
+  // Lateness: when an iteration ran minus when it was due (the previous one's time + interval).
+  const lateness: number[] = [];
+  let iterations = 0;
+  for (const exp of experiments(server)) {
+    const decisions = exp.status?.decisions ?? [];
+    for (let i = 1; i < decisions.length; i++) {
+      const ran = Date.parse(decisions[i]!.time);
+      if (ran < windowStart || ran > windowEnd) continue;
+      iterations++;
+      lateness.push(ran - (Date.parse(decisions[i - 1]!.time) + INTERVAL_SECONDS * 1000));
+    }
+  }
+  lateness.sort((a, b) => a - b);
+  const statusBytes = JSON.stringify(experiments(server)[0]?.status ?? {}).length;
+  const perExperiment = (steady.rss - idle.rss) / EXPERIMENTS;
+
+  console.log(`controller at scale: ${EXPERIMENTS} experiments, an iteration every ${INTERVAL_SECONDS} s each, measured over ${MEASURE_SECONDS} s of steady state`);
+  console.log(`  created over ${INTERVAL_SECONDS} s; all running after ${warmSeconds.toFixed(1)} s; ${iterations} iterations in the window (${(iterations / MEASURE_SECONDS).toFixed(1)}/s); status ${(statusBytes / 1024).toFixed(1)} KiB each`);
+  console.log(`  CPU: idle ${(idleCpu * 100).toFixed(1)}% of a core, steady ${(steadyCpu * 100).toFixed(1)}% of a core, of which ${(steadySystem * 100).toFixed(1)}% in the kernel (goal <= 10%); ${((steadyCpu * 1000) / (iterations / MEASURE_SECONDS)).toFixed(2)} ms of CPU per iteration`);
+  console.log(`  RSS: idle ${mib(idle.rss)}, steady ${mib(steady.rss)} (peak ${mib(peakRss)}); heap used ${mib(idle.heapUsed)} -> ${mib(steady.heapUsed)}`);
+  console.log(`  RSS per experiment: ${(perExperiment / 1024).toFixed(1)} KiB (goal <= 100 KB)`);
+  console.log(
+    `  iteration lateness: p50 ${percentile(lateness, 50).toFixed(0)} ms, p99 ${percentile(lateness, 99).toFixed(0)} ms, max ${percentile(lateness, 100).toFixed(0)} ms (goal p99 <= 100 ms)`,
+  );
+} finally {
+  // A graceful stop writes the profile; otherwise there is nothing to wait for.
+  await controller.kill(PROFILE_DIR ? "SIGTERM" : "SIGKILL");
+  await server.close();
+  rmSync(logDir, { recursive: true, force: true });
+}
