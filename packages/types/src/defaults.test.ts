@@ -47,3 +47,27 @@ describe("in-memory defaults", () => {
     expect(experimentNamespace(experiment((d) => withField(d, "metadata.namespace", undefined)))).toBe("default");
   });
 });
+
+describe("withDefaults on hostile input", () => {
+  it("shares deeply nested free-form JSON instead of copying it, and leaves the input alone", () => {
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 20_000; i++) deep = { next: deep };
+    const input = {
+      apiVersion: "iter8.tools/v2alpha2",
+      kind: "Experiment",
+      metadata: { name: "deep", namespace: "default" },
+      spec: {
+        target: "app",
+        strategy: { testingPattern: "Canary", deploymentPattern: "BlueGreen" },
+        criteria: { strength: deep, objectives: [{ metric: "m", upperLimit: 1 }] },
+      },
+    } as Experiment;
+    const before = JSON.stringify(input.spec.strategy) + JSON.stringify(input.spec.criteria?.objectives);
+    const out = withDefaults(input);
+    expect(out.spec.criteria?.strength).toBe(deep);
+    expect(out.spec.criteria?.objectives?.[0]?.rollback_on_failure).toBe(true);
+    expect(out.spec.duration).toEqual({ intervalSeconds: 20, iterationsPerLoop: 15, maxLoops: 1 });
+    expect(JSON.stringify(input.spec.strategy) + JSON.stringify(input.spec.criteria?.objectives)).toBe(before);
+    expect(input.spec.duration).toBeUndefined();
+  });
+});

@@ -22,24 +22,37 @@ export function experimentNamespace(experiment: Pick<Experiment, "metadata">): s
  * The input is not modified.
  */
 export function withDefaults<E extends Experiment>(experiment: E): E {
-  const copy = structuredClone(experiment);
-  const spec = copy.spec;
+  // Only the objects that get defaults are copied; free-form JSON the user wrote (task inputs,
+  // `criteria.strength`) is shared, not cloned, so however deep it nests it costs nothing here.
   const d = EXPERIMENT_DEFAULTS;
-  spec.strategy.deploymentPattern ??= d.deploymentPattern;
-  spec.strategy.weights = {
-    ...spec.strategy.weights,
-    maxCandidateWeight: spec.strategy.weights?.maxCandidateWeight ?? d.maxCandidateWeight,
-    maxCandidateWeightIncrement: spec.strategy.weights?.maxCandidateWeightIncrement ?? d.maxCandidateWeightIncrement,
+  const source = experiment.spec;
+  const deploymentPattern = source.strategy.deploymentPattern ?? d.deploymentPattern;
+  const strategy = {
+    ...source.strategy,
+    deploymentPattern,
+    weights: {
+      ...source.strategy.weights,
+      maxCandidateWeight: source.strategy.weights?.maxCandidateWeight ?? d.maxCandidateWeight,
+      maxCandidateWeightIncrement: source.strategy.weights?.maxCandidateWeightIncrement ?? d.maxCandidateWeightIncrement,
+    },
   };
-  spec.duration = {
-    ...spec.duration,
-    intervalSeconds: spec.duration?.intervalSeconds ?? d.intervalSeconds,
-    iterationsPerLoop: spec.duration?.iterationsPerLoop ?? d.iterationsPerLoop,
-    maxLoops: spec.duration?.maxLoops ?? d.maxLoops,
+  const duration = {
+    ...source.duration,
+    intervalSeconds: source.duration?.intervalSeconds ?? d.intervalSeconds,
+    iterationsPerLoop: source.duration?.iterationsPerLoop ?? d.iterationsPerLoop,
+    maxLoops: source.duration?.maxLoops ?? d.maxLoops,
   };
-  if (spec.strategy.deploymentPattern === "BlueGreen") {
-    for (const objective of spec.criteria?.objectives ?? []) objective.rollback_on_failure ??= true;
+  const spec = { ...source, strategy, duration };
+  if (source.criteria) {
+    spec.criteria = { ...source.criteria };
+    if (source.criteria.objectives) {
+      spec.criteria.objectives = source.criteria.objectives.map((objective) =>
+        deploymentPattern === "BlueGreen" ? { ...objective, rollback_on_failure: objective.rollback_on_failure ?? true } : { ...objective },
+      );
+    }
   }
+  const copy = { ...experiment, metadata: { ...experiment.metadata }, spec };
+  if (experiment.status !== undefined) copy.status = structuredClone(experiment.status);
   return copy;
 }
 
