@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { CommandIo } from "../command-io";
 import { fileExperimentSource, type ExperimentSource } from "../experiment-source";
 import type { ClusterEnv } from "./cluster-connection";
-import { clusterExperimentSource } from "./cluster-experiment-source";
+import type { ClusterExperimentOptions } from "./cluster-experiment-source";
 
 /** The options `describe` and `assert` share for finding their experiment. */
 export interface ExperimentLocationOptions {
@@ -38,7 +38,23 @@ export function chooseExperimentSource(name: string | undefined, options: Experi
     ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
     ...(options.context !== undefined ? { context: options.context } : {}),
   };
-  return clusterExperimentSource(target, env);
+  return lazyClusterSource(target, env);
+}
+
+/**
+ * A cluster source that loads the Kubernetes client on first use: it takes longer to load than
+ * everything else the CLI needs, and commands reading a file never need it.
+ */
+function lazyClusterSource(target: ClusterExperimentOptions, env: ClusterEnv): ExperimentSource {
+  let real: ExperimentSource | undefined;
+  const open = async () => (real ??= (await import("./cluster-experiment-source")).clusterExperimentSource(target, env));
+  return {
+    get label() {
+      return real?.label ?? (target.name !== undefined ? `experiment ${target.name}` : "the latest experiment");
+    },
+    rereadable: true,
+    load: async () => (await open()).load(),
+  };
 }
 
 /** The environment variables that locate a cluster, read at the command's edge. */

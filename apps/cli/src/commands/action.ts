@@ -1,8 +1,7 @@
 import { Command } from "commander";
 import { isDnsSubdomain } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
-import { ClusterConfigError, connectCluster, type ClusterConnection } from "../cluster/cluster-connection";
-import { runClusterAction } from "../cluster/run-cluster-action";
+import type { ClusterConnection } from "../cluster/cluster-connection";
 
 /** What `action run` reads from its flags, with the Job's environment as fallback. */
 export interface ActionRunOptions {
@@ -79,6 +78,10 @@ export function actionCommand(io: CommandIo = processIo, env: ActionEnv = proces
     .option("--kubeconfig <path>", "kubeconfig file; default: $KUBECONFIG, else ~/.kube/config, else the pod's service account")
     .option("--context <name>", "kubeconfig context; default: the current context")
     .action(async (opts: ActionRunOptions) => {
+      // The Kubernetes client is loaded only by the commands that talk to a cluster: it takes
+      // longer to load than everything else the CLI needs.
+      const { ClusterConfigError, connectCluster } = await import("../cluster/cluster-connection");
+      const { runClusterAction } = await import("../cluster/run-cluster-action");
       let connection: ClusterConnection | undefined;
       const connect = () => (connection ??= connectCluster({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }, env));
       let target;
