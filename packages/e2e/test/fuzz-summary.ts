@@ -38,7 +38,7 @@ export function describeSummary(summary: FuzzSummary): string {
  * reconcile budget, and a failure names what is at fault. Also checks that the slice reaches
  * every outcome, or it would no longer test what it claims to.
  */
-export async function checkSlice(kind: FuzzCase["kind"], half: 0 | 1): Promise<void> {
+export async function checkSlice(kind: FuzzCase["kind"], half: 0 | 1): Promise<FuzzSummaryOf> {
   const summary = await runFuzz(slice(kind, half));
   console.log(describeSummary(summary));
   expectNoViolations(summary);
@@ -48,4 +48,8 @@ export async function checkSlice(kind: FuzzCase["kind"], half: 0 | 1): Promise<v
   const reached = ["ExperimentCompleted: Experiment Completed", "Failed: MetricUnavailable"];
   if (kind === "Experiment") reached.push("Failed: InvalidExperiment", "Failed: HandlerFailed");
   for (const ending of reached) expect(summary.endings[ending], ending).toBeGreaterThan(0);
+  return summary;
 }
+
+/** What {@link checkSlice} checked, for the test to state its own expectations on. */
+type FuzzSummaryOf = Awaited<ReturnType<typeof runFuzz>>;
