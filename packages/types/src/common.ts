@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isQuantity } from "./quantity";
+import { parseQuantity, QuantityError, QuantityErrorCode } from "./quantity";
 import { IssueCode } from "./validation-issue";
 
 const QUANTITY_HINT = 'must be a Kubernetes quantity such as 50, "0.01", "250m", "1k" or "1Ki"';
@@ -7,11 +7,23 @@ const QUANTITY_HINT = 'must be a Kubernetes quantity such as 50, "0.01", "250m",
 /**
  * A Kubernetes quantity: a JSON number or a quantity string such as `"0.01"`, `10m`, `1k`.
  * In the CRD this is an int-or-string, so a cluster rejects fractional JSON numbers; the
- * document checks report those with the fix (quote the value).
+ * document checks report those with the fix (quote the value). A quantity must also be finite:
+ * `"1e309"` would become an infinite limit, so it is refused with the value it was given.
  */
 export const QuantitySchema = z
   .union([z.number(), z.string()], { error: QUANTITY_HINT })
-  .refine((v) => isQuantity(v), { message: QUANTITY_HINT, params: { code: IssueCode.InvalidQuantity } })
+  .superRefine((value, ctx) => {
+    try {
+      parseQuantity(value);
+    } catch (error) {
+      if (error instanceof QuantityError && error.code === QuantityErrorCode.NotFinite) {
+        // The message starts with the value, so the issue does not repeat it as "(got …)".
+        ctx.addIssue({ code: "custom", message: error.message, params: { code: IssueCode.InvalidQuantity, showsValue: true } });
+      } else {
+        ctx.addIssue({ code: "custom", message: QUANTITY_HINT, params: { code: IssueCode.InvalidQuantity } });
+      }
+    }
+  })
   .meta({ "x-kubernetes-int-or-string": true });
 
 /** A name/value pair (version variables, metric params, header templates). */

@@ -28,3 +28,17 @@ export function lineOf(root: unknown, lineCounter: LineCounter, segments: readon
   }
   return line;
 }
+
+/**
+ * The text a scalar below `root` was written as (`1e309`, `.nan`, `"0.01"` without its quotes),
+ * or undefined when the path does not lead to a scalar.
+ */
+export function sourceTextOf(root: unknown, segments: readonly PathSegment[]): string | undefined {
+  let node: unknown = root;
+  for (const segment of segments) {
+    if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment))?.value;
+    else if (isSeq(node) && typeof segment === "number") node = node.items[segment];
+    else return undefined;
+  }
+  return isScalar(node) ? node.source : undefined;
+}

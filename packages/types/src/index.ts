@@ -1,6 +1,7 @@
 export {
   QuantityFormat,
   QuantityError,
+  QuantityErrorCode,
   QUANTITY_PATTERN,
   parseQuantity,
   isQuantity,

@@ -145,3 +145,54 @@ describe("readDocuments", () => {
     expect(readDocuments('x: "0.01"\ny: 0.01\nz: 10m\n')).toEqual({ ok: true, value: [{ x: "0.01", y: 0.01, z: "10m" }] });
   });
 });
+
+describe("non-finite quantities", () => {
+  const withLimit = (limit: string) => `apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata:
+  name: e
+spec:
+  target: default/app
+  strategy:
+    testingPattern: Conformance
+  criteria:
+    objectives:
+    - metric: default/mean-latency
+      upperLimit: ${limit}
+  versionInfo:
+    baseline:
+      name: v1
+`;
+
+  it.each([
+    ['"1e309"', '"1e309"'],
+    ["1e309", "1e309"],
+    [".nan", ".nan"],
+    ["-.inf", "-.inf"],
+  ])("rejects upperLimit %s naming the field and the value as written", (written, shown) => {
+    const result = parseExperiment(withLimit(written));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ path: "spec.criteria.objectives[0].upperLimit", code: "invalid_quantity", line: 12 });
+    expect(result.errors[0]!.message).toMatch(new RegExp(`^${shown.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not a finite quantity; `));
+    expect(result.errors[0]!.message).not.toContain("null");
+  });
+
+  it("rejects a non-finite quantity given as an object, and a non-finite number elsewhere", () => {
+    const result = parseExperiment({
+      spec: { target: "t", strategy: { testingPattern: "Conformance" }, criteria: { objectives: [{ metric: "m", lowerLimit: Number.NEGATIVE_INFINITY }] }, duration: { intervalSeconds: Number.NaN } },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toContainEqual(expect.objectContaining({ path: "spec.criteria.objectives[0].lowerLimit", message: expect.stringMatching(/^-Infinity is not a finite quantity; /) }));
+    expect(result.errors).toContainEqual(expect.objectContaining({ path: "spec.duration.intervalSeconds", message: expect.stringContaining("(got NaN)") }));
+  });
+
+  it("rejects a Metric's mock level that is not finite", () => {
+    const result = parseMetric('apiVersion: iter8.tools/v2alpha2\nkind: Metric\nmetadata: {name: m}\nspec:\n  mock:\n  - name: v1\n    level: "1e400"\n');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([expect.objectContaining({ path: "spec.mock[0].level", message: expect.stringMatching(/^"1e400" is not a finite quantity; /) })]);
+  });
+});

@@ -1,11 +1,11 @@
 import { LineCounter, parseAllDocuments, type Document } from "yaml";
 import type { z } from "zod";
-import { lineOf } from "./document-locator";
+import { lineOf, sourceTextOf } from "./document-locator";
 import { ExperimentSchema, type Experiment } from "./experiment";
 import { experimentIssues } from "./experiment-checks";
 import { MetricSchema, type Metric } from "./metric";
 import { metricIssues } from "./metric-checks";
-import { formatPath, IssueCode, type ParseResult, type RawIssue, type ValidationIssue } from "./validation-issue";
+import { formatPath, IssueCode, type ParseResult, type PathSegment, type RawIssue, type ValidationIssue } from "./validation-issue";
 import { zodIssues } from "./zod-issues";
 
 /** A document read from text, with what is needed to point at its lines. */
@@ -78,7 +78,8 @@ export function checkDocument<T>(
   source?: Pick<SourceDocument, "root" | "lineCounter">,
 ): ParseResult<T> {
   const parsed = schema.safeParse(value);
-  const raw = [...(parsed.success ? [] : zodIssues(parsed.error, value, schema)), ...checks(value)];
+  const spelling = source ? (segments: readonly PathSegment[]) => sourceTextOf(source.root, segments) : undefined;
+  const raw = [...(parsed.success ? [] : zodIssues(parsed.error, value, schema, spelling)), ...checks(value)];
   if (parsed.success && raw.length === 0) return { ok: true, value: parsed.data };
   const seen = new Set<string>();
   const errors: ValidationIssue[] = [];

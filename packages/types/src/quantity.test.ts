@@ -100,3 +100,26 @@ describe("quantity edge cases", () => {
     expect((error as Error).message).toBe('"fast" is not a Kubernetes quantity; write a number such as 50, "0.01", "250m", "1k" or "1Ki"');
   });
 });
+
+describe("quantities beyond a JavaScript number", () => {
+  it("rejects quantities too large to be a finite number, quoted or not", () => {
+    for (const input of ["1e309", "-1e309", "2e308", "1".repeat(300) + "000000000E", "1e400", "9".repeat(310), "1e99999999"]) {
+      expect(isQuantity(input), input.slice(0, 20)).toBe(false);
+      expect(() => parseQuantity(input)).toThrow(/is not a finite quantity/);
+    }
+    expect(() => quantityToNumber("1e309")).toThrow(QuantityError);
+  });
+
+  it("keeps the largest finite values and the smallest ones", () => {
+    expect(quantityToNumber("1e308")).toBe(1e308);
+    expect(quantityToNumber("1.7976931348623157e308")).toBe(Number.MAX_VALUE);
+    expect(parseQuantity("1e-99999999").nanos).toBe(1n);
+    expect(parseQuantity("-1e-99999999").nanos).toBe(0n);
+  });
+
+  it("names a non-finite number as JavaScript spells it, not as null", () => {
+    expect(() => parseQuantity(Number.NaN)).toThrow(/^NaN is not a finite quantity/);
+    expect(() => parseQuantity(Number.NEGATIVE_INFINITY)).toThrow(/^-Infinity is not a finite quantity/);
+    expect(() => parseQuantity(Number.NaN)).toThrow(expect.objectContaining({ code: "non_finite_quantity" }));
+  });
+});

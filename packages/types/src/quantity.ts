@@ -34,16 +34,44 @@ const decimalSuffixes: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k:
 const binarySuffixes: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 const NANO_DIGITS = 9;
 
-/** Thrown by {@link parseQuantity} for text that is not a quantity. */
+/** Why a value is not a quantity. */
+export const QuantityErrorCode = {
+  /** The text does not follow the quantity syntax. */
+  Invalid: "invalid_quantity",
+  /** NaN, an infinity, or a value too large for a JavaScript number (beyond ±1.7976931348623157e308). */
+  NotFinite: "non_finite_quantity",
+} as const;
+/** A quantity error code. */
+export type QuantityErrorCode = (typeof QuantityErrorCode)[keyof typeof QuantityErrorCode];
+
+/** The fix a non-finite quantity's message proposes. */
+export const FINITE_QUANTITY_HINT = 'write a value between -1.7e308 and 1.7e308, such as 50, "0.01", "250m" or "1k"';
+
+/** How an error message shows a value that is not a quantity: JSON for strings, JavaScript's spelling for numbers. */
+function spell(input: unknown): string {
+  return typeof input === "number" ? String(input) : (JSON.stringify(input) ?? String(input));
+}
+
+/** Thrown by {@link parseQuantity} for text that is not a quantity, or a quantity that is not finite. */
 export class QuantityError extends Error {
   override readonly name = "QuantityError";
-  readonly code = "invalid_quantity" as const;
-  constructor(readonly input: unknown) {
+  constructor(
+    readonly input: unknown,
+    readonly code: QuantityErrorCode = QuantityErrorCode.Invalid,
+  ) {
     super(
-      `${JSON.stringify(input)} is not a Kubernetes quantity; write a number such as 50, "0.01", "250m", "1k" or "1Ki"`,
+      code === QuantityErrorCode.NotFinite
+        ? `${spell(input)} is not a finite quantity; ${FINITE_QUANTITY_HINT}`
+        : `${spell(input)} is not a Kubernetes quantity; write a number such as 50, "0.01", "250m", "1k" or "1Ki"`,
     );
   }
 }
+
+// Number.MAX_VALUE is below 10^309: a quantity whose leading digit sits at 10^309 or above can
+// only be infinite, and is refused before its digits are scaled (10n ** 10n ** 8n alone takes
+// seconds). Values between 10^308 and 10^309 are scaled and then compared exactly.
+const MAX_FINITE_ORDER = 308;
+const NANOS_PER_UNIT = 1_000_000_000n;
 
 function ceilDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
@@ -55,9 +83,22 @@ function toNanos(negative: boolean, digits: bigint, exp10: number): bigint {
   const shift = exp10 + NANO_DIGITS;
   let value: bigint;
   if (shift >= 0) value = digits * 10n ** BigInt(shift);
+  // Far below a nano-unit (1e-99999999): the quotient is 0 with a remainder, whatever the digits.
+  else if (-shift > digits.toString().length) value = digits === 0n || negative ? 0n : 1n;
   else value = negative ? digits / 10n ** BigInt(-shift) : ceilDiv(digits, 10n ** BigInt(-shift));
   // Rounding toward +∞: a negative value is truncated toward zero, a positive one rounded up.
   return negative ? -value : value;
+}
+
+/** Refuses, before scaling, digits·10^exp10 at 10^309 or beyond: no JavaScript number holds it. */
+function checkOrder(input: Quantity, digits: bigint, exp10: number): void {
+  if (digits !== 0n && digits.toString().length - 1 + exp10 > MAX_FINITE_ORDER) throw new QuantityError(input, QuantityErrorCode.NotFinite);
+}
+
+/** Refuses a scaled value that {@link quantityToNumber} would turn into an infinity. */
+function finite(input: Quantity, parsed: ParsedQuantity): ParsedQuantity {
+  if (!Number.isFinite(Number(parsed.nanos / NANOS_PER_UNIT))) throw new QuantityError(input, QuantityErrorCode.NotFinite);
+  return parsed;
 }
 
 /** Splits a plain decimal number string into its digits and power of ten. */
@@ -75,11 +116,12 @@ function decimalParts(text: string): { negative: boolean; digits: bigint; exp10:
 
 /**
  * Parses a quantity (a JSON number or a quantity string) exactly.
- * @throws QuantityError when the input is not a valid quantity.
+ * @throws QuantityError `invalid_quantity` when the input is not a quantity, `non_finite_quantity`
+ *   when it is NaN, an infinity, or too large for a JavaScript number (`"1e309"`).
  */
 export function parseQuantity(input: Quantity): ParsedQuantity {
   if (typeof input === "number") {
-    if (!Number.isFinite(input)) throw new QuantityError(input);
+    if (!Number.isFinite(input)) throw new QuantityError(input, QuantityErrorCode.NotFinite);
     // Numbers are read through their shortest round-trip spelling, so 21.7639 stays 21.7639.
     const text = String(input);
     const m = /^(-?[0-9.]+)(?:e([+-]?[0-9]+))?$/.exec(text);
@@ -93,15 +135,21 @@ export function parseQuantity(input: Quantity): ParsedQuantity {
   const parts = decimalParts(m[1]!);
   const suffix = m[2] ?? "";
   if (suffix in binarySuffixes) {
+    // Without the factor (at most 1024^6) the order check still bounds the work; finite() is exact.
+    checkOrder(input, parts.digits, parts.exp10);
     const power = 1024n ** BigInt(binarySuffixes[suffix]!);
     const nanos = toNanos(parts.negative, parts.digits * power, parts.exp10);
-    return { nanos, format: "BinarySI" };
+    return finite(input, { nanos, format: "BinarySI" });
   }
   if (suffix in decimalSuffixes) {
-    return { nanos: toNanos(parts.negative, parts.digits, parts.exp10 + decimalSuffixes[suffix]!), format: "DecimalSI" };
+    const exp10 = parts.exp10 + decimalSuffixes[suffix]!;
+    checkOrder(input, parts.digits, exp10);
+    return finite(input, { nanos: toNanos(parts.negative, parts.digits, exp10), format: "DecimalSI" });
   }
-  const exp = Number(suffix.slice(1));
-  return { nanos: toNanos(parts.negative, parts.digits, parts.exp10 + exp), format: "DecimalExponent" };
+  // Beyond ±2^53 the exponent is not even an exact number; it is refused or floored all the same.
+  const exp10 = parts.exp10 + Number(suffix.slice(1));
+  checkOrder(input, parts.digits, exp10);
+  return finite(input, { nanos: toNanos(parts.negative, parts.digits, exp10), format: "DecimalExponent" });
 }
 
 /** True when the input parses as a quantity. */
@@ -118,8 +166,8 @@ export function isQuantity(input: unknown): input is Quantity {
 /** The value of a quantity as a JavaScript number. */
 export function quantityToNumber(input: Quantity): number {
   const { nanos } = parseQuantity(input);
-  const whole = nanos / 1_000_000_000n;
-  const frac = nanos % 1_000_000_000n;
+  const whole = nanos / NANOS_PER_UNIT;
+  const frac = nanos % NANOS_PER_UNIT;
   return Number(whole) + Number(frac) / 1e9;
 }
 

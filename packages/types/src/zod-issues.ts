@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { closestKey } from "./closest-key";
+import { FINITE_QUANTITY_HINT } from "./quantity";
 import {
   describeValue,
   formatPath,
@@ -80,16 +81,22 @@ function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
   return expected.length ? `must be ${[...new Set(expected)].join(" or ")}` : "does not match any allowed form";
 }
 
+/** The text a value was written as in the document (`1e309`, `.nan`), when it came from text. */
+export type SourceSpelling = (segments: readonly PathSegment[]) => string | undefined;
+
 /**
  * Turns zod issues into field-path issues with plain sentences. With `schema`, an unknown key
- * comes with the known key it most likely meant.
+ * comes with the known key it most likely meant. With `spelling`, a number YAML read as NaN or
+ * an infinity (`.nan`, `1e309`) is quoted as written rather than as JavaScript prints it.
  */
-export function zodIssues(error: z.ZodError, input: unknown, schema?: z.ZodType): RawIssue[] {
+export function zodIssues(error: z.ZodError, input: unknown, schema?: z.ZodType, spelling?: SourceSpelling): RawIssue[] {
   const out: RawIssue[] = [];
   for (const issue of error.issues) {
     const segments = issue.path.filter((k): k is PathSegment => typeof k !== "symbol");
     const got = valueAt(input, issue.path);
-    const gotText = ` (got ${describeValue(got)})`;
+    const nonFinite = typeof got === "number" && !Number.isFinite(got);
+    const shown = (nonFinite ? spelling?.(segments) : undefined) ?? describeValue(got);
+    const gotText = ` (got ${shown})`;
     switch (issue.code) {
       case "invalid_type":
         out.push(
@@ -152,14 +159,17 @@ export function zodIssues(error: z.ZodError, input: unknown, schema?: z.ZodType)
       case "invalid_union": {
         const message = unionMessage(issue);
         const code = /quantity/.test(message) ? IssueCode.InvalidQuantity : IssueCode.InvalidType;
-        out.push({ segments, code, message: `${message}${gotText}` });
+        // A number schema never accepts NaN or infinities, so a quantity field reports them here.
+        if (code === IssueCode.InvalidQuantity && nonFinite) out.push({ segments, code, message: `${shown} is not a finite quantity; ${FINITE_QUANTITY_HINT}` });
+        else out.push({ segments, code, message: `${message}${gotText}` });
         break;
       }
       case "custom": {
-        const declared = (issue.params as { code?: unknown } | undefined)?.code;
+        const params = issue.params as { code?: unknown; showsValue?: unknown } | undefined;
+        const declared = params?.code;
         const code = (Object.values(IssueCode) as unknown[]).includes(declared) ? (declared as IssueCode) : IssueCode.Other;
         // Secret values must never be echoed back into logs and terminals.
-        out.push({ segments, code, message: code === IssueCode.Base64 ? issue.message : `${issue.message}${gotText}` });
+        out.push({ segments, code, message: code === IssueCode.Base64 || params?.showsValue === true ? issue.message : `${issue.message}${gotText}` });
         break;
       }
       default:

@@ -66,6 +66,21 @@ describe("iter8ctl validate", () => {
     );
   });
 
+  it("names a non-finite quantity as it was written, quoted or not", async () => {
+    const infinite = EXPERIMENT.replace('upperLimit: "100"', "upperLimit: 1e309\n    - metric: iter8-knative/request-count\n      lowerLimit: \"-1e400\"");
+    const nan = EXPERIMENT.replace('upperLimit: "100"', "upperLimit: .nan");
+    const r = await run(["-f", "inf.yaml", "-f", "nan.yaml"], { "inf.yaml": infinite, "nan.yaml": nan });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(
+      "✗ Experiment canary-exp (inf.yaml:1)\n" +
+        '    spec.criteria.objectives[0].upperLimit: 1e309 is not a finite quantity; write a value between -1.7e308 and 1.7e308, such as 50, "0.01", "250m" or "1k" (line 12)\n' +
+        '    spec.criteria.objectives[1].lowerLimit: "-1e400" is not a finite quantity; write a value between -1.7e308 and 1.7e308, such as 50, "0.01", "250m" or "1k" (line 14)\n' +
+        "✗ Experiment canary-exp (nan.yaml:1)\n" +
+        '    spec.criteria.objectives[0].upperLimit: .nan is not a finite quantity; write a value between -1.7e308 and 1.7e308, such as 50, "0.01", "250m" or "1k" (line 12)\n' +
+        "0 valid, 2 invalid, 0 skipped\n",
+    );
+  });
+
   it("takes files as arguments too, after those given with -f", async () => {
     const r = await run(["exp.yaml", "-f", "metric.yaml"], { "metric.yaml": METRIC, "exp.yaml": EXPERIMENT });
     expect(r).toMatchObject({
