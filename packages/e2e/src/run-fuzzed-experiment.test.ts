@@ -21,6 +21,18 @@ describe("runFuzzedExperiment", () => {
     expect(outcome.failed).toMatchObject({ reason: "InvalidExperiment", culprit: ".spec.http[0].route[1].destination.host" });
   });
 
+  it("fails an experiment whose routing weights add up to more than 100, naming the objects and the sum", async () => {
+    const objects = structuredClone(sample.objects);
+    const routing = objects.find((o) => o.kind === "VirtualService") as { spec: { http: { route: { weight: number }[] }[] } } | undefined;
+    for (const route of routing!.spec.http[0]!.route) route.weight = 70;
+    const outcome = await runFuzzedExperiment(sample.experiment, sample.metrics, objects, "unit");
+    expect(outcome.violations).toEqual([]);
+    expect(outcome.failed?.reason).toBe("InvalidExperiment");
+    expect(outcome.failed?.message).toMatch(
+      /^Specification of version weightObjectRef invalid: the observed weights add up to 140, not 100: "productpage-v1" 70 at \.spec\.http\[0\]\.route\[0\]\.weight of VirtualService bookinfo-iter8\/bookinfo, "productpage-v2" 70 at \.spec\.http\[0\]\.route\[1\]\.weight of VirtualService bookinfo-iter8\/bookinfo;/,
+    );
+  });
+
   it("finds the task at fault in a failed action", async () => {
     const experiment = structuredClone(sample.experiment);
     experiment.spec.strategy.actions = { finish: [{ task: "common/promote" }] };

@@ -39,11 +39,35 @@ async function failure(promise: Promise<unknown>): Promise<WeightsError> {
 }
 
 describe("deriveObservedWeights", () => {
-  it("reports observed values verbatim when every version has a reference, even if they do not sum to 100", () => {
-    expect(deriveObservedWeights([{ name: "baseline", observed: 3 }, { name: "candidate", observed: 3 }])).toEqual([
+  it("reports observed values verbatim when every version has a reference and they add up to 100", () => {
+    expect(deriveObservedWeights([{ name: "baseline", observed: 3 }, { name: "candidate", observed: 97 }])).toEqual([
       { name: "baseline", value: 3 },
-      { name: "candidate", value: 3 },
+      { name: "candidate", value: 97 },
     ]);
+  });
+
+  it("refuses weights that cannot be a split of the traffic: a sum other than 100 when every version has a reference", () => {
+    for (const [a, b] of [[70, 70], [3, 3], [0, 0]]) {
+      expect(() => deriveObservedWeights([{ name: "baseline", observed: a! }, { name: "candidate", observed: b! }]), `${a} + ${b}`).toThrow(
+        expect.objectContaining({ code: "weights_not_100", message: expect.stringContaining(`add up to ${a! + b!}, not 100`) }),
+      );
+    }
+  });
+
+  it("refuses observed weights above 100 with FixedSplit, whose versions without a reference are left out", () => {
+    const versions = [{ name: "a", observed: 60 }, { name: "b", observed: 60 }, { name: "c" }, { name: "d" }];
+    expect(() => deriveObservedWeights(versions, "FixedSplit")).toThrow(expect.objectContaining({ code: "weights_exceed_100", message: expect.stringMatching(/add up to 120, more than 100/) }));
+    expect(deriveObservedWeights([{ name: "a", observed: 60 }, { name: "b", observed: 10 }, { name: "c" }, { name: "d" }], "FixedSplit")).toEqual([
+      { name: "a", value: 60 },
+      { name: "b", value: 10 },
+    ]);
+  });
+
+  it("refuses a negative weight, naming the version", () => {
+    expect(() => deriveObservedWeights([{ name: "a", observed: 120 }, { name: "b", observed: -20 }])).toThrow(
+      expect.objectContaining({ code: "negative_weight", message: expect.stringMatching(/^the weight of version "b" is -20/) }),
+    );
+    expect(() => deriveObservedWeights([{ name: "a", observed: -5 }, { name: "b" }])).toThrow(expect.objectContaining({ code: "negative_weight" }));
   });
 
   it("gives the one version without a reference 100 minus the rest, in its own place", () => {
@@ -147,6 +171,25 @@ describe("readObservedWeights", () => {
     );
     expect(badPath.code).toBe("invalid_field_path");
     expect(badPath.message).toMatch(/^version "v1", VirtualService apps\/vs: field path ".spec.http\[0" is malformed at position 12/);
+  });
+
+  it("fails weights that add up to more than 100, naming each object, field and the sum, without retrying", async () => {
+    const client = new InMemoryResourceClient([vs([70, 70])]);
+    const error = await failure(readObservedWeights(client, experiment([{ name: "v1", weightObjRef: ref(0) }, { name: "v2", weightObjRef: ref(1) }])));
+    expect(error.code).toBe("weights_not_100");
+    expect(error.retryable).toBe(false);
+    expect(error.message).toBe(
+      'the observed weights add up to 140, not 100: "v1" 70 at .spec.http[0].route[0].weight of VirtualService apps/vs, ' +
+        '"v2" 70 at .spec.http[0].route[1].weight of VirtualService apps/vs; every version has a weightObjRef, so its weights must be the whole split of the traffic: ' +
+        "fix the weights in the objects, or point each fieldPath at its version's weight",
+    );
+  });
+
+  it("names the objects when the version without a reference would get a negative share", async () => {
+    const client = new InMemoryResourceClient([vs([70, 50])]);
+    const error = await failure(readObservedWeights(client, experiment([{ name: "v1", weightObjRef: ref(0) }, { name: "v2", weightObjRef: ref(1) }, { name: "v3" }], "Progressive")));
+    expect(error.code).toBe("weights_exceed_100");
+    expect(error.message).toContain('"v1" 70 at .spec.http[0].route[0].weight of VirtualService apps/vs, "v2" 50 at .spec.http[0].route[1].weight of VirtualService apps/vs add up to 120');
   });
 
   it("marks a transient API failure as retryable", async () => {

@@ -10,6 +10,8 @@ export interface VersionObservation {
   name: string;
   /** Absent for a version without a `weightObjRef`. */
   observed?: number;
+  /** Where the weight was read, for messages: `.spec.http[0].route[0].weight of VirtualService apps/vs`. */
+  source?: string;
 }
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -26,6 +28,21 @@ export function weightFromField(value: unknown): number | undefined {
   return n;
 }
 
+/** Refuses two or more versions without a `weightObjRef`, except with FixedSplit (they are left out). */
+function requireDerivable(withoutRef: readonly string[], deploymentPattern?: DeploymentPattern): void {
+  if (withoutRef.length < 2 || deploymentPattern === "FixedSplit") return;
+  throw new WeightsError(
+    WeightsErrorCode.MissingWeightRefs,
+    `unable to read version weights; insufficient number of weightObjectRef specified: versions ${withoutRef.map((v) => JSON.stringify(v)).join(", ")} have no weightObjRef. ` +
+      `Give every version but one a weightObjRef, or use deploymentPattern FixedSplit`,
+  );
+}
+
+/** `"v1" 70 at .spec.http[0].route[0].weight of VirtualService apps/vs`. */
+function describeObservation(v: VersionObservation): string {
+  return `${JSON.stringify(v.name)} ${v.observed}${v.source ? ` at ${v.source}` : ""}`;
+}
+
 /**
  * Completes observed weights: versions with a `weightObjRef` keep what was read; a single version
  * without one gets `100 − sum` of the others. Results are matched by version name and listed in
@@ -34,31 +51,42 @@ export function weightFromField(value: unknown): number | undefined {
  * With two or more versions lacking a reference the weights cannot be derived: an error, unless
  * the deployment pattern is FixedSplit, where those versions are simply left out.
  *
- * @throws WeightsError `missing_weight_refs` or `weights_exceed_100`.
+ * Weights that cannot be a split of the traffic are refused: a negative weight; weights adding up
+ * to anything but 100 when every version has a reference (70 + 70); weights adding up to more
+ * than 100 when some version has none (its share, or the FixedSplit versions', would be negative).
+ *
+ * @throws WeightsError `missing_weight_refs`, `negative_weight`, `weights_not_100` or
+ *   `weights_exceed_100`, naming the versions and, when `source` is given, where each was read.
  */
 export function deriveObservedWeights(versions: readonly VersionObservation[], deploymentPattern?: DeploymentPattern): VersionWeight[] {
   const missing = versions.filter((v) => v.observed === undefined);
-  if (missing.length >= 2) {
-    if (deploymentPattern === "FixedSplit") {
-      return versions.filter((v) => v.observed !== undefined).map((v) => ({ name: v.name, value: v.observed as number }));
-    }
+  requireDerivable(missing.map((v) => v.name), deploymentPattern);
+  const fixedSplit = missing.length >= 2;
+  const read = versions.filter((v) => v.observed !== undefined);
+  const negative = read.find((v) => (v.observed as number) < 0);
+  if (negative) {
     throw new WeightsError(
-      WeightsErrorCode.MissingWeightRefs,
-      `unable to read version weights; insufficient number of weightObjectRef specified: versions ${missing.map((v) => JSON.stringify(v.name)).join(", ")} have no weightObjRef. ` +
-        `Give every version but one a weightObjRef, or use deploymentPattern FixedSplit`,
+      WeightsErrorCode.NegativeWeight,
+      `the weight of version ${JSON.stringify(negative.name)} is ${negative.observed}${negative.source ? ` at ${negative.source}` : ""}, and a share of the traffic cannot be negative; fix the weight in the object`,
     );
   }
-  const sum = versions.reduce((total, v) => total + (v.observed ?? 0), 0);
-  const rest = missing[0];
-  if (rest && sum > 100) {
+  const sum = read.reduce((total, v) => total + (v.observed as number), 0);
+  const listed = read.map(describeObservation).join(", ");
+  if (missing.length === 0 && sum !== 100) {
+    throw new WeightsError(
+      WeightsErrorCode.WeightsNot100,
+      `the observed weights add up to ${sum}, not 100: ${listed}; every version has a weightObjRef, so its weights must be the whole split of the traffic: ` +
+        `fix the weights in the objects, or point each fieldPath at its version's weight`,
+    );
+  }
+  if (sum > 100) {
+    const rest = missing.map((v) => JSON.stringify(v.name)).join(", ");
     throw new WeightsError(
       WeightsErrorCode.WeightsExceed100,
-      `the observed weights of ${versions
-        .filter((v) => v.observed !== undefined)
-        .map((v) => `${JSON.stringify(v.name)} (${v.observed})`)
-        .join(", ")} add up to ${sum}, more than 100, so the share of version ${JSON.stringify(rest.name)}, which has no weightObjRef, would be negative; fix the weights in the objects`,
+      `the observed weights of ${listed} add up to ${sum}, more than 100, so the share of ${missing.length === 1 ? "version" : "versions"} ${rest}, which ${missing.length === 1 ? "has" : "have"} no weightObjRef, would be negative; fix the weights in the objects`,
     );
   }
+  if (fixedSplit) return read.map((v) => ({ name: v.name, value: v.observed as number }));
   return versions.map((v) => ({ name: v.name, value: v.observed ?? 100 - sum }));
 }
 
@@ -69,8 +97,8 @@ export function deriveObservedWeights(versions: readonly VersionObservation[], d
  *
  * @throws WeightsError naming the version, the object and the field: `weight_unreadable` (the
  *   object or field is missing or the read failed; `retryable` when the API failed transiently),
- *   `weight_not_integer`, `missing_weight_refs`, `weights_exceed_100`, `invalid_weight_ref`,
- *   `invalid_field_path`.
+ *   `weight_not_integer`, `missing_weight_refs`, `negative_weight`, `weights_not_100`,
+ *   `weights_exceed_100`, `invalid_weight_ref`, `invalid_field_path`.
  */
 export async function readObservedWeights(
   client: ResourceClient,
@@ -79,10 +107,11 @@ export async function readObservedWeights(
 ): Promise<VersionWeight[]> {
   const refs = versionWeightRefs(experiment);
   // Checked before any read: no API call can fix a missing reference.
-  if (experiment.spec.strategy.deploymentPattern !== "FixedSplit") {
-    deriveObservedWeights(refs.map((r) => (r.location ? { name: r.version, observed: 0 } : { name: r.version })));
-  }
-  const observed = new Map<string, number>();
+  requireDerivable(
+    refs.filter((r) => !r.location).map((r) => r.version),
+    experiment.spec.strategy.deploymentPattern,
+  );
+  const observed = new Map<string, VersionObservation>();
   for (const target of groupWeightTargets(refs)) {
     const first = target.versions[0];
     let object: KubeObject;
@@ -113,14 +142,11 @@ export async function readObservedWeights(
           `the weight of version ${JSON.stringify(version)} at ${fieldPath.text} of ${describeObject(target.key)} is ${JSON.stringify(reading.value)}, not a whole number; point fieldPath at a numeric weight field`,
         );
       }
-      observed.set(version, weight);
+      observed.set(version, { name: version, observed: weight, source: `${fieldPath.text} of ${describeObject(target.key)}` });
     }
   }
   return deriveObservedWeights(
-    refs.map((r) => {
-      const value = observed.get(r.version);
-      return value === undefined ? { name: r.version } : { name: r.version, observed: value };
-    }),
+    refs.map((r) => observed.get(r.version) ?? { name: r.version }),
     experiment.spec.strategy.deploymentPattern,
   );
 }

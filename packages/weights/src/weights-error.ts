@@ -14,6 +14,10 @@ export const WeightsErrorCode = {
   WeightNotInteger: "weight_not_integer",
   /** The observed weights add up to more than 100, so the remaining version's share is negative. */
   WeightsExceed100: "weights_exceed_100",
+  /** Every version has a `weightObjRef`, yet their weights do not add up to 100. */
+  WeightsNot100: "weights_not_100",
+  /** A weight read from an object is negative. */
+  NegativeWeight: "negative_weight",
   /** A version with a `weightObjRef` has no recommended weight. */
   MissingRecommendation: "missing_recommendation",
   /** Recommended weights are negative, not numbers, or name unknown versions twice. */
