@@ -17,6 +17,7 @@ import { cliPath, repoRoot, runCli } from "./run-cli";
 let backend: Server;
 let backendUrl: string;
 const queries: string[] = [];
+const canaryQueries = new Map<string, number>();
 const work: string[] = [];
 
 beforeAll(async () => {
@@ -25,7 +26,13 @@ beforeAll(async () => {
     const metric = url.searchParams.get("metric") ?? "";
     const version = url.searchParams.get("version") ?? "";
     queries.push(`${metric}/${version}`);
-    const value = metric === "latency" ? 20 : version === "cart-v2" ? 6 : 2;
+    let value = metric === "latency" ? 20 : version === "cart-v2" ? 6 : 2;
+    if (metric === "canary-latency") {
+      // The canary meets a 50 ms objective in its first two iterations and breaks it in the third.
+      const asked = (canaryQueries.get(version) ?? 0) + 1;
+      canaryQueries.set(version, asked);
+      value = version === "cart-v2" ? (asked >= 3 ? 80 : 30) : 45;
+    }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } }));
   });
@@ -188,6 +195,72 @@ describe("iter8ctl run (built)", () => {
     expect(child.output()).toContain("Experiment shop/cart-ab failed: HandlerFailed: Finish actions failed\n");
     expect(child.output()).toMatch(/ {2}the finish action \(Finish\) failed: .*7/);
     expect(child.output()).toContain("stderr: the registry refused the image");
+  });
+
+  it("a rollback promotes the baseline: the finish action's {{ .promote }} is the version that served before", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "iter8ctl-run-e2e-"));
+    work.push(dir);
+    const version = (name: string, route: number) => `      name: ${name}
+      variables:
+      - name: promote
+        value: ${name === "cart-v1" ? "v1" : "v2"}.yaml
+      weightObjRef:
+        apiVersion: networking.istio.io/v1beta1
+        kind: VirtualService
+        namespace: shop
+        name: cart
+        fieldPath: .spec.http[0].route[${route}].weight`;
+    await writeFile(
+      join(dir, "experiment.yaml"),
+      `apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata:
+  name: cart-canary
+  namespace: shop
+spec:
+  target: shop/cart
+  strategy:
+    testingPattern: Canary
+    deploymentPattern: FixedSplit
+    actions:
+      finish:
+      - task: common/exec
+        with:
+          cmd: /bin/sh
+          args: ["-c", "echo PROMOTING {{ .promote }} >> \\"$ACTIONS_LOG\\""]
+  criteria:
+    objectives:
+    - metric: shop/canary-latency
+      upperLimit: 50
+      rollback_on_failure: true
+  duration:
+    intervalSeconds: 1
+    iterationsPerLoop: 5
+  versionInfo:
+    baseline:
+${version("cart-v1", 0)}
+    candidates:
+    -
+${version("cart-v2", 1)}
+`,
+    );
+    await writeFile(join(dir, "metrics.yaml"), metricsYaml().replace(/conversion/g, "canary-latency"));
+    await writeFile(join(dir, "routing.yaml"), ROUTING_SHAPES.VirtualService.text);
+    const child = start(["run", dir, "--plain"], { ACTIONS_LOG: join(dir, "actions.log") });
+    const ended = await child.exit;
+    expect(ended.code, child.output()).toBe(0);
+    expect(await lines(join(dir, "actions.log"))).toEqual(["PROMOTING v1.yaml"]);
+    const saved = parse(await readFile(join(dir, "experiment.yaml"), "utf8")) as {
+      status: { versionRecommendedForPromotion: string; conclusion: { outcome: string }; analysis: { winnerAssessment: { data: { winner: string } } } };
+    };
+    expect(saved.status.versionRecommendedForPromotion).toBe("cart-v1");
+    expect(saved.status.conclusion.outcome).toBe("RolledBack");
+    expect(saved.status.analysis.winnerAssessment.data.winner).toBe("cart-v1");
+    expect(child.output()).toContain("HandlerLaunched: Rollback handler 'finish' launched");
+    expect(child.output()).toContain(
+      "Version recommended for promotion: cart-v1\nConclusion: Rolled back: objective 1 (shop/canary-latency) is not met by cart-v2; " +
+        "the objective is marked rollback_on_failure. The baseline cart-v1, which served before the experiment, is recommended for promotion.\n",
+    );
   });
 
   it("dry-runs a cluster quickstart without a cluster and ends with its description", () => {

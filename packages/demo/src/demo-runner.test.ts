@@ -52,6 +52,10 @@ describe("judgeOutcome", () => {
     );
     expect(judgeOutcome(ab, V2, report({ failed: true, message: "ExperimentCompleted: Experiment failed" })).message).toMatch(/^the experiment failed: /);
     expect(judgeOutcome(ab, V2, report({ stage: "Running" })).message).toMatch(/^the experiment stopped at stage Running/);
+    // A rollback whose action moved traffic to the candidate it was rolling back from.
+    expect(judgeOutcome(rollback, V1, report({ rolledBack: true, versionRecommendedForPromotion: "sample-app-v2" })).message).toBe(
+      "traffic went to sample-app-v1, but the status recommends sample-app-v2 for promotion",
+    );
   });
 
   it("passes a rollback the status confirms", () => {

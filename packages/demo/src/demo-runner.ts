@@ -127,6 +127,9 @@ export function judgeOutcome(
     const what = sample.expected === ExpectedOutcome.RollBack ? "roll back to" : "promote";
     return { ok: false, message: `expected the finish action to ${what} ${target} with 100% of traffic, but ${where}` };
   }
+  if (report?.versionRecommendedForPromotion !== undefined && report.versionRecommendedForPromotion !== target) {
+    return { ok: false, message: `traffic went to ${target}, but the status recommends ${report.versionRecommendedForPromotion} for promotion` };
+  }
   if (sample.expected === ExpectedOutcome.RollBack) {
     if (report && !report.rolledBack) {
       return { ok: false, message: `traffic is back on ${target}, but the status shows no rollback (${report.message ?? "no message"})` };

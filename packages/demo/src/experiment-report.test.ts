@@ -58,11 +58,11 @@ describe("readExperimentReport", () => {
     });
   });
 
-  it("sees a rollback in the recorded actions or the messages, and a failure in the conditions", async () => {
-    const byAction = await read(`${SPEC}status:\n  completedIterations: 1\n  actions:\n  - {action: finish, handler: Rollback, state: Succeeded}\n`);
-    expect(byAction).toMatchObject({ rolledBack: true, completedIterations: 1 });
-    const byMessage = await read(`${SPEC}status:\n  message: "ExperimentCompleted: Experiment rolled back"\n`);
-    expect(byMessage?.rolledBack).toBe(true);
+  it("sees a rollback in the status's conclusion, and a failure in the conditions", async () => {
+    const rolledBack = await read(`${SPEC}status:\n  completedIterations: 1\n  conclusion: {outcome: RolledBack, reason: "Rolled back."}\n`);
+    expect(rolledBack).toMatchObject({ rolledBack: true, completedIterations: 1 });
+    const completed = await read(`${SPEC}status:\n  conclusion: {outcome: Completed, reason: "Completed."}\n  message: "ExperimentCompleted: Experiment Completed"\n`);
+    expect(completed?.rolledBack).toBe(false);
     const failed = await read(`${SPEC}status:\n  conditions:\n  - {type: Failed, status: "True", reason: MetricUnavailable, message: Unable to find metric demo/x}\n`);
     expect(failed?.failed).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { ExperimentStatusSchema, totalIterations, withDefaults, ExperimentSchema } from "@iter8ts/types";
+import { ConclusionOutcome, ExperimentStatusSchema, totalIterations, withDefaults, ExperimentSchema } from "@iter8ts/types";
 import type { PreparedExperiment } from "./prepare-workdir";
 
 /** What an experiment's status says at the end of a run. */
@@ -15,7 +15,7 @@ export interface ExperimentReport {
   message?: string;
   versionRecommendedForPromotion?: string;
   winner?: string;
-  /** True when a rollback_on_failure objective ended the experiment early. */
+  /** True when a rollback_on_failure objective ended the experiment early (`status.conclusion`). */
   rolledBack: boolean;
   /** True when the Failed condition is True. */
   failed: boolean;
@@ -45,11 +45,7 @@ export async function readExperimentReport(dir: string, experiment: PreparedExpe
     const status = ExperimentStatusSchema.safeParse(value.status);
     if (!parsed.success || !status.success || !isRecord(value.status)) return undefined;
     const s = status.data;
-    const actions = Array.isArray(value.status.actions) ? value.status.actions : [];
-    const rolledBack =
-      actions.some((a) => isRecord(a) && a.handler === "Rollback") ||
-      /rolled back|Rollback handler/.test(s.message ?? "") ||
-      (s.conditions ?? []).some((c) => /Rollback handler|rolled back/.test(c.message ?? ""));
+    const rolledBack = s.conclusion?.outcome === ConclusionOutcome.RolledBack;
     const report: ExperimentReport = {
       name: experiment.name,
       completedIterations: s.completedIterations ?? 0,

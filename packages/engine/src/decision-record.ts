@@ -1,5 +1,5 @@
 import type { MetricValues } from "@iter8ts/analytics";
-import type { Analysis, VersionWeight } from "@iter8ts/types";
+import { ConclusionOutcome, type Analysis, type Experiment, type VersionWeight } from "@iter8ts/types";
 import type { DecisionRecord, EngineStatus } from "./engine-status";
 import type { RollbackViolation } from "./rollback-check";
 
@@ -49,6 +49,27 @@ export function explainRollback(violations: readonly RollbackViolation[]): strin
     (v) => `objective ${v.objective + 1} (${v.metric}) is not met by ${v.versions.join(", ")}`,
   );
   return `Rolled back: ${parts.join("; ")}; the objective is marked rollback_on_failure.`;
+}
+
+/** How a completed experiment ended, before saying what it promotes. */
+export function explainCompletion(iterations: number, analysis: Analysis | undefined): string {
+  const data = analysis?.winnerAssessment?.data;
+  const winner = data?.winnerFound && data.winner ? ` with winner ${data.winner}` : " without a winner";
+  return `Completed after ${iterations} iteration(s)${winner}.`;
+}
+
+/** Why a failed experiment ended, before saying what it promotes. */
+export function explainFailure(reason: string, message: string): string {
+  return `Failed: ${message} (${reason}).`;
+}
+
+/** Which version the end of an experiment promotes. */
+export function explainPromotion(experiment: Pick<Experiment, "spec">, outcome: ConclusionOutcome, version: string | undefined): string {
+  if (version === undefined) return "No version is recommended for promotion.";
+  if (version !== experiment.spec.versionInfo?.baseline.name) return `${version} is recommended for promotion.`;
+  return outcome === ConclusionOutcome.Completed
+    ? `The baseline ${version} is recommended for promotion.`
+    : `The baseline ${version}, which served before the experiment, is recommended for promotion.`;
 }
 
 /** Why an iteration continued: who won and what happened to traffic. */

@@ -6,6 +6,7 @@
  */
 import { analyze as defaultAnalyze, rollbackAssessments, type MetricValues, type StatisticsAnalysis } from "@iter8ts/analytics";
 import {
+  ConclusionOutcome,
   experimentNamespace,
   normalizeMetricRef,
   parseMetricRef,
@@ -21,8 +22,11 @@ import {
   appendDecision,
   copyMetricValues,
   evidenceOf,
+  explainCompletion,
   explainContinue,
+  explainFailure,
   explainRollback,
+  explainPromotion,
 } from "./decision-record";
 import { EngineError, errorMessage, isRetryable } from "./engine-error";
 import {
@@ -41,7 +45,7 @@ import { ActionName, HandlerType, Message, Reason } from "./reasons";
 import { RecordKind, initialConditions, recordCondition, type RecordedChange } from "./record-condition";
 import { findRollbackViolations } from "./rollback-check";
 import { decideTarget, formatKey, nextInQueue } from "./target-queue";
-import { versionRecommendedForPromotion } from "./version-recommended";
+import { versionRecommendedForPromotion, versionToPromote } from "./version-recommended";
 
 /** The analysis parts computed each iteration (everything in `status.analysis` but the builtin histograms). */
 export type IterationAnalysis = Pick<Analysis, "aggregatedMetrics" | "versionAssessments" | "winnerAssessment" | "weights"> & {
@@ -214,6 +218,12 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     return Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, attempts - 1));
   }
 
+  /** The version the experiment's end promotes, for a decision record. */
+  function promoted(turn: Turn): Pick<DecisionRecord, "versionRecommendedForPromotion"> {
+    const version = turn.status.versionRecommendedForPromotion;
+    return version === undefined ? {} : { versionRecommendedForPromotion: version };
+  }
+
   function decide(turn: Turn, decision: Omit<DecisionRecord, "time" | "loop">): void {
     const plan = iterationPlan(turn.spec);
     appendDecision(turn.status, { ...decision, loop: loopOf(plan, decision.iteration), time: turn.time }, decisionHistory);
@@ -245,6 +255,18 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     return giveUp();
   }
 
+  /**
+   * Decides how the experiment ends and which version its end actions promote, before any of
+   * them runs: they read both from the status. Only a completion promotes the latest winner; a
+   * rollback or a failure promotes the baseline.
+   */
+  function conclude(turn: Turn, outcome: ConclusionOutcome, why: string): void {
+    const version = versionToPromote(turn.spec, turn.status.analysis, outcome);
+    if (version === undefined) delete turn.status.versionRecommendedForPromotion;
+    else turn.status.versionRecommendedForPromotion = version;
+    turn.status.conclusion = { outcome, reason: `${why} ${explainPromotion(turn.spec, outcome, version)}` };
+  }
+
   function end(turn: Turn, message: string): StepOutcome {
     setStage(turn, "Completed");
     record(turn, RecordKind.Completed, Reason.ExperimentCompleted, message);
@@ -265,6 +287,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     allowFailureAction = true,
   ): Promise<StepOutcome> {
     record(turn, RecordKind.Failed, reason, message);
+    conclude(turn, ConclusionOutcome.Failed, explainFailure(reason, message));
     const failureTasks = turn.spec.spec.strategy.actions?.[ActionName.Failure];
     const held = turn.status.conditions?.some((c) => c.type === "TargetAcquired" && c.status === "True") ?? false;
     if (allowFailureAction && failureTasks && held && !findAction(turn.status, ActionName.Failure)) {
@@ -372,7 +395,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
 
   function initialize(turn: Turn): StepOutcome {
     const s = turn.status;
-    for (const field of ["actions", "retry", "decisions", "startTime", "analysis", "currentWeightDistribution", "versionRecommendedForPromotion", "metrics"] as const) {
+    for (const field of ["actions", "retry", "decisions", "startTime", "analysis", "currentWeightDistribution", "versionRecommendedForPromotion", "conclusion", "metrics"] as const) {
       delete s[field];
     }
     s.conditions = initialConditions(turn.time);
@@ -520,20 +543,25 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
         error: `${what}: ${errorMessage(error)}`,
       };
       if (values) base.values = copyMetricValues(values);
-      const outcome = await retryOrGiveUp(turn, RetryStep.Iteration, error, () => {
+      const outcome = await retryOrGiveUp(turn, RetryStep.Iteration, error, async () => {
+        let failed: StepOutcome;
+        switch (what) {
+          case "weights":
+            failed = await fail(turn, Reason.WeightRedistributionFailed, Message.weightsFailed(errorMessage(error)), Message.failed);
+            break;
+          case "observe":
+            failed = await fail(turn, Reason.InvalidExperiment, Message.weightObjRefInvalid(errorMessage(error)), Message.failed);
+            break;
+          default:
+            failed = await fail(turn, Reason.AnalyticsServiceError, Message.analyticsFailed, Message.failed);
+        }
         decide(turn, {
           ...base,
           outcome: DecisionOutcome.Failed,
           reason: `Gave up on iteration ${iteration} after ${attempt} attempt(s): the ${what} step failed.`,
+          ...promoted(turn),
         });
-        switch (what) {
-          case "weights":
-            return fail(turn, Reason.WeightRedistributionFailed, Message.weightsFailed(errorMessage(error)), Message.failed);
-          case "observe":
-            return fail(turn, Reason.InvalidExperiment, Message.weightObjRefInvalid(errorMessage(error)), Message.failed);
-          default:
-            return fail(turn, Reason.AnalyticsServiceError, Message.analyticsFailed, Message.failed);
-        }
+        return failed;
       });
       if (outcome.outcome === ReconcileOutcome.Retrying) {
         decide(turn, {
@@ -565,7 +593,15 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     // versionAssessments; only an objective shown to be violated may roll the experiment back.
     const violations = findRollbackViolations(turn.spec, rollbackAssessments(result.statistics) ?? result.versionAssessments?.data);
     if (violations.length > 0) {
-      decide(turn, { iteration, outcome: DecisionOutcome.RolledBack, reason: explainRollback(violations), values: copyMetricValues(values), ...evidence });
+      conclude(turn, ConclusionOutcome.RolledBack, explainRollback(violations));
+      decide(turn, {
+        iteration,
+        outcome: DecisionOutcome.RolledBack,
+        reason: s.conclusion?.reason ?? explainRollback(violations),
+        values: copyMetricValues(values),
+        ...evidence,
+        ...promoted(turn),
+      });
       delete s.retry;
       if (turn.spec.spec.strategy.actions?.[ActionName.Finish]) {
         return launch(turn, ActionName.Finish, HandlerType.Rollback);
@@ -586,15 +622,17 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
         (v) => v.weightObjRef && (v.weightObjRef.fieldPath ?? "") !== "" && !recommended.some((w) => w.name === v.name),
       );
       if (missing.length > 0) {
+        delete s.retry;
+        const failed = await fail(turn, Reason.WeightRedistributionFailed, Message.weightsFailed(Message.noWeightRecommendation), Message.failed);
         decide(turn, {
           iteration,
           outcome: DecisionOutcome.Failed,
           reason: `Analytics recommended no weight for ${missing.map((v) => v.name).join(", ")}.`,
           values: copyMetricValues(values),
           ...evidence,
+          ...promoted(turn),
         });
-        delete s.retry;
-        return fail(turn, Reason.WeightRedistributionFailed, Message.weightsFailed(Message.noWeightRecommendation), Message.failed);
+        return failed;
       }
       try {
         await ports.weights.apply(forAnalysis(turn), recommended);
@@ -647,6 +685,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     if (s.conditions?.some((c) => c.type === "Failed" && c.status === "True")) return end(turn, Message.failed);
     const finishRecord = findAction(s, ActionName.Finish);
     if (finishRecord) return end(turn, finishRecord.state === ActionState.Succeeded ? Message.completedAfterFinish : Message.actionsFailed(finishRecord.handler));
+    if (!s.conclusion) conclude(turn, ConclusionOutcome.Completed, explainCompletion(s.completedIterations ?? 0, s.analysis));
     if (turn.spec.spec.strategy.actions?.[ActionName.Finish]) return launch(turn, ActionName.Finish, HandlerType.Finish);
     return end(turn, Message.completedSuccessfully);
   }

@@ -140,7 +140,8 @@ describe("decision records", () => {
     });
     await world.run();
     expect(world.status().decisions?.[0]?.reason).toBe(
-      "Rolled back: objective 2 (default/error-rate) is not met by v1, v2; the objective is marked rollback_on_failure.",
+      "Rolled back: objective 2 (default/error-rate) is not met by v1, v2; the objective is marked rollback_on_failure. " +
+        "The baseline v1, which served before the experiment, is recommended for promotion.",
     );
   });
 });

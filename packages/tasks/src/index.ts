@@ -15,7 +15,7 @@ export { TaskError, TaskErrorCode, describeTask } from "./task-error";
 export type { TaskLocation } from "./task-error";
 export { parseTaskInputs } from "./task-inputs";
 export type { TaskInputsResult } from "./task-inputs";
-export { compileCondition, evaluateCondition, validateCondition, winnerFound, candidateWon } from "./condition/condition";
+export { compileCondition, evaluateCondition, validateCondition, winnerFound, candidateWon, rolledBack } from "./condition/condition";
 export type { CompiledCondition, ConditionCheck } from "./condition/condition";
 export { ConditionError, ConditionErrorCode } from "./condition/condition-error";
 export { compileGoTemplate, renderGoTemplate, TemplateDelimiters } from "./template/go-template";

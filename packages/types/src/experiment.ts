@@ -295,6 +295,30 @@ export const MetricInfoSchema = z.looseObject({
 /** A metric embedded in the status. */
 export type MetricInfo = z.infer<typeof MetricInfoSchema>;
 
+/** How an experiment ends. */
+export const ConclusionOutcome = {
+  /** Every iteration ran; the latest winner (or the baseline when there is none) is promoted. */
+  Completed: "Completed",
+  /** An objective marked `rollback_on_failure` was violated; the baseline is promoted. */
+  RolledBack: "RolledBack",
+  /** The experiment failed; the baseline is promoted. */
+  Failed: "Failed",
+} as const;
+export type ConclusionOutcome = (typeof ConclusionOutcome)[keyof typeof ConclusionOutcome];
+
+/**
+ * `status.conclusion` (not in the original API): how the experiment ends and why, decided before
+ * the finish, rollback or failure action runs, so that the action can tell a rollback from a
+ * completion. `status.versionRecommendedForPromotion` names the version that is promoted.
+ */
+export const ConclusionSchema = z.looseObject({
+  outcome: z.enum([ConclusionOutcome.Completed, ConclusionOutcome.RolledBack, ConclusionOutcome.Failed]),
+  /** A sentence: what decided the outcome and which version is promoted. */
+  reason: z.string(),
+});
+/** How an experiment ends and why. */
+export type Conclusion = z.infer<typeof ConclusionSchema>;
+
 /** `status` of an Experiment. Loose: fields added by newer controllers are kept. */
 export const ExperimentStatusSchema = z.looseObject({
   conditions: z.array(ConditionSchema).optional(),
@@ -306,6 +330,7 @@ export const ExperimentStatusSchema = z.looseObject({
   currentWeightDistribution: z.array(VersionWeightSchema).optional(),
   analysis: AnalysisSchema.optional(),
   versionRecommendedForPromotion: z.string().optional(),
+  conclusion: ConclusionSchema.optional(),
   message: z.string().optional(),
   metrics: z.array(MetricInfoSchema).optional(),
 });

@@ -63,6 +63,8 @@ export {
   WeightsAnalysisSchema,
   AnalysisSchema,
   MetricInfoSchema,
+  ConclusionOutcome,
+  ConclusionSchema,
   ExperimentStatusSchema,
   ExperimentSchema,
 } from "./experiment";
@@ -90,6 +92,7 @@ export type {
   Analysis,
   MetricInfo,
   ExperimentStatus,
+  Conclusion,
   Experiment,
   ExperimentInput,
 } from "./experiment";

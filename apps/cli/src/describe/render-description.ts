@@ -52,6 +52,7 @@ function winnerSection(s: ExperimentSummary): string {
   if (!conformance && s.versionRecommendedForPromotion !== null) {
     out += `Version recommended for promotion: ${s.versionRecommendedForPromotion}\n`;
   }
+  if (s.conclusion) out += `Conclusion: ${s.conclusion.reason}\n`;
   return out;
 }
 

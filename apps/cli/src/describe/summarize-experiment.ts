@@ -8,6 +8,7 @@ import {
   versionNames,
   EXPERIMENT_DEFAULTS,
   type AggregatedMetric,
+  type Conclusion,
   type DeploymentPattern,
   type Experiment,
   type PreferredDirection,
@@ -81,6 +82,8 @@ export interface ExperimentSummary {
   /** `null` until analytics has assessed a winner. */
   winner: WinnerSummary | null;
   versionRecommendedForPromotion: string | null;
+  /** `status.conclusion`: how the experiment ends and why; null until its end is decided. */
+  conclusion: Conclusion | null;
   /** Which analytics results the status holds so far. */
   analysis: { winnerAssessment: boolean; versionAssessments: boolean; aggregatedMetrics: boolean };
   rewards: RewardSummary[];
@@ -195,6 +198,7 @@ export function summarizeExperiment(experiment: Experiment): ExperimentSummary {
     versions,
     winner: winnerData ? { found: winnerData.winnerFound, version: winnerData.winner ?? null } : null,
     versionRecommendedForPromotion: status.versionRecommendedForPromotion ?? null,
+    conclusion: status.conclusion ?? null,
     analysis: {
       winnerAssessment: analysis.winnerAssessment !== undefined,
       versionAssessments: analysis.versionAssessments !== undefined,

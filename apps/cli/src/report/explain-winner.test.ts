@@ -20,6 +20,7 @@ function summary(over: Partial<ExperimentSummary>): ExperimentSummary {
     versions: ["v1", "v2"],
     winner: { found: true, version: "v2" },
     versionRecommendedForPromotion: "v2",
+    conclusion: null,
     analysis: { winnerAssessment: true, versionAssessments: true, aggregatedMetrics: true },
     rewards: [],
     objectives: [],

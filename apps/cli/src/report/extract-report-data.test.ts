@@ -2,7 +2,10 @@ import { readEngineStatus, type DecisionRecord } from "@iter8ts/engine";
 import type { Experiment } from "@iter8ts/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SIMULATED_VERSIONS, simulatedAbnExperiment, simulatedCanaryExperiment } from "./__fixtures__/simulated-experiment";
+import { renderDescription } from "../describe/render-description";
+import { summarizeExperiment } from "../describe/summarize-experiment";
 import { extractReportData, readableAnalyticsMessage } from "./extract-report-data";
+import { renderReportHtml } from "./render-report-html";
 
 const decisionsOf = (e: Experiment): DecisionRecord[] => readEngineStatus(e.status).decisions ?? [];
 const ys = (points: Array<{ y: number | null }>) => points.map((p) => p.y);
@@ -88,7 +91,7 @@ describe("extractReportData from an engine run (A/B/N, Progressive, 12 iteration
       baseline: "checkout-v1",
       candidates: ["checkout-v2", "checkout-v3"],
       outcome: "Completed",
-      outcomeText: "Completed: Experiment completed successfully",
+      outcomeText: "Completed after 12 iteration(s) with winner checkout-v3. checkout-v3 is recommended for promotion.",
     });
     expect(x.conditions.map((c) => `${c.type}=${c.status}`)).toEqual(["Completed=True", "Failed=False", "TargetAcquired=True"]);
   });
@@ -109,6 +112,21 @@ describe("extractReportData in other situations", () => {
     expect(data.latestDecision!.reason).toContain("shop/mean-latency");
     // The rolled-back iteration applied no weights.
     expect(data.weights!.series[1]!.points.at(-1)!.y).toBeNull();
+    // The candidate won iterations 1–3, yet the rollback promotes the baseline, and the page,
+    // the status and the decision record say the same.
+    expect(data.versionRecommendedForPromotion).toBe("checkout-v1");
+    expect(data.latestDecision!.versionRecommendedForPromotion).toBe("checkout-v1");
+    expect(data.decisions.slice(0, 3).map((d) => d.versionRecommendedForPromotion)).toEqual(["checkout-v2", "checkout-v2", "checkout-v2"]);
+    expect(data.conclusion).toEqual({ outcome: "RolledBack", reason: data.experiment.outcomeText });
+    expect(data.experiment.outcomeText).toBe(
+      "Rolled back: objective 1 (shop/mean-latency) is not met by checkout-v2; the objective is marked rollback_on_failure. " +
+        "The baseline checkout-v1, which served before the experiment, is recommended for promotion.",
+    );
+    const html = renderReportHtml(data);
+    expect(html).toContain('<strong>Recommended for promotion:</strong> <span class="recommended">checkout-v1</span>');
+    expect(html).toContain(`<p class="conclusion" data-outcome="RolledBack"><strong>Conclusion:</strong> Rolled back: objective 1`);
+    const text = renderDescription(summarizeExperiment(await simulatedCanaryExperiment({ breakAt: 4 })));
+    expect(text).toContain(`Version recommended for promotion: checkout-v1\nConclusion: ${data.experiment.outcomeText}\n`);
   });
 
   it("explains a Canary win by its objectives", async () => {

@@ -1,8 +1,10 @@
 import { criteriaMetricRefs, readEngineStatus, type DecisionRecord } from "@iter8ts/engine";
 import {
+  ConclusionOutcome,
   experimentNamespace,
   quantityToNumber,
   sameMetricRef,
+  type Conclusion,
   type Condition,
   type Experiment,
   type VersionWeight,
@@ -82,6 +84,8 @@ export interface DecisionRow {
   outcome: string;
   reason: string;
   winner: string | null;
+  /** The version recommended for promotion after this decision. */
+  versionRecommendedForPromotion: string | null;
   error: string | null;
 }
 
@@ -139,6 +143,8 @@ export interface ReportData {
     since: number | null;
   };
   versionRecommendedForPromotion: string | null;
+  /** How the experiment ends (completed, rolled back, failed) and why; null until decided. */
+  conclusion: Conclusion | null;
   /** The most recent decision, whose sentence says what the experiment did last and why. */
   latestDecision: DecisionRow | null;
   decisions: DecisionRow[];
@@ -178,6 +184,13 @@ function describeOutcome(experiment: Experiment, decisions: readonly DecisionRec
   const said = (c: Condition | undefined) => [c?.reason, c?.message].filter((s) => s).join(": ");
   if (completed?.status === "True") {
     if (failed?.status === "True") return { outcome: ReportOutcome.Failed, text: `Failed (${said(failed) || "no reason recorded"}); ${completed.message || "ended"}` };
+    // The engine writes how the experiment ended; a status from the original controller has
+    // no conclusion, and there the last decision and the completion message tell.
+    const conclusion = experiment.status?.conclusion;
+    if (conclusion) {
+      const outcome = conclusion.outcome === ConclusionOutcome.RolledBack ? ReportOutcome.RolledBack : ReportOutcome.Completed;
+      return { outcome, text: conclusion.reason };
+    }
     const last = decisions[decisions.length - 1];
     if (last?.outcome === "RolledBack" || completed.message === "Experiment rolled back") {
       return { outcome: ReportOutcome.RolledBack, text: `Rolled back: ${completed.message || "an objective marked rollback_on_failure was not met"}` };
@@ -284,6 +297,7 @@ function decisionRow(d: DecisionRecord): DecisionRow {
     outcome: typeof d.outcome === "string" ? d.outcome : "Unknown",
     reason: typeof d.reason === "string" ? d.reason : "",
     winner: d.winner?.found && typeof d.winner.winner === "string" ? d.winner.winner : null,
+    versionRecommendedForPromotion: typeof d.versionRecommendedForPromotion === "string" ? d.versionRecommendedForPromotion : null,
     error: typeof d.error === "string" ? d.error : null,
   };
 }
@@ -478,6 +492,7 @@ export function extractReportData(experiment: Experiment): ReportData {
       since: winnerSince(decisions, summary.winner?.found ? summary.winner.version : null),
     },
     versionRecommendedForPromotion: summary.versionRecommendedForPromotion,
+    conclusion: summary.conclusion,
     latestDecision: latest ? decisionRow(latest) : null,
     decisions: decisions.map(decisionRow),
     statistics,

@@ -136,6 +136,9 @@ function result(data: ReportData): string {
   parts.push(
     `<p><strong>Recommended for promotion:</strong> <span class="recommended">${recommended ? e(recommended) : "none yet"}</span></p>`,
   );
+  if (data.conclusion) {
+    parts.push(`<p class="conclusion" data-outcome="${e(data.conclusion.outcome)}"><strong>Conclusion:</strong> ${e(data.conclusion.reason)}</p>`);
+  }
   const latest = data.latestDecision;
   if (latest) {
     parts.push(`<p><strong>Latest decision</strong> (iteration ${latest.iteration}, ${e(latest.outcome)}): ${e(latest.reason)}</p>`);
@@ -296,12 +299,12 @@ function decisions(data: ReportData): string {
     return out.join("");
   }
   out.push(
-    `<table class="decisions"><caption>What each iteration decided and why (oldest first)</caption><thead><tr><th scope="col">Iteration</th><th scope="col">Loop</th><th scope="col">Time</th><th scope="col">Outcome</th><th scope="col">Winner</th><th scope="col">Why</th></tr></thead><tbody>`,
+    `<table class="decisions"><caption>What each iteration decided and why (oldest first)</caption><thead><tr><th scope="col">Iteration</th><th scope="col">Loop</th><th scope="col">Time</th><th scope="col">Outcome</th><th scope="col">Winner</th><th scope="col">Recommended for promotion</th><th scope="col">Why</th></tr></thead><tbody>`,
   );
   for (const d of data.decisions) {
     const why = d.error ? `${e(d.reason)} <span class="note">(${e(d.error)})</span>` : e(d.reason);
     out.push(
-      `<tr><th scope="row" class="num">${d.iteration}</th><td class="num">${d.loop ?? "—"}</td><td>${e(d.time ?? "")}</td><td>${e(d.outcome)}</td><td>${d.winner ? e(d.winner) : `<span class="note">none</span>`}</td><td>${why}</td></tr>`,
+      `<tr><th scope="row" class="num">${d.iteration}</th><td class="num">${d.loop ?? "—"}</td><td>${e(d.time ?? "")}</td><td>${e(d.outcome)}</td><td>${d.winner ? e(d.winner) : `<span class="note">none</span>`}</td><td>${d.versionRecommendedForPromotion ? e(d.versionRecommendedForPromotion) : `<span class="note">none</span>`}</td><td>${why}</td></tr>`,
     );
   }
   out.push(`</tbody></table></section>`);

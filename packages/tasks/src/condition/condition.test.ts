@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Experiment } from "@iter8ts/types";
 import { candidateWon, compileCondition, evaluateCondition, validateCondition, winnerFound } from "./condition";
+import { legacyTemplateData } from "../template/template-data";
 import { ConditionError } from "./condition-error";
 
 function experiment(winner?: string, candidates = ["canary"]): Experiment {
@@ -39,6 +40,44 @@ describe("WinnerFound and CandidateWon", () => {
     expect(candidateWon(experiment("default"))).toBe(false);
     // With two candidates there is no single "candidate" that could have won.
     expect(candidateWon(experiment("canary", ["canary", "canary2"]))).toBe(false);
+  });
+});
+
+describe("after a rollback", () => {
+  /** The canary won earlier iterations, then broke a rollback objective: the baseline is promoted. */
+  function rolledBackExperiment(): Experiment {
+    const e = experiment("canary");
+    e.status = {
+      ...e.status,
+      versionRecommendedForPromotion: "default",
+      conclusion: { outcome: "RolledBack", reason: "Rolled back: objective 1 (default/latency) is not met by canary." },
+    };
+    return e;
+  }
+
+  it("CandidateWon() is false and RolledBack() is true, in both condition forms", async () => {
+    const e = rolledBackExperiment();
+    expect(candidateWon(e)).toBe(false);
+    expect(await evaluateCondition("CandidateWon()", e)).toBe(false);
+    expect(await evaluateCondition("RolledBack()", e)).toBe(true);
+    expect(await evaluateCondition("RolledBack() and not CandidateWon()", e)).toBe(true);
+    expect(compileCondition("RolledBack() and not CandidateWon()").kind).toBe("builtin");
+    expect(await evaluateCondition('$RolledBack() and status.conclusion.outcome = "RolledBack"', e)).toBe(true);
+  });
+
+  it("RolledBack() is false for a completion", async () => {
+    const e = experiment("canary");
+    e.status = { ...e.status, versionRecommendedForPromotion: "canary", conclusion: { outcome: "Completed", reason: "Completed." } };
+    expect(await evaluateCondition("RolledBack()", e)).toBe(false);
+    expect(await evaluateCondition("CandidateWon()", e)).toBe(true);
+  });
+
+  it("`{{ .promote }}` names the baseline's file", () => {
+    const e = rolledBackExperiment();
+    for (const [name, versions] of [["default", e.spec.versionInfo?.baseline], ["canary", e.spec.versionInfo?.candidates?.[0]]] as const) {
+      if (versions) versions.variables = [{ name: "promote", value: `${name}.yaml` }];
+    }
+    expect(legacyTemplateData(e).data.promote).toBe("default.yaml");
   });
 });
 
@@ -112,5 +151,26 @@ describe("validateCondition", () => {
 
   it("does not rewrite builtin names inside strings", async () => {
     expect(await evaluateCondition('"WinnerFound()" = "WinnerFound()"', experiment())).toBe(true);
+  });
+});
+
+describe("conditions too deep or too long", () => {
+  it.each([
+    ["50,000 parentheses around a builtin", `${"(".repeat(50_000)}WinnerFound()${")".repeat(50_000)}`],
+    ["50,000 nested JSONata parentheses", `${"(".repeat(50_000)}status.x = 1${")".repeat(50_000)}`],
+    ["50,000 chained operators", `status.x = 1${" and status.x = 1".repeat(50_000)}`],
+  ])("refuses %s with a typed error that does not quote the whole condition", (_what, text) => {
+    const check = validateCondition(text);
+    expect(check.ok).toBe(false);
+    if (check.ok) return;
+    expect(check.error.code).toBe("input_limit");
+    expect(check.error.message).toMatch(/^if condition (nests deeper than 100 levels|is [\d,]+ characters long, more than the 2,048 allowed); /);
+  });
+
+  it("evaluates conditions as deep and long as the limits allow", async () => {
+    expect(await evaluateCondition(`${"(".repeat(99)}not WinnerFound()${")".repeat(99)}`, experiment())).toBe(true);
+    expect(await evaluateCondition(`${"not ".repeat(500)}WinnerFound()`, experiment())).toBe(false);
+    expect(await evaluateCondition(`${"!".repeat(2_000)}WinnerFound()`, experiment())).toBe(false);
+    expect(await evaluateCondition(`1${" + 1".repeat(500)} = 501`, experiment())).toBe(true);
   });
 });

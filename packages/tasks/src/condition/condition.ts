@@ -1,12 +1,13 @@
 import jsonata from "jsonata";
-import type { Experiment } from "@iter8ts/types";
+import { ConclusionOutcome, type Experiment } from "@iter8ts/types";
 import { ConditionError, ConditionErrorCode } from "./condition-error";
 
 /**
  * `if` conditions of tasks. The forms Iter8 documents — `WinnerFound()`, `CandidateWon()`,
- * `not`/`!`, `and`/`&&`, `or`/`||`, parentheses, `true`, `false` — are evaluated directly.
- * Anything else is a JSONata expression over the experiment as JSON (`status.completedIterations
- * > 3`), where `$WinnerFound()` and `$CandidateWon()` are available (written with or without `$`).
+ * `not`/`!`, `and`/`&&`, `or`/`||`, parentheses, `true`, `false` — and `RolledBack()` are
+ * evaluated directly. Anything else is a JSONata expression over the experiment as JSON
+ * (`status.completedIterations > 3`), where the built-ins are available (written with or
+ * without `$`).
  */
 
 /** True when analytics found a winner (`status.analysis.winnerAssessment.data.winnerFound`). */
@@ -14,15 +15,37 @@ export function winnerFound(experiment: Pick<Experiment, "status">): boolean {
   return experiment.status?.analysis?.winnerAssessment?.data.winnerFound === true;
 }
 
-/** True when a winner was found, the experiment has exactly one candidate, and the candidate is the winner. */
+/**
+ * True when a winner was found, the experiment has exactly one candidate, the candidate is the
+ * winner, and it is the version recommended for promotion: after a rollback or a failure the
+ * baseline is recommended, so a candidate that won earlier no longer counts as having won.
+ */
 export function candidateWon(experiment: Pick<Experiment, "spec" | "status">): boolean {
   const candidates = experiment.spec.versionInfo?.candidates ?? [];
   const data = experiment.status?.analysis?.winnerAssessment?.data;
-  return winnerFound(experiment) && candidates.length === 1 && !!data?.winner && data.winner === candidates[0]?.name;
+  const recommended = experiment.status?.versionRecommendedForPromotion;
+  const won = winnerFound(experiment) && candidates.length === 1 && !!data?.winner && data.winner === candidates[0]?.name;
+  return won && (recommended === undefined || recommended === data?.winner);
 }
 
+/** True when the experiment is ending in a rollback (`status.conclusion.outcome` is `RolledBack`). */
+export function rolledBack(experiment: Pick<Experiment, "status">): boolean {
+  return experiment.status?.conclusion?.outcome === ConclusionOutcome.RolledBack;
+}
+
+/** The built-in functions of conditions. */
+const BUILTINS = {
+  WinnerFound: winnerFound,
+  CandidateWon: candidateWon,
+  RolledBack: rolledBack,
+} as const satisfies Record<string, (experiment: Pick<Experiment, "spec" | "status">) => boolean>;
+type BuiltinName = keyof typeof BUILTINS;
+const BUILTIN_NAMES = Object.keys(BUILTINS) as BuiltinName[];
+const isBuiltin = (name: unknown): name is BuiltinName => typeof name === "string" && Object.hasOwn(BUILTINS, name);
+const BUILTIN_LIST = "WinnerFound(), CandidateWon(), RolledBack()";
+
 type Native =
-  | { kind: "call"; name: "WinnerFound" | "CandidateWon" }
+  | { kind: "call"; name: BuiltinName }
   | { kind: "literal"; value: boolean }
   | { kind: "not"; operand: Native }
   | { kind: "and" | "or"; left: Native; right: Native };
@@ -34,7 +57,7 @@ interface Token {
 
 function tokenize(text: string): Token[] | undefined {
   const tokens: Token[] = [];
-  const re = /\s*(WinnerFound|CandidateWon|not|and|or|true|false|&&|\|\||!|\(|\))\s*/y;
+  const re = new RegExp(`\\s*(${BUILTIN_NAMES.join("|")}|not|and|or|true|false|&&|\\|\\||!|\\(|\\))\\s*`, "y");
   let pos = 0;
   while (pos < text.length) {
     re.lastIndex = pos;
@@ -88,7 +111,7 @@ function parseNative(text: string): Native | undefined {
       i++;
       return inner;
     }
-    if (t === "WinnerFound" || t === "CandidateWon") {
+    if (isBuiltin(t)) {
       if (peek() !== "(" || tokens[i + 1]?.text !== ")") return undefined;
       i += 2;
       return { kind: "call", name: t };
@@ -102,7 +125,7 @@ function parseNative(text: string): Native | undefined {
 function evaluateNative(node: Native, experiment: Pick<Experiment, "spec" | "status">): boolean {
   switch (node.kind) {
     case "call":
-      return node.name === "WinnerFound" ? winnerFound(experiment) : candidateWon(experiment);
+      return BUILTINS[node.name](experiment);
     case "literal":
       return node.value;
     case "not":
@@ -125,7 +148,7 @@ const JSONATA_FUNCTIONS = new Set(
   ).split(" "),
 );
 
-/** Rewrites bare `WinnerFound()` / `CandidateWon()` to JSONata's `$` form, outside strings. */
+/** Rewrites bare built-in calls (`WinnerFound()`) to JSONata's `$` form, outside strings. */
 function dollarBuiltins(text: string): string {
   let out = "";
   let i = 0;
@@ -138,7 +161,7 @@ function dollarBuiltins(text: string): string {
       i = j + 1;
       continue;
     }
-    const m = /^(WinnerFound|CandidateWon)\s*\(/.exec(text.slice(i));
+    const m = BUILTIN_CALL.exec(text.slice(i));
     if (m && !/[A-Za-z0-9_$.]/.test(text[i - 1] ?? "")) {
       out += "$";
     }
@@ -147,6 +170,8 @@ function dollarBuiltins(text: string): string {
   }
   return out;
 }
+
+const BUILTIN_CALL = new RegExp(`^(${BUILTIN_NAMES.join("|")})\\s*\\(`);
 
 interface JsonataNode {
   type?: string;
@@ -158,7 +183,7 @@ interface JsonataNode {
 }
 
 function checkFunctions(ast: JsonataNode, condition: string): void {
-  const bound = new Set<string>(["WinnerFound", "CandidateWon"]);
+  const bound = new Set<string>(BUILTIN_NAMES);
   const visit = (node: unknown, collectBinds: boolean) => {
     if (Array.isArray(node)) return node.forEach((n) => visit(n, collectBinds));
     if (node === null || typeof node !== "object") return;
@@ -170,7 +195,7 @@ function checkFunctions(ast: JsonataNode, condition: string): void {
       if (n.value === "not") {
         throw new ConditionError(ConditionErrorCode.Syntax, `if condition ${JSON.stringify(condition)} uses "not" where JSONata needs $not(...); write e.g. not WinnerFound() or $not(status.x = 1)`, n.position);
       }
-      if (n.value === "WinnerFound" || n.value === "CandidateWon") {
+      if (isBuiltin(n.value)) {
         throw new ConditionError(ConditionErrorCode.Syntax, `if condition ${JSON.stringify(condition)} names ${n.value} without calling it; write ${n.value}()`, n.position);
       }
     }
@@ -180,14 +205,14 @@ function checkFunctions(ast: JsonataNode, condition: string): void {
         const name = proc.steps?.map((s) => s.value).join(".") ?? String(proc.value);
         throw new ConditionError(
           ConditionErrorCode.UnknownFunction,
-          `if condition ${JSON.stringify(condition)} calls unknown function ${name}(); use WinnerFound(), CandidateWon(), or JSONata functions written with $ (e.g. $count(...))`,
+          `if condition ${JSON.stringify(condition)} calls unknown function ${name}(); use ${BUILTIN_LIST}, or JSONata functions written with $ (e.g. $count(...))`,
           proc.position,
         );
       }
       if (proc?.type === "variable" && proc.value !== "" && !bound.has(String(proc.value)) && !JSONATA_FUNCTIONS.has(String(proc.value))) {
         throw new ConditionError(
           ConditionErrorCode.UnknownFunction,
-          `if condition ${JSON.stringify(condition)} calls unknown function $${String(proc.value)}(); use WinnerFound(), CandidateWon() or a JSONata function`,
+          `if condition ${JSON.stringify(condition)} calls unknown function $${String(proc.value)}(); use ${BUILTIN_LIST} or a JSONata function`,
           proc.position,
         );
       }
@@ -271,7 +296,7 @@ export function compileCondition(text: string): CompiledCondition {
     const e = error as { message?: string; position?: number };
     throw new ConditionError(
       ConditionErrorCode.Syntax,
-      `if condition ${JSON.stringify(text)} is neither WinnerFound()/CandidateWon() combined with not/and/or nor a valid JSONata expression: ${e.message ?? String(error)}` +
+      `if condition ${JSON.stringify(text)} is neither built-ins (${BUILTIN_LIST}) combined with not/and/or nor a valid JSONata expression: ${e.message ?? String(error)}` +
         (e.position !== undefined ? ` (at position ${e.position})` : ""),
       e.position,
       { cause: error },
@@ -288,6 +313,7 @@ export function compileCondition(text: string): CompiledCondition {
         result = await expression.evaluate(experiment, {
           WinnerFound: () => winnerFound(experiment),
           CandidateWon: () => candidateWon(experiment),
+          RolledBack: () => rolledBack(experiment),
         });
       } catch (error) {
         const e = error as { message?: string; position?: number };
