@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { experimentYaml } from "./__fixtures__/local-files";
 import { MemoryDocumentFiles } from "./document-files";
 import { LocalDocuments } from "./local-documents";
 import { LocalRunError } from "./local-run-error";
@@ -28,6 +30,9 @@ metadata:
 data:
   flags: "a,b"   # odd spacing kept
 `;
+
+/** The routing document of ROUTES as `kubectl get -o json` prints it. */
+const ROUTES_JSON = `${JSON.stringify(parse(ROUTES.slice(0, ROUTES.indexOf("---"))), null, 4)}\n`;
 
 const cart = { apiVersion: "networking.istio.io/v1beta1", kind: "VirtualService", namespace: "shop", name: "cart" };
 
@@ -153,5 +158,146 @@ items:
     );
     const [settings] = await docs.find({ kind: "ConfigMap", namespace: "shop", name: "settings" });
     expect(settings?.value.data).toEqual({ flags: "a,b", a: "a", b: "b", c: "c", d: "d" });
+  });
+});
+
+describe("LocalDocuments writes keep the file's format", () => {
+  const experiment = parse(experimentYaml()) as Record<string, unknown>;
+  const cartAb = { kind: "Experiment", namespace: "shop", name: "cart-ab" };
+  const running = {
+    stage: "Running",
+    completedIterations: 1,
+    conditions: [{ type: "Completed", status: "False", reason: "IterationUpdate", message: "Completed Iteration 1" }],
+  };
+  const completed = {
+    stage: "Completed",
+    completedIterations: 2,
+    conditions: [
+      { type: "Completed", status: "True", reason: "ExperimentCompleted", message: "Experiment completed" },
+      { type: "Failed", status: "False" },
+    ],
+    versionRecommendedForPromotion: "cart-v2",
+  };
+  const withStatus = (status: object) => (value: Record<string, unknown>) => ({ ...value, status });
+  const withoutStatus = ({ status: _, ...value }: Record<string, unknown>) => value;
+
+  it.each([
+    ["2 spaces", "experiment.json", 2, "\n"],
+    ["4 spaces", "experiment.json", 4, "\n"],
+    ["tabs", "experiment.json", "\t", "\n"],
+    ["nothing (one line)", "experiment.json", undefined, ""],
+    ["2 spaces, without a final newline", "experiment.json", 2, ""],
+    ["2 spaces, in a .yaml file", "experiment.yaml", 2, "\n"],
+  ])("keeps a JSON experiment valid JSON, indented with %s, through every status write", async (_, name, indent, end) => {
+    const json = (value: unknown) => JSON.stringify(value, null, indent) + end;
+    const files = new MemoryDocumentFiles({ [name]: json(experiment) });
+    const docs = await LocalDocuments.open(files, [name]);
+    for (const status of [running, completed]) {
+      await docs.update(cartAb, withStatus(status));
+      const text = files.peek(name)!;
+      expect(JSON.parse(text)).toEqual({ ...experiment, status });
+      expect(text).toBe(json({ ...experiment, status }));
+    }
+    await docs.update(cartAb, withoutStatus);
+    expect(files.peek(name)).toBe(json(experiment));
+  });
+
+  it("keeps a JSON routing file valid JSON, in its indentation, when weights are patched", async () => {
+    const original = ROUTES_JSON;
+    const files = new MemoryDocumentFiles({ "routes.json": original });
+    const docs = await LocalDocuments.open(files, ["routes.json"]);
+    await docs.update(cart, setWeights(70, 30));
+    const text = files.peek("routes.json")!;
+    expect(JSON.parse(text)).toEqual(setWeights(70, 30)(JSON.parse(ROUTES_JSON) as Record<string, unknown>));
+    expect(text).toBe(original.replace('"weight": 100', '"weight": 70').replace('"weight": 0', '"weight": 30'));
+  });
+
+  it("leaves untouched JSON values exactly as written (kubectl's \\u003c escapes stay escapes)", async () => {
+    const original = ROUTES_JSON.replace('"name": "cart",', '"name": "cart",\n        "annotations": {\n            "note": "\\u003cb\\u003ecanary\\u003c/b\\u003e"\n        },');
+    const files = new MemoryDocumentFiles({ "routes.json": original });
+    const docs = await LocalDocuments.open(files, ["routes.json"]);
+    await docs.update(cart, setWeights(70, 30));
+    expect(files.peek("routes.json")).toBe(original.replace('"weight": 100', '"weight": 70').replace('"weight": 0', '"weight": 30'));
+  });
+
+  it("writes the status of a YAML experiment leaving every other byte as it was, comments and flow sequences included", async () => {
+    const actions = "      finish:\n      - task: common/exec   # promotes the winner\n        with:\n          cmd: promote\n          args: [a, b]\n\n";
+    const original = experimentYaml({ actions }).replace("  target: shop/cart\n", "  target: shop/cart    # the service under test\n\n");
+    const files = new MemoryDocumentFiles({ "experiment.yaml": original });
+    const docs = await LocalDocuments.open(files, ["experiment.yaml"]);
+    await docs.update(cartAb, withStatus(running));
+    expect(files.peek("experiment.yaml")).toBe(
+      `${original}status:
+  stage: Running
+  completedIterations: 1
+  conditions:
+  - type: Completed
+    status: "False"
+    reason: IterationUpdate
+    message: Completed Iteration 1
+`,
+    );
+    await docs.update(cartAb, withStatus(completed));
+    expect(files.peek("experiment.yaml")).toBe(
+      `${original}status:
+  stage: Completed
+  completedIterations: 2
+  conditions:
+  - type: Completed
+    status: "True"
+    reason: ExperimentCompleted
+    message: Experiment completed
+  - type: Failed
+    status: "False"
+  versionRecommendedForPromotion: cart-v2
+`,
+    );
+    await docs.update(cartAb, withoutStatus);
+    expect(files.peek("experiment.yaml")).toBe(original);
+  });
+
+  it("changes only the weights of a YAML routing file indented by 4, its flow sequences and comment spacing untouched", async () => {
+    const original = `apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata:
+    name: cart
+    namespace: shop
+spec:
+    hosts: [cart, cart.shop]    # both names
+
+    http:
+        - route:
+              - destination: {host: cart-v1}
+                weight: 100    # all traffic here at first
+              - destination: {host: cart-v2}
+                weight: 0
+`;
+    const files = new MemoryDocumentFiles({ "routes.yaml": original });
+    const docs = await LocalDocuments.open(files, ["routes.yaml"]);
+    await docs.update(cart, setWeights(60, 40));
+    expect(files.peek("routes.yaml")).toBe(original.replace("weight: 100 ", "weight: 60 ").replace("weight: 0\n", "weight: 40\n"));
+  });
+
+  it("keeps the other documents of a file mixing YAML routing and a JSON experiment byte for byte", async () => {
+    const routing = ROUTES.slice(0, ROUTES.indexOf("---"));
+    const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+    const files = new MemoryDocumentFiles({ "all.yaml": `${routing}---\n${json(experiment)}` });
+    const docs = await LocalDocuments.open(files, ["all.yaml"]);
+    await docs.update(cartAb, withStatus(running));
+    expect(files.peek("all.yaml")).toBe(`${routing}---\n${json({ ...experiment, status: running })}`);
+    await docs.update(cart, setWeights(90, 10));
+    expect(files.peek("all.yaml")).toBe(`${routing.replace("weight: 100", "weight: 90").replace("weight: 0", "weight: 10")}---\n${json({ ...experiment, status: running })}`);
+    const [, experimentText] = files.peek("all.yaml")!.split("---\n");
+    expect(JSON.parse(experimentText!)).toEqual({ ...experiment, status: running });
+  });
+
+  it("writes what was asked where the layout cannot be kept (a value shared through an anchor)", async () => {
+    const original = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  a: &value one # shared\n  b: *value\n";
+    const files = new MemoryDocumentFiles({ "shared.yaml": original });
+    const docs = await LocalDocuments.open(files, ["shared.yaml"]);
+    await docs.update({ kind: "ConfigMap", name: "shared" }, (v) => ({ ...v, data: { a: "two", b: "one" } }));
+    expect(parse(files.peek("shared.yaml")!)).toMatchObject({ data: { a: "two", b: "one" } });
+    const [object] = await docs.find({ kind: "ConfigMap", name: "shared" });
+    expect(object?.value.data).toEqual({ a: "two", b: "one" });
   });
 });

@@ -3,6 +3,7 @@ import { isMap, isSeq, parseAllDocuments, type Document, type ToStringOptions } 
 import { parseDocuments } from "@iter8ts/types";
 import { jsonEqual } from "@iter8ts/weights";
 import type { DocumentFiles } from "./document-files";
+import { editDocumentText, isJsonDocument, rewriteJsonDocument } from "./edit-document-text";
 import { LocalRunError, LocalRunErrorCode } from "./local-run-error";
 
 /** Which object: `kind`, `namespace` (absent means `default`), `name`, and `apiVersion` when it matters. */
@@ -45,6 +46,8 @@ type Segment = string | number;
 interface ParsedFile {
   text: string;
   documents: Document.Parsed[];
+  /** Each document's value (its `toJS()`). */
+  values: unknown[];
   /** [start, end) of each document's text; the first starts at 0 and the last ends at the end. */
   spans: Array<[number, number]>;
   entries: Array<{ document: number; base: Segment[]; object: LocalObject }>;
@@ -79,24 +82,29 @@ function matches(object: LocalObject, match: ObjectMatch): boolean {
 }
 
 /**
- * Keeps the layout of the file when it is written back: block sequences indented or not under
- * their key, padding inside flow collections, and no folding of long lines.
+ * The file's style, for the YAML written into it: the indentation of a nested map, block
+ * sequences indented or not under their key, padding inside flow collections, and no folding
+ * of long lines.
  */
 function detectStyle(text: string): ToStringOptions {
   const lines = text.split("\n");
-  let indentSeq = false;
-  for (let i = 1; i < lines.length; i++) {
-    const item = /^(\s*)- /.exec(lines[i] ?? "");
-    if (!item) continue;
-    let j = i - 1;
-    while (j >= 0 && /^\s*(#.*)?$/.test(lines[j] ?? "")) j--;
-    const parent = /^(\s*)[^\s#-][^:]*:\s*(#.*)?$/.exec(lines[j] ?? "");
+  let indent: number | undefined;
+  let seqOffset: number | undefined;
+  for (let i = 0; i < lines.length - 1 && (indent === undefined || seqOffset === undefined); i++) {
+    const parent = /^(\s*)[^\s#-][^:]*:\s*(#.*)?$/.exec(lines[i] ?? "");
     if (!parent) continue;
-    indentSeq = (item[1] ?? "").length > (parent[1] ?? "").length;
-    break;
+    let j = i + 1;
+    while (j < lines.length && /^\s*(#.*)?$/.test(lines[j] ?? "")) j++;
+    const child = /^(\s*)(- )?/.exec(lines[j] ?? "");
+    const offset = (child?.[1] ?? "").length - (parent[1] ?? "").length;
+    if (child?.[2]) seqOffset ??= offset;
+    else if (offset > 0) indent ??= offset;
   }
+  indent ??= 2;
+  // The yaml library puts an unindented sequence's `- ` two columns in from its key.
+  const indentSeq = seqOffset !== undefined && seqOffset >= indent;
   const flowCollectionPadding = /[[{] \S/.test(text) || !/[[{][^\s\]}]/.test(text);
-  return { indentSeq, flowCollectionPadding, lineWidth: 0 };
+  return { indent, indentSeq, flowCollectionPadding, lineWidth: 0 };
 }
 
 /** Makes the YAML node at `path` hold `after`, changing only what differs from `before`, so comments elsewhere survive. */
@@ -117,6 +125,26 @@ function syncNode(doc: Document, path: Segment[], before: unknown, after: unknow
   }
   if (path.length === 0) doc.contents = doc.createNode(after) as typeof doc.contents;
   else doc.setIn(path, after);
+}
+
+/**
+ * The file's text with one YAML document re-printed by the yaml library, which normalises its
+ * layout (comment spacing, flow padding) but keeps its comments: the fallback for changes a
+ * splice cannot express. Edits the parsed document in place.
+ */
+function reprintYaml(file: ParsedFile, index: number, base: Segment[], before: Record<string, unknown>, next: Record<string, unknown>): string {
+  const document = file.documents[index] as Document.Parsed;
+  syncNode(document, base, before, next);
+  const edited: unknown = document.toJS();
+  const written = base.length === 0 ? edited : (edited as { items?: unknown[] } | undefined)?.items?.[base[1] as number];
+  if (!jsonEqual(written, next)) {
+    // The node-by-node edit could not express the change (anchors, odd layouts): write the
+    // document afresh rather than write something else than asked.
+    const whole = base.length === 0 ? next : { ...(edited as object), items: (edited as { items: unknown[] }).items.map((item, i) => (i === base[1] ? next : item)) };
+    document.contents = document.createNode(whole) as typeof document.contents;
+  }
+  const [start, end] = file.spans[index] as [number, number];
+  return file.text.slice(0, start) + document.toString(file.style) + file.text.slice(end);
 }
 
 /**
@@ -207,8 +235,10 @@ export class LocalDocuments {
     const spans: Array<[number, number]> = list.map((d, i) => [i === 0 ? 0 : (d.range[0] as number), i === list.length - 1 ? text.length : (d.range[2] as number)]);
     const lineOf = (offset: number) => text.slice(0, offset).split("\n").length;
     const entries: ParsedFile["entries"] = [];
+    const values: unknown[] = [];
     list.forEach((document, index) => {
       const value: unknown = document.toJS();
+      values.push(value);
       const add = (item: unknown, base: Segment[], offset: number) => {
         if (!isRecord(item) || typeof item.kind !== "string") return;
         const metadata = isRecord(item.metadata) ? item.metadata : {};
@@ -241,7 +271,7 @@ export class LocalDocuments {
         add(value, [], contents?.range?.[0] ?? document.range[0]);
       }
     });
-    const parsed: ParsedFile = { text, documents: list, spans, entries, style: detectStyle(text) };
+    const parsed: ParsedFile = { text, documents: list, values, spans, entries, style: detectStyle(text) };
     this.#cache.set(path, parsed);
     return parsed;
   }
@@ -312,21 +342,20 @@ export class LocalDocuments {
       if (expectedVersion !== undefined && entry.object.version !== expectedVersion) return { kind: "conflict" } as const;
       const next = change(structuredClone(entry.object.value));
       if (jsonEqual(next, entry.object.value)) return { kind: "written", object: { ...entry.object, value: structuredClone(entry.object.value) } } as const;
-      // The cached parse is edited in place (parsing a long status is the dearest part of a
-      // write), so it is dropped now: the next read parses what is on disk, whatever happens.
+      // The fallback below edits the cached parse in place, so it is dropped now: the next read
+      // parses what is on disk, whatever happens.
       this.#cache.delete(path);
       const document = file.documents[entry.document] as Document.Parsed;
-      syncNode(document, entry.base, entry.object.value, next);
-      const edited: unknown = document.toJS();
-      const written = entry.base.length === 0 ? edited : (edited as { items?: unknown[] } | undefined)?.items?.[entry.base[1] as number];
-      if (!jsonEqual(written, next)) {
-        // The node-by-node edit could not express the change (anchors, odd layouts): write the
-        // document afresh rather than write something else than asked.
-        const whole = entry.base.length === 0 ? next : { ...(edited as object), items: (edited as { items: unknown[] }).items.map((item, i) => (i === entry.base[1] ? next : item)) };
-        document.contents = document.createNode(whole) as typeof document.contents;
+      const before = file.values[entry.document];
+      const whole = entry.base.length === 0 ? next : { ...(before as object), items: (before as { items: unknown[] }).items.map((item, i) => (i === entry.base[1] ? next : item)) };
+      // Only the changed values are spliced into the text; when the result does not read back
+      // as asked, the document is printed afresh instead (JSON stays JSON either way).
+      let text = editDocumentText(file.text, document, before, whole, file.style);
+      let reread = text === undefined ? undefined : this.#reparse(path, text, file, entry.document, whole);
+      if (text === undefined || !reread) {
+        text = isJsonDocument(document) ? rewriteJsonDocument(file.text, document, whole) : reprintYaml(file, entry.document, entry.base, entry.object.value, next);
+        reread = this.#reparse(path, text, file, entry.document, whole);
       }
-      const [start, end] = file.spans[entry.document] as [number, number];
-      const text = file.text.slice(0, start) + document.toString(file.style) + file.text.slice(end);
       try {
         await this.#files.write(path, text);
       } catch (error) {
@@ -334,7 +363,34 @@ export class LocalDocuments {
           cause: error,
         });
       }
-      return { kind: "written", object: { ...entry.object, value: structuredClone(next), version: contentVersion(next) } } as const;
+      // As the file now has it (key order included), so the version matches the next read's.
+      const object = reread?.entries.findLast((e) => matches(e.object, match))?.object ?? { ...entry.object, value: next, version: contentVersion(next) };
+      return { kind: "written", object: { ...object, value: structuredClone(object.value) } } as const;
     });
+  }
+
+  /**
+   * The parse of a text about to be written, if it holds what was asked for: the same number
+   * of documents, the changed one with the value `whole`, and a JSON document still strict JSON.
+   * It becomes the cached parse, so the next read does not parse the file again.
+   */
+  #reparse(path: string, text: string, original: ParsedFile, index: number, whole: unknown): ParsedFile | undefined {
+    let parsed: ParsedFile;
+    try {
+      parsed = this.#parse(path, text);
+    } catch {
+      return undefined;
+    }
+    const document = parsed.documents[index];
+    if (!document || parsed.documents.length !== original.documents.length || !jsonEqual(parsed.values[index], whole)) return undefined;
+    if (isJsonDocument(document)) {
+      const [start, end] = document.contents?.range ?? [0, 0];
+      try {
+        JSON.parse(text.slice(start, end));
+      } catch {
+        return undefined;
+      }
+    }
+    return parsed;
   }
 }

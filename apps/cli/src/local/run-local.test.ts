@@ -3,6 +3,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { parseDocuments } from "@iter8ts/types";
 import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES, type RoutingShape } from "./__fixtures__/local-files";
 import { LocalRunErrorCode } from "./local-run-error";
 import { ProgressMode } from "./progress-reporter";
@@ -100,6 +101,28 @@ describe("runLocal", () => {
     expect(out.text()).toMatch(/shop\/cart-ab iteration 2\/2 · traffic cart-v1 80%, cart-v2 20% · winner cart-v2/);
     expect(ended.stateDir).toBe(join(dir, ".iter8ctl"));
     expect(existsSync(join(dir, ".iter8ctl", "lock"))).toBe(false);
+  });
+
+  it("keeps an experiment and a routing file written as JSON valid JSON, in their own indentation, through a whole run", async () => {
+    const experiment = parse(experimentYaml({ iterations: 2 })) as Record<string, unknown>;
+    const dir = await folderWith({
+      "experiment.json": `${JSON.stringify(experiment, null, 2)}\n`,
+      "metrics.yaml": METRICS_YAML,
+      "routing.json": `${JSON.stringify(parse(ROUTING_SHAPES.VirtualService.text), null, 4)}\n`,
+    });
+    const { result, out } = run([dir]);
+    expect((await result).outcome, out.text()).toBe(LocalRunOutcome.Completed);
+
+    const saved = await readFile(join(dir, "experiment.json"), "utf8");
+    const { status, ...rest } = JSON.parse(saved) as Record<string, unknown>;
+    expect(rest).toEqual(experiment);
+    expect(saved).toBe(`${JSON.stringify({ ...rest, status }, null, 2)}\n`);
+    const [document] = parseDocuments(saved);
+    expect(document).toMatchObject({ type: "experiment", result: { ok: true, value: { status: { stage: "Completed", completedIterations: 2 } } } });
+
+    const routing = await readFile(join(dir, "routing.json"), "utf8");
+    expect(routing).toBe(`${JSON.stringify(JSON.parse(routing), null, 4)}\n`);
+    expect(routingWeights(routing)).toEqual([80, 20]);
   });
 
   it("queries metric backends with the credentials of Secret documents given among the paths", async () => {
