@@ -1,4 +1,5 @@
 import { loadJq, type Jq } from "jq-wasm";
+import { inputLimitProblem } from "@iter8ts/types";
 import type { ExtractionOutcome } from "./extraction-outcome";
 import { compileJqFastPath, runJqFastPath, type JqFastProgram } from "./jq-fast-path";
 
@@ -64,6 +65,8 @@ export class JqEvaluator {
    * @param parsed the same document parsed with JSON.parse (the fast path reads this)
    */
   async evaluate(expression: string, text: string, parsed: unknown): Promise<ExtractionOutcome> {
+    const tooBig = inputLimitProblem(expression, "expression", "jq expression");
+    if (tooBig) return { kind: "compile_error", message: tooBig };
     if (this.useFastPath) {
       const program = this.fastProgram(expression);
       if (program) {
@@ -76,13 +79,26 @@ export class JqEvaluator {
 
   /** Evaluates with jq itself, never the fast path (used to check the fast path, and by it). */
   async evaluateWithJq(expression: string, text: string): Promise<ExtractionOutcome> {
+    // jq's stack lives in its WebAssembly memory: an overflow corrupts the instance for every
+    // later query, so what could overflow it is refused before it runs.
+    const tooBig = inputLimitProblem(expression, "expression", "jq expression");
+    if (tooBig) return { kind: "compile_error", message: tooBig };
     const jq = await this.load();
-    const result = jq.raw(text, wrap(expression), ["-c"]);
+    let result: ReturnType<Jq["raw"]>;
+    let bare: ReturnType<Jq["raw"]> | undefined;
+    try {
+      result = jq.raw(text, wrap(expression), ["-c"]);
+      // Compile the bare expression again so that the reported column is the user's own.
+      if (result.exitCode !== 0 && /compile error|syntax error/.test(result.stderr)) bare = jq.raw("null", expression, ["-c"]);
+    } catch (error) {
+      // The limits did not foresee it (a trap, an overflow): this instance may be corrupt, so
+      // the next evaluation loads a fresh one.
+      this.jq = undefined;
+      return { kind: "error", message: `jq stopped with ${error instanceof Error ? error.message : String(error)}; simplify the expression` };
+    }
     if (result.exitCode !== 0 || result.stdout.trim() === "") {
       if (/compile error|syntax error/.test(result.stderr)) {
-        // Compile the bare expression again so that the reported column is the user's own.
-        const bare = jq.raw("null", expression, ["-c"]);
-        const message = /compile error|syntax error/.test(bare.stderr) ? bare.stderr : result.stderr;
+        const message = bare && /compile error|syntax error/.test(bare.stderr) ? bare.stderr : result.stderr;
         return { kind: "compile_error", message: cleanMessage(message) };
       }
       return { kind: "error", message: cleanMessage(result.stderr || `jq exited with status ${result.exitCode}`) };

@@ -1,4 +1,5 @@
 import jsonata from "jsonata";
+import { inputLimitProblem, nestingProblem } from "@iter8ts/types";
 import type { ExtractionOutcome } from "./extraction-outcome";
 
 type Compiled = { ok: true; expression: jsonata.Expression } | { ok: false; message: string };
@@ -23,10 +24,15 @@ export class JsonataEvaluator {
   private compile(source: string): Compiled {
     let c = this.compiled.get(source);
     if (!c) {
-      try {
-        c = { ok: true, expression: jsonata(source) };
-      } catch (error) {
-        c = { ok: false, message: messageOf(error) };
+      // JSONata's parser and evaluator recurse as deep as the expression nests.
+      const tooBig = inputLimitProblem(source, "expression", "JSONata expression");
+      if (tooBig) c = { ok: false, message: tooBig };
+      else {
+        try {
+          c = { ok: true, expression: jsonata(source) };
+        } catch (error) {
+          c = { ok: false, message: error instanceof RangeError ? nestingProblem("JSONata expression") : messageOf(error) };
+        }
       }
       this.compiled.set(source, c);
     }
@@ -41,7 +47,8 @@ export class JsonataEvaluator {
     try {
       result = await c.expression.evaluate(parsed);
     } catch (error) {
-      return { kind: "error", message: messageOf(error) };
+      const message = error instanceof RangeError ? "evaluation overflowed the stack: the expression or the answer nests too deep" : messageOf(error);
+      return { kind: "error", message };
     }
     if (Array.isArray(result)) {
       if (result.length === 0) return { kind: "empty" };

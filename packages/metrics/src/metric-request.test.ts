@@ -127,6 +127,12 @@ describe("buildMetricRequest: refusing queries that would be wrong", () => {
     expect(e.message).toContain("spec.body");
   });
 
+  it("refuses a body nested too deep to be sent, instead of overflowing the stack", () => {
+    const deep = `${"[".repeat(100_000)}$elapsedTime${"]".repeat(100_000)}`;
+    const e = failed({ urlTemplate: "http://x/q", method: "POST", body: deep });
+    expect(e).toMatchObject({ code: "bad_body", message: expect.stringContaining("spec.body nests deeper than 100 levels; ") });
+  });
+
   it("reports a missing secret, missing credentials and a missing URL", () => {
     expect(failed({ urlTemplate: "http://x/q", secret: "absent" }).code).toBe("secret_missing");
     expect(failed({ urlTemplate: "http://x/q", authType: "Bearer" }).code).toBe("secret_missing");

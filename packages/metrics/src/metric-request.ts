@@ -1,4 +1,4 @@
-import type { MetricSpec } from "@iter8ts/types";
+import { inputLimitProblem, type MetricSpec } from "@iter8ts/types";
 import type { HttpRequest } from "./http-client";
 import { MetricError, MetricErrorCode } from "./metric-error";
 import type { MetricVersion } from "./metric-provider";
@@ -152,6 +152,9 @@ export function buildMetricRequest(spec: MetricSpec, ctx: MetricRequestContext):
   if (spec.body !== undefined && spec.body.trim() !== "") {
     const r = interpolate(spec.body, values);
     if (r.unresolved.length) return unresolved("spec.body", r.unresolved, valueSources);
+    // The parsed body is serialised again when sent, by a recursive JSON.stringify.
+    const tooBig = inputLimitProblem(r.text, "template", "spec.body");
+    if (tooBig) return fail(MetricErrorCode.BadBody, tooBig);
     try {
       body = JSON.parse(r.text);
     } catch (error) {

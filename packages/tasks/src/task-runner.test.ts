@@ -221,4 +221,30 @@ describe("TaskRunner.validate", () => {
       ["spec.strategy.actions.finish[0].if", "invalid_condition"],
     ]);
   });
+
+  it("reports templates and conditions that nest too deep as issues naming the field, never a stack overflow", () => {
+    const runner = createTaskRunner({ allowExec: true });
+    const deep = (inner: string) => `${"(".repeat(50_000)}${inner}${")".repeat(50_000)}`;
+    const experiment = {
+      apiVersion: "iter8.tools/v2alpha2",
+      kind: "Experiment",
+      metadata: { name: "e", namespace: "default" },
+      spec: {
+        target: "t",
+        strategy: {
+          testingPattern: "Canary",
+          actions: {
+            loop: [{ run: `echo @< ${deep(".Name")} >@` }],
+            finish: [{ task: "common/exec", with: { cmd: "cp", args: [`{{ ${deep(".promote")} }}`, "x"] } }, { if: deep("WinnerFound()"), task: "common/exec", with: { cmd: "true" } }],
+          },
+        },
+      },
+    } as Experiment;
+    const issues = runner.validateExperiment(experiment).map((i) => `${i.path}: ${i.message}`);
+    expect(issues).toEqual([
+      expect.stringMatching(/^spec\.strategy\.actions\.loop\[0\]: the run script: template nests deeper than 100 levels; /),
+      expect.stringMatching(/^spec\.strategy\.actions\.finish\[0\]: with\.args\[0\]: template nests deeper than 100 levels; /),
+      expect.stringMatching(/^spec\.strategy\.actions\.finish\[1\]\.if: if condition nests deeper than 100 levels; /),
+    ]);
+  });
 });

@@ -7,6 +7,7 @@
 import { closestKey } from "./closest-key";
 import type { Experiment, TestingPattern } from "./experiment";
 import { fractionalQuantityIssue, referenceIssue } from "./field-checks";
+import { inputLimitProblem } from "./input-limits";
 import { metadataIssues } from "./kube-names";
 import { isQuantity, parseQuantity } from "./quantity";
 import { describeValue, formatPath, IssueCode, type RawIssue } from "./validation-issue";
@@ -172,6 +173,26 @@ function taskFindings(spec: Fields): Finding[] {
   return findings;
 }
 
+/**
+ * Weight fieldPaths too long or nested too deep for the field path parser. (Task inputs, `run`
+ * scripts and `if` conditions are checked by the tasks that read them.)
+ */
+function fieldPathLimitIssues(spec: Fields): RawIssue[] {
+  const info = spec.versionInfo;
+  if (!isFields(info)) return [];
+  const versions: Array<{ segments: Array<string | number>; version: unknown }> = [
+    { segments: ["spec", "versionInfo", "baseline"], version: info.baseline },
+    ...(Array.isArray(info.candidates) ? info.candidates : []).map((version, i) => ({ segments: ["spec", "versionInfo", "candidates", i], version })),
+  ];
+  const issues: RawIssue[] = [];
+  for (const { segments, version } of versions) {
+    if (!isFields(version) || !isFields(version.weightObjRef) || typeof version.weightObjRef.fieldPath !== "string") continue;
+    const problem = inputLimitProblem(version.weightObjRef.fieldPath, "fieldPath", "field path");
+    if (problem) issues.push({ segments: [...segments, "weightObjRef", "fieldPath"], code: IssueCode.InputLimit, message: problem });
+  }
+  return issues;
+}
+
 function actionNameIssues(spec: Fields): RawIssue[] {
   const strategy = isFields(spec.strategy) ? spec.strategy : {};
   if (!isFields(strategy.actions)) return [];
@@ -234,6 +255,7 @@ export function experimentIssues(document: unknown): RawIssue[] {
     ...taskFindings(spec).map(strip),
     ...actionNameIssues(spec),
     ...criteriaIssues(spec),
+    ...fieldPathLimitIssues(spec),
   ];
 }
 

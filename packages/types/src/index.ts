@@ -103,6 +103,8 @@ export { isDnsLabel, isDnsSubdomain } from "./kube-names";
 export { IssueCode, formatPath } from "./validation-issue";
 export type { ValidationIssue, ParseResult } from "./validation-issue";
 export { issuesFromZod } from "./zod-issues";
+export { InputLimits, nestingDepth, inputLimitProblem, nestingProblem } from "./input-limits";
+export type { LimitedText } from "./input-limits";
 export { readDocuments, parseExperimentSchema, parseMetricSchema, parseExperiment, parseMetric } from "./parse";
 export { parseDocuments } from "./parse-documents";
 export type { ParsedDocument, DocumentInfo } from "./parse-documents";

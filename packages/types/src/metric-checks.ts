@@ -3,6 +3,7 @@
  * reject, and whether the metric can be queried at all as written.
  */
 import { fractionalQuantityIssue, referenceIssue } from "./field-checks";
+import { inputLimitProblem, type LimitedText } from "./input-limits";
 import { metadataIssues } from "./kube-names";
 import { IssueCode, type RawIssue } from "./validation-issue";
 
@@ -15,6 +16,27 @@ type Fields = Record<string, unknown>;
 const isFields = (v: unknown): v is Fields => typeof v === "object" && v !== null && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === "string" && v !== "";
 
+/** Query templates and expressions that are too long or nest too deep to be parsed safely. */
+function inputLimitIssues(spec: Fields): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const check = (value: unknown, segments: Array<string | number>, kind: LimitedText, noun: string) => {
+    const problem = typeof value === "string" ? inputLimitProblem(value, kind, noun) : undefined;
+    if (problem) issues.push({ segments, code: IssueCode.InputLimit, message: problem });
+  };
+  check(spec.jqExpression, ["spec", "jqExpression"], "expression", "jq expression");
+  check(spec.jsonataExpression, ["spec", "jsonataExpression"], "expression", "JSONata expression");
+  check(spec.urlTemplate, ["spec", "urlTemplate"], "template", "URL template");
+  check(spec.body, ["spec", "body"], "template", "body template");
+  for (const key of ["params", "headerTemplates"] as const) {
+    const list = spec[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((item, i) => {
+      if (isFields(item)) check(item.value, ["spec", key, i, "value"], "template", "template");
+    });
+  }
+  return issues;
+}
+
 /** Every semantic problem of a Metric document, each with the path of the field at fault. */
 export function metricIssues(document: unknown): RawIssue[] {
   if (!isFields(document)) return [];
@@ -26,6 +48,7 @@ export function metricIssues(document: unknown): RawIssue[] {
   if (!isFields(spec)) return issues.filter((i): i is RawIssue => i !== undefined);
 
   issues.push(referenceIssue(spec.sampleSize, ["spec", "sampleSize"], "metric"), referenceIssue(spec.secret, ["spec", "secret"], "secret"));
+  issues.push(...inputLimitIssues(spec));
   if (Array.isArray(spec.mock)) {
     spec.mock.forEach((level, i) => {
       if (isFields(level)) issues.push(fractionalQuantityIssue(level.level, ["spec", "mock", i, "level"]));

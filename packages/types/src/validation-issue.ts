@@ -45,6 +45,8 @@ export const IssueCode = {
   MetricSource: "metric_source",
   /** A Secret's `data` value is not base64. */
   Base64: "invalid_base64",
+  /** A template, expression or field path is longer or nests deeper than its parser is allowed to take. */
+  InputLimit: "input_limit",
   /** Anything else the schema rejects. */
   Other: "other",
 } as const;

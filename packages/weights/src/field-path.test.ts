@@ -61,6 +61,15 @@ describe("parseFieldPath", () => {
     expect((error as WeightsError).message).toContain(`position ${position}`);
     expect((error as WeightsError).message).toContain(problem);
   });
+
+  it("refuses a path too long or nested too deep without quoting it back", () => {
+    expect(() => parseFieldPath(`.spec${"['a']".repeat(300)}`)).toThrow(
+      expect.objectContaining({ code: "invalid_field_path", message: "field path is 1,505 characters long, more than the 1,024 allowed; shorten it" }),
+    );
+    expect(() => parseFieldPath(`.${"[".repeat(50_000)}`)).toThrow(
+      expect.objectContaining({ code: "invalid_field_path", message: expect.stringMatching(/^field path nests deeper than 100 levels; /) }),
+    );
+  });
 });
 
 describe("formatFieldPath", () => {

@@ -1,3 +1,4 @@
+import { inputLimitProblem } from "@iter8ts/types";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 
 /** One step of a field path: an object member name or an array index. */
@@ -27,11 +28,14 @@ function malformed(text: string, position: number, problem: string): WeightsErro
  * members with `.name` and array elements with `[0]`. Names containing `.`, `/` or other special
  * characters are written quoted (`.metadata.annotations['iter8.tools/x']`, `["a.b"]`) or with a
  * backslash before the special character (`iter8\.tools/x`). Wildcards, filters, slices and
- * negative indices are rejected: a weight is one field.
+ * negative indices are rejected: a weight is one field. A path longer or nested deeper than
+ * `InputLimits` allow is refused without being quoted back.
  *
  * @throws WeightsError `invalid_field_path`, naming the path and the position of the problem.
  */
 export function parseFieldPath(text: string): FieldPath {
+  const tooBig = inputLimitProblem(text, "fieldPath", "field path");
+  if (tooBig) throw new WeightsError(WeightsErrorCode.InvalidFieldPath, tooBig);
   if (text.length === 0) throw malformed(text, 0, "the path is empty");
   if (text[0] !== ".") throw malformed(text, 0, "a field path must start with '.'");
   const segments: PathSegment[] = [];

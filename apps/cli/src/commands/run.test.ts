@@ -63,4 +63,13 @@ describe("iter8ctl run", () => {
     expect(await runRun([dir], {}, io, runtime(false).value)).toBe(RunExitCode.Failed);
     expect(printed.err).toMatch(/^Error: the documents given to iter8ctl run have \d+ problem\(s\); correct them and run again\n( {2}.*\n)* {2}.*experiment\.yaml:8: Experiment x: spec\.strategy\.testingPattern: /);
   });
+
+  it("refuses a template nested 50,000 deep as a problem naming the field, never a stack overflow", async () => {
+    const deep = `{{ ${"(".repeat(50_000)}.label${")".repeat(50_000)} }}`;
+    const dir = await experimentFolder({ iterations: 1, actions: `      finish:\n      - task: common/exec\n        with:\n          cmd: echo\n          args: ["${deep}"]\n` });
+    const { io, printed } = memoryIo({});
+    expect(await runRun([dir], { dryRun: true }, io, runtime(false).value)).toBe(RunExitCode.Failed);
+    expect(printed.err).toMatch(/^Error: .*\n {2}Experiment shop\/cart-ab: spec\.strategy\.actions\.finish\[0\]: with\.args\[0\]: template nests deeper than 100 levels; /m);
+    expect(printed.err).not.toContain("call stack");
+  });
 });

@@ -81,6 +81,21 @@ describe("iter8ctl validate", () => {
     );
   });
 
+  it("checks the actions' tasks as the controller does: a template or condition nested 50,000 deep is a problem, not a crash", async () => {
+    const deep = (inner: string) => `${"(".repeat(50_000)}${inner}${")".repeat(50_000)}`;
+    const actions = `  strategy:\n    testingPattern: Canary\n    actions:\n      finish:\n      - task: common/exec\n        with:\n          cmd: cp\n          args: ["{{ ${deep(".promote")} }}", "x"]\n      - if: "${deep("WinnerFound()")}"\n        run: echo won\n      - task: common/no-such-task\n`;
+    const r = await run(["-f", "exp.yaml"], { "exp.yaml": EXPERIMENT.replace("  strategy:\n    testingPattern: Canary\n", actions) });
+    expect(r.code).toBe(1);
+    const lines = r.out.split("\n");
+    expect(lines[0]).toBe("✗ Experiment canary-exp (exp.yaml:1)");
+    expect(lines.slice(1, 4)).toEqual([
+      expect.stringMatching(/^ {4}spec\.strategy\.actions\.finish\[0\]: with\.args\[0\]: template nests deeper than 100 levels; /),
+      expect.stringMatching(/^ {4}spec\.strategy\.actions\.finish\[1\]\.if: if condition nests deeper than 100 levels; /),
+      expect.stringMatching(/^ {4}spec\.strategy\.actions\.finish\[2\]\.task: unknown task "common\/no-such-task"/),
+    ]);
+    expect(lines[4]).toBe("0 valid, 1 invalid, 0 skipped");
+  });
+
   it("takes files as arguments too, after those given with -f", async () => {
     const r = await run(["exp.yaml", "-f", "metric.yaml"], { "metric.yaml": METRIC, "exp.yaml": EXPERIMENT });
     expect(r).toMatchObject({

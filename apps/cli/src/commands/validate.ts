@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { createTaskRunner, type TaskRunner } from "@iter8ts/tasks";
 import { parseDocuments, type ParsedDocument, type ValidationIssue } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
 
@@ -24,13 +25,27 @@ export interface ValidationReport {
   documents: DocumentReport[];
 }
 
+let taskChecker: TaskRunner | undefined;
+
+/**
+ * What the controller checks of an experiment's actions before it starts (unknown tasks, bad
+ * inputs, malformed `if` conditions, templates too deep to render), so that validate and the
+ * controller agree. Exec is allowed, as in the controller: actions run in Jobs.
+ */
+function taskIssues(doc: ParsedDocument): ValidationIssue[] {
+  if (doc.type !== "experiment" || !doc.result.ok) return [];
+  taskChecker ??= createTaskRunner({ allowExec: true });
+  return taskChecker.validateExperiment(doc.result.value).map((issue) => ({ path: issue.path, message: issue.message }));
+}
+
 function documentReport(file: string, doc: ParsedDocument): DocumentReport {
+  const tasks = taskIssues(doc);
   const report: DocumentReport = {
     file,
     index: doc.index,
     line: doc.line,
-    status: doc.type === "other" ? "skipped" : doc.result.ok ? "valid" : "invalid",
-    errors: doc.result.ok ? [] : doc.result.errors,
+    status: doc.type === "other" ? "skipped" : doc.result.ok && tasks.length === 0 ? "valid" : "invalid",
+    errors: doc.result.ok ? tasks : doc.result.errors,
   };
   if (doc.item !== undefined) report.item = doc.item;
   if (doc.kind !== undefined) report.kind = doc.kind;
@@ -107,7 +122,8 @@ export function validateCommand(io: CommandIo = processIo): Command {
       `
 Each Experiment and Metric is checked against the iter8.tools/v2alpha2 API and the rules the
 controller applies (candidates and rewards per testing pattern, unique version names, fieldPaths,
-tasks, limits, metric references). Every problem is listed with its field path and line.
+tasks and their inputs, conditions and templates, limits, metric references). Every problem is
+listed with its field path (and line, for the API's rules).
 Documents of other kinds (Namespaces, routing objects, …) are skipped.
 
 Examples:

@@ -8,6 +8,8 @@ export const ConditionErrorCode = {
   NotBoolean: "not_boolean",
   /** Evaluating it failed. */
   Evaluation: "evaluation",
+  /** It is longer or nests deeper than `InputLimits` of @iter8ts/types allow. */
+  InputLimit: "input_limit",
 } as const;
 export type ConditionErrorCode = (typeof ConditionErrorCode)[keyof typeof ConditionErrorCode];
 

@@ -1,5 +1,5 @@
 import jsonata from "jsonata";
-import { ConclusionOutcome, type Experiment } from "@iter8ts/types";
+import { ConclusionOutcome, inputLimitProblem, nestingProblem, type Experiment } from "@iter8ts/types";
 import { ConditionError, ConditionErrorCode } from "./condition-error";
 
 /**
@@ -282,11 +282,24 @@ export interface CompiledCondition {
 /**
  * Compiles a condition.
  *
- * @throws ConditionError `syntax` or `unknown_function`, quoting the condition.
+ * @throws ConditionError `syntax` or `unknown_function`, quoting the condition, or `input_limit`
+ *   for a condition longer or nested deeper than `InputLimits` allow.
  */
 export function compileCondition(text: string): CompiledCondition {
   const trimmed = text.trim();
   if (trimmed === "") throw new ConditionError(ConditionErrorCode.Syntax, "if condition is empty; remove `if` or write e.g. WinnerFound()", 0);
+  // Both parsers recurse as deep as the condition nests; a stack overflow is the last resort.
+  const tooBig = inputLimitProblem(trimmed, "expression", "if condition");
+  if (tooBig) throw new ConditionError(ConditionErrorCode.InputLimit, tooBig, 0);
+  try {
+    return compileWithin(text, trimmed);
+  } catch (error) {
+    if (error instanceof RangeError) throw new ConditionError(ConditionErrorCode.InputLimit, nestingProblem("if condition"), 0, { cause: error });
+    throw error;
+  }
+}
+
+function compileWithin(text: string, trimmed: string): CompiledCondition {
   const native = parseNative(trimmed);
   if (native) return { text, kind: "builtin", evaluate: async (experiment) => evaluateNative(native, experiment) };
   let expression: ReturnType<typeof jsonata>;

@@ -1,3 +1,4 @@
+import { InputLimits, nestingProblem } from "@iter8ts/types";
 import { TemplateError, TemplateErrorCode } from "./template-error";
 
 /** A value in a command: `.a.b`, `$x.a`, `"s"`, `3`, `true`, `nil`, a function name, `(pipeline).a`. */
@@ -269,6 +270,12 @@ class Lexer {
 
 class Parser {
   private k = 0;
+  /**
+   * Levels the translation nests: blocks (including each `else if`), parentheses, each command
+   * piped into the next, and each declaration (it scopes the rest of its list). Every level is
+   * a recursion here, in the translation and in Handlebars, so it is bounded as it is entered.
+   */
+  private depth = 0;
 
   constructor(
     private readonly tokens: Token[],
@@ -285,6 +292,15 @@ class Parser {
     return token;
   }
 
+  private enter(pos: number): void {
+    this.depth += 1;
+    if (this.depth > InputLimits.maxNesting) throw this.lexer.fail(pos, nestingProblem("template"), TemplateErrorCode.InputLimit);
+  }
+
+  private leave(levels = 1): void {
+    this.depth -= levels;
+  }
+
   private expect(type: TokenType, what: string): Token {
     const token = this.next();
     if (token.type !== type) throw this.lexer.fail(token.pos, `expected ${what}, found ${describe(token)}`);
@@ -299,6 +315,15 @@ class Parser {
 
   /** Nodes up to an `end` or `else` keyword (returned, with its action still open) or the end of input. */
   private list(): { nodes: GoNode[]; end: Token } {
+    let declarations = 0;
+    try {
+      return this.listNodes(() => declarations++);
+    } finally {
+      this.leave(declarations);
+    }
+  }
+
+  private listNodes(declared: () => void): { nodes: GoNode[]; end: Token } {
     const nodes: GoNode[] = [];
     for (;;) {
       const token = this.next();
@@ -322,11 +347,24 @@ class Parser {
         throw this.lexer.fail(first.pos, `{{${first.value}}} is not supported; write the template without it`, TemplateErrorCode.Unsupported);
       }
       const pipe = this.pipeline("right", "action");
+      if (pipe.decl.length > 0) {
+        this.enter(first.pos);
+        declared();
+      }
       nodes.push({ kind: "action", pipe, pos: first.pos });
     }
   }
 
   private control(kind: "if" | "with" | "range", pos: number): GoNode {
+    this.enter(pos);
+    try {
+      return this.controlNode(kind, pos);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private controlNode(kind: "if" | "with" | "range", pos: number): GoNode {
     const pipe = this.pipeline("right", kind);
     const { nodes, end } = this.list();
     const node: GoNode = { kind, pipe, list: nodes, pos };
@@ -352,6 +390,15 @@ class Parser {
   }
 
   private pipeline(endType: "right" | "rparen", context: string): GoPipe {
+    const levels = { piped: 0 };
+    try {
+      return this.pipelineNode(endType, context, levels);
+    } finally {
+      this.leave(levels.piped);
+    }
+  }
+
+  private pipelineNode(endType: "right" | "rparen", context: string, levels: { piped: number }): GoPipe {
     const pos = this.peek().pos;
     const pipe: GoPipe = { decl: [], assign: false, cmds: [], pos };
     // Declarations: `$x :=`, `$i, $e :=` (range), `$x =`.
@@ -376,6 +423,11 @@ class Parser {
       }
       if (token.type === "eof" || token.type === "right" || token.type === "rparen") {
         throw this.lexer.fail(token.pos, `unexpected ${describe(token)} in ${context}`);
+      }
+      if (pipe.cmds.length > 0) {
+        // Each command piped into the next wraps it once more.
+        this.enter(token.pos);
+        levels.piped++;
       }
       pipe.cmds.push(this.command(endType, context));
       if (this.peek().type === "pipe") {
@@ -431,7 +483,12 @@ class Parser {
         operand = { kind: "nil", pos: token.pos };
         break;
       case "lparen":
-        operand = { kind: "pipe", pipe: this.pipeline("rparen", "parenthesized pipeline"), names: [], pos: token.pos };
+        this.enter(token.pos);
+        try {
+          operand = { kind: "pipe", pipe: this.pipeline("rparen", "parenthesized pipeline"), names: [], pos: token.pos };
+        } finally {
+          this.leave();
+        }
         break;
       default:
         throw this.lexer.fail(token.pos, `unexpected ${describe(token)} in ${context}`);
@@ -465,7 +522,8 @@ function describe(token: Token): string {
  * Parses a Go `text/template` source with the given delimiters into nodes. Supported: text,
  * actions with pipelines, `if`/`else if`/`else`, `range` (with `$i, $e :=`), `with`, variables,
  * comments and trim markers (`{{- ` / ` -}}`). `define`, `template`, `block`, `break` and
- * `continue` are refused as unsupported.
+ * `continue` are refused as unsupported. Nesting deeper than `InputLimits.maxNesting` levels
+ * (blocks, parentheses, pipes, declarations) is refused with `input_limit` where it happens.
  *
  * @throws TemplateError with the template name, line and column.
  */

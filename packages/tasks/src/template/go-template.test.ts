@@ -148,3 +148,31 @@ describe("Go control structures", () => {
     expect(braces("{{ .constructor }}{{ .a.__proto__ }}{{ .toString }}", { a: {} })).toBe("");
   });
 });
+
+describe("templates too deep or too long", () => {
+  const compile = (source: string) => templateError(() => compileGoTemplate(source, { name: "with.args[0]", delimiters: TemplateDelimiters.Braces }));
+
+  it.each([
+    ["50,000 nested parentheses", `{{ ${"(".repeat(50_000)}.x${")".repeat(50_000)} }}`],
+    ["50,000 nested {{if}} blocks", `${"{{if .x}}".repeat(50_000)}y${"{{end}}".repeat(50_000)}`],
+    ["an else-if chain of 200", `{{if .a}}${"{{else if .b}}".repeat(200)}{{end}}`],
+    ["a pipeline of 5,000 commands", `{{ .x${" | print".repeat(5_000)} }}`],
+    ["5,000 declarations", `${"{{ $a := 1 }}".repeat(5_000)}{{ $a }}`],
+    ["101 nested parentheses", `{{ ${"(".repeat(101)}.x${")".repeat(101)} }}`],
+  ])("refuses %s with a typed error naming the template, never a stack overflow", (_what, source) => {
+    const error = compile(source);
+    expect(error.code).toBe("input_limit");
+    expect(error.message).toMatch(/^with\.args\[0\]: ((line \d+, column \d+: )?template nests deeper than 100 levels|template is [\d,]+ characters long, more than the 65,536 allowed); /);
+  });
+
+  it("refuses a template longer than 65,536 characters before parsing it", () => {
+    const error = compile("x".repeat(70_000));
+    expect(error).toMatchObject({ code: "input_limit", message: "with.args[0]: template is 70,000 characters long, more than the 65,536 allowed; shorten it" });
+  });
+
+  it("still renders templates nested up to the limit", () => {
+    expect(braces(`{{ ${"(".repeat(40)}.x${")".repeat(40)} }}`, { x: "ok" })).toBe("ok");
+    expect(braces(`${"{{if .x}}".repeat(30)}{{.x}}${"{{end}}".repeat(30)}`, { x: "deep" })).toBe("deep");
+    expect(braces(`{{ .x${" | print".repeat(60)} }}`, { x: "piped" })).toBe("piped");
+  });
+});

@@ -1,4 +1,5 @@
 import Handlebars from "handlebars";
+import { inputLimitProblem, nestingProblem } from "@iter8ts/types";
 import { parseGoTemplate, lineAndColumn, type GoCommand, type GoNode, type GoOperand, type GoPipe } from "./go-template-parser";
 import { GO_FUNCTIONS, goField, goFormat, goTruth } from "./go-values";
 import { TemplateError, TemplateErrorCode } from "./template-error";
@@ -267,17 +268,39 @@ for (const [name, fn] of Object.entries(GO_FUNCTIONS)) {
 }
 
 /**
- * Compiles a Go template (see the module notes for what is supported).
+ * A stack overflow the limits did not foresee, as the typed error they would have given: while
+ * compiling it can only come from the template; while rendering, a value may nest too deep too.
+ */
+function overflow(error: unknown, name: string, rendering: boolean): TemplateError | undefined {
+  if (!(error instanceof RangeError)) return undefined;
+  const problem = rendering ? "rendering overflowed the stack: the template or a value it prints nests too deep" : nestingProblem("template");
+  return new TemplateError(TemplateErrorCode.InputLimit, `${name}: ${problem}`, undefined, undefined, { cause: error });
+}
+
+/**
+ * Compiles a Go template (see the module notes for what is supported). A template longer than
+ * `InputLimits.maxTemplateLength` or nesting deeper than `InputLimits.maxNesting` is refused
+ * before it is parsed.
  *
- * @throws TemplateError `syntax` or `unsupported`, naming the template, line and column.
+ * @throws TemplateError `syntax`, `unsupported` or `input_limit`, naming the template (and the
+ *   line and column, when known).
  */
 export function compileGoTemplate(source: string, options: GoTemplateOptions): GoTemplate {
   const [left, right] = options.delimiters;
-  const nodes = parseGoTemplate(source, { name: options.name, left, right });
-  const translator = new Translator(source, options);
-  const ast = program(translator.list(nodes));
+  const tooBig = inputLimitProblem(source, "template", "template");
+  if (tooBig) throw new TemplateError(TemplateErrorCode.InputLimit, `${options.name}: ${tooBig}`);
+  let nodes: GoNode[];
+  let translator: Translator;
+  let compiled: HandlebarsTemplateDelegate;
+  try {
+    nodes = parseGoTemplate(source, { name: options.name, left, right });
+    translator = new Translator(source, options);
+    const ast = program(translator.list(nodes));
+    compiled = hb.compile(ast as unknown as hbs.AST.Program, { knownHelpers, knownHelpersOnly: true, noEscape: true, data: true, strict: false });
+  } catch (error) {
+    throw overflow(error, options.name, false) ?? error;
+  }
   const dynamic = nodes.some((n) => n.kind !== "text");
-  const compiled = hb.compile(ast as unknown as hbs.AST.Program, { knownHelpers, knownHelpersOnly: true, noEscape: true, data: true, strict: false });
   return {
     source,
     name: options.name,
@@ -290,6 +313,8 @@ export function compileGoTemplate(source: string, options: GoTemplateOptions): G
         if (error instanceof TemplateError) {
           throw new TemplateError(error.code, `${options.name}: ${error.message}`, error.line, error.column, { cause: error.cause });
         }
+        const limit = overflow(error, options.name, true);
+        if (limit) throw limit;
         const reason = error instanceof Error ? error.message : String(error);
         throw new TemplateError(TemplateErrorCode.Execution, `${options.name}: ${reason}`, undefined, undefined, { cause: error });
       }

@@ -6,6 +6,8 @@ export const TemplateErrorCode = {
   Unsupported: "unsupported",
   /** Rendering failed: a function got arguments it cannot use, a secret key is missing, … */
   Execution: "execution",
+  /** The template is longer or nests deeper than `InputLimits` of @iter8ts/types allow. */
+  InputLimit: "input_limit",
 } as const;
 export type TemplateErrorCode = (typeof TemplateErrorCode)[keyof typeof TemplateErrorCode];
 
