@@ -1,5 +1,4 @@
 import { Command, Option } from "commander";
-import { stringify } from "yaml";
 import { analyze } from "@iter8ts/analytics";
 import { queryMetrics, secretStore, type QueryMetricsOptions, type SecretData } from "@iter8ts/metrics";
 import {
@@ -16,6 +15,7 @@ import {
 import { processIo, type CommandIo } from "../command-io";
 import { ExperimentLoadError, ExperimentLoadErrorCode, parseExperimentText, type LoadedExperiment } from "../experiment-source";
 import { reportIssues, reportLoadError } from "../report-issues";
+import { jsonForTerminal, yamlForTerminal } from "../terminal-text";
 
 /** Output formats of `analyze`. */
 export const AnalyzeFormat = { Json: "json", Yaml: "yaml" } as const;
@@ -238,7 +238,7 @@ export async function runAnalyze(request: AnalyzeRequest, io: CommandIo, deps: A
   const result = analyze(experiment, queried.values, { now, provenance: "iter8ctl analyze" });
   const hists = experiment.status?.analysis?.aggregatedBuiltinHists;
   const analysis = hists ? { aggregatedBuiltinHists: hists, ...result } : result;
-  io.out(request.output === AnalyzeFormat.Json ? `${JSON.stringify(analysis, null, 2)}\n` : stringify(analysis));
+  io.out(request.output === AnalyzeFormat.Json ? `${jsonForTerminal(analysis)}\n` : yamlForTerminal(analysis));
   return 0;
 }
 

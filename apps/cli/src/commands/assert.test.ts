@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { readInput } from "../io";
 import { abInput, canaryInput } from "../__fixtures__/experiments";
+import { HOSTILE_SHOWN, RAW_CONTROL, withHostileText } from "../__fixtures__/hostile-text";
 import { memoryIo } from "../__fixtures__/memory-io";
 import { fileExperimentSource } from "../experiment-source";
 import { assertCommand, runAssert } from "./assert";
@@ -25,6 +26,20 @@ describe("iter8ctl assert", () => {
       err: "",
       code: 0,
     });
+  });
+
+  it("shows control characters in the names and messages it quotes escaped", async () => {
+    const input = withHostileText(canaryInput(), ["checkout-v1", "checkout-v2"]);
+    input.status!.analysis!.winnerAssessment!.data.winner = `checkout-v1${"\x1b[2J\x1b]0;owned\x07\r\n\u009b31m\u202e"}`;
+    const r = await run(["-f", "exp.yaml", "-c", "completed,candidateWon"], { "exp.yaml": stringify(input) });
+    expect(r.code).toBe(1);
+    expect(`${r.out}${r.err}`).not.toMatch(RAW_CONTROL);
+    expect(r.err).toContain(`(IterationUpdate: Completed Iteration 4${HOSTILE_SHOWN})`);
+    expect(r.err).toContain(`the winner is the baseline "checkout-v1${HOSTILE_SHOWN}", not a candidate`);
+    const noWinner = withHostileText(canaryInput(), []);
+    noWinner.status!.analysis!.winnerAssessment!.data = { winnerFound: false };
+    const w = await run(["-f", "exp.yaml", "-c", "winnerFound"], { "exp.yaml": stringify(noWinner) });
+    expect(w.err).toBe(`condition "winnerFound" failed: analytics found no winner: no winner${HOSTILE_SHOWN}\n`);
   });
 
   it("prints the first failing condition's line on stdout and why each failed on stderr", async () => {

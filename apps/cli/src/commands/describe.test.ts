@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import type { ExperimentInput } from "@iter8ts/types";
 import { abInput } from "../__fixtures__/experiments";
+import { HOSTILE_SHOWN, RAW_CONTROL, withHostileText } from "../__fixtures__/hostile-text";
 import { memoryIo, type Printed } from "../__fixtures__/memory-io";
 import { describeCommand } from "./describe";
 
@@ -65,5 +66,27 @@ describe("iter8ctl describe", () => {
     const none = await run([], {});
     expect(none).toMatchObject({ code: 1, out: "" });
     expect(none.err).toMatch(/^Error: no cluster is configured: KUBECONFIG is not set, .*pass --kubeconfig FILE, or -f FILE/);
+  });
+
+  it("shows control characters in version names, metric names and messages escaped, in every format", async () => {
+    const hostile = yamlOf(withHostileText(abInput(), ["model-b", "ml/revenue"]));
+    const text = await run(["-f", "h.yaml"], { "h.yaml": hostile });
+    expect(text.code).toBe(0);
+    expect(text.out).not.toMatch(RAW_CONTROL);
+    expect(text.out).toContain(`Winning version: model-b${HOSTILE_SHOWN}\n`);
+    expect(text.out).toContain(`| ml/revenue${HOSTILE_SHOWN}`);
+    for (const format of ["json", "yaml"]) {
+      const data = await run(["-f", "h.yaml", "-o", format], { "h.yaml": hostile });
+      expect(data.out, format).not.toMatch(RAW_CONTROL);
+      // The data itself is unchanged: a script reading it gets the names as they are.
+      expect((format === "json" ? JSON.parse(data.out) : parse(data.out)).winner.version).toBe(`model-b${"\x1b[2J\x1b]0;owned\x07\r\n\u009b31m\u202e"}`);
+    }
+  });
+
+  it("shows a control character in a field name of an invalid document escaped", async () => {
+    const input = { ...abInput(), spec: { ...abInput().spec, "\x1b[2Jmetrics\u009b": [] } };
+    const r = await run(["-f", "h.yaml"], { "h.yaml": stringify(input) });
+    expect(r.err).toContain("spec.\\x1b[2Jmetrics\\x9b");
+    expect(r.err).not.toMatch(RAW_CONTROL);
   });
 });

@@ -1,5 +1,4 @@
 import { Command, Option } from "commander";
-import { stringify } from "yaml";
 import { processIo, type CommandIo } from "../command-io";
 import { renderDescription } from "../describe/render-description";
 import { summarizeExperiment } from "../describe/summarize-experiment";
@@ -7,6 +6,7 @@ import type { ClusterEnv } from "../cluster/cluster-connection";
 import { addClusterOptions, chooseExperimentSource, clusterEnv, type ExperimentLocationOptions } from "../cluster/choose-experiment-source";
 import type { ExperimentSource } from "../experiment-source";
 import { loadOrReport } from "../report-issues";
+import { forTerminal, jsonForTerminal, yamlForTerminal } from "../terminal-text";
 
 /** Output formats of `describe`: the Iter8 text layout, or the summary as data. */
 export const DescribeFormat = { Text: "text", Json: "json", Yaml: "yaml" } as const;
@@ -20,10 +20,11 @@ export type DescribeFormat = (typeof DescribeFormat)[keyof typeof DescribeFormat
 export async function runDescribe(source: ExperimentSource, format: DescribeFormat, io: CommandIo): Promise<number> {
   const experiment = await loadOrReport(io, source);
   if (!experiment) return 1;
-  const summary = summarizeExperiment(experiment);
-  if (format === "json") io.out(`${JSON.stringify(summary, null, 2)}\n`);
-  else if (format === "yaml") io.out(stringify(summary));
-  else io.out(`${renderDescription(summary)}\n`);
+  // JSON and YAML keep the data exact (control characters as escapes the reader decodes); the
+  // text layout shows them escaped, and is laid out on what it shows.
+  if (format === "json") io.out(`${jsonForTerminal(summarizeExperiment(experiment))}\n`);
+  else if (format === "yaml") io.out(yamlForTerminal(summarizeExperiment(experiment)));
+  else io.out(`${renderDescription(summarizeExperiment(forTerminal(experiment)))}\n`);
   return 0;
 }
 

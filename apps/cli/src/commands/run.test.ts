@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../__fixtures__/memory-io";
-import { experimentFolder, folderWith } from "../local/__fixtures__/local-files";
+import { HOSTILE_SHOWN, RAW_CONTROL } from "../__fixtures__/hostile-text";
+import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES } from "../local/__fixtures__/local-files";
 import { RunExitCode, runRun, type RunRuntime } from "./run";
 
 /** A runtime whose terminal is a string; `interrupt()` acts as Ctrl-C. */
@@ -71,5 +72,41 @@ describe("iter8ctl run", () => {
     expect(await runRun([dir], { dryRun: true }, io, runtime(false).value)).toBe(RunExitCode.Failed);
     expect(printed.err).toMatch(/^Error: .*\n {2}Experiment shop\/cart-ab: spec\.strategy\.actions\.finish\[0\]: with\.args\[0\]: template nests deeper than 100 levels; /m);
     expect(printed.err).not.toContain("call stack");
+  });
+
+  it("shows control characters in version names and task output escaped, in the live view, the log and the description", async () => {
+    // YAML double quotes spell the hostile name's controls as escapes.
+    const hostileName = String.raw`"cart-v2\e[2J\e]0;owned\a\r\n\u009b31m\u202e"`;
+    const finish = String.raw`      finish:
+      - run: |
+          printf '\033[2J\033]0;owned\007\302\233done\n'
+`;
+    const documents = {
+      "experiment.yaml": experimentYaml({ iterations: 1, actions: finish }).replaceAll("name: cart-v2", `name: ${hostileName}`),
+      "metrics.yaml": METRICS_YAML.replaceAll("name: cart-v2", `name: ${hostileName}`),
+      "routing.yaml": ROUTING_SHAPES.VirtualService.text,
+    };
+    // The live view moves the cursor itself; everything else must be escaped.
+    // eslint-disable-next-line no-control-regex -- these are the reporter's own escape sequences
+    const ownCursorMoves = /\x1b\[\d+F\x1b\[0J|\x1b\[0J/g;
+    for (const isTTY of [true, false]) {
+      const { io, printed } = memoryIo({});
+      const terminal = runtime(isTTY);
+      expect(await runRun([await folderWith(documents)], {}, io, terminal.value)).toBe(RunExitCode.Completed);
+      const progress = terminal.progress().replace(ownCursorMoves, "");
+      expect(progress, isTTY ? "live view" : "log").not.toMatch(RAW_CONTROL);
+      expect(progress).toContain(`cart-v2${HOSTILE_SHOWN}`);
+      expect(progress).toContain("\\x1b[2J\\x1b]0;owned\\x07\\x9bdone");
+      expect(`${printed.out}${printed.err}`).not.toMatch(RAW_CONTROL);
+      expect(printed.out).toContain(`Winning version: cart-v2${HOSTILE_SHOWN}\n`);
+    }
+  });
+
+  it("shows control characters in the problems of documents it cannot run escaped", async () => {
+    const dir = await experimentFolder({ iterations: 1, objectives: String.raw`    - metric: "shop/latency\e[2J\u009b\u202e"` + "\n      upperLimit: 100" });
+    const { io, printed } = memoryIo({});
+    expect(await runRun([dir], { dryRun: true }, io, runtime(false).value)).toBe(RunExitCode.Failed);
+    expect(printed.err).toContain("shop/latency\\u001b[2J\\x9b\\u202e");
+    expect(printed.err).not.toMatch(RAW_CONTROL);
   });
 });

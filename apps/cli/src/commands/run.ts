@@ -7,6 +7,7 @@ import { summarizeExperiment } from "../describe/summarize-experiment";
 import { LocalRunError } from "../local/local-run-error";
 import { ProgressMode, type ProgressStream } from "../local/progress-reporter";
 import { LocalRunOutcome, runLocal, STATE_FOLDER, type LocalRunOptions } from "../local/run-local";
+import { escapeControl, forTerminal } from "../terminal-text";
 
 /** Exit codes of `iter8ctl run`. */
 export const RunExitCode = {
@@ -100,20 +101,22 @@ export async function runRun(paths: readonly string[], options: RunCommandOption
     result = await runLocal(runOptions);
   } catch (error) {
     if (!(error instanceof LocalRunError)) throw error;
-    io.err(`Error: ${error.message}\n`);
-    for (const problem of error.problems) if (problem !== error.message) io.err(`  ${problem}\n`);
+    io.err(`Error: ${escapeControl(error.message)}\n`);
+    for (const problem of error.problems) if (problem !== error.message) io.err(`  ${escapeControl(problem)}\n`);
     return RunExitCode.Failed;
   } finally {
     removeHandlers();
   }
   if (result.outcome === LocalRunOutcome.Interrupted) {
     const where = result.stateDir ? ` and ${result.stateDir}` : "";
-    io.err(`Interrupted. Progress is saved in ${result.files.join(", ")}${where}; run the same command to resume.\n`);
+    io.err(`Interrupted. Progress is saved in ${escapeControl(`${result.files.join(", ")}${where}`)}; run the same command to resume.\n`);
     return interruptCode;
   }
-  for (const experiment of result.experiments) io.out(`${renderDescription(summarizeExperiment(experiment))}\n`);
+  // Names and messages come from the documents; they are shown escaped (see terminal-text.ts).
+  const shown = result.experiments.map(forTerminal);
+  for (const experiment of shown) io.out(`${renderDescription(summarizeExperiment(experiment))}\n`);
   if (result.outcome === LocalRunOutcome.Completed) return RunExitCode.Completed;
-  for (const experiment of result.experiments) {
+  for (const experiment of shown) {
     if (experiment.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True")) io.err(failureText(experiment));
   }
   if (result.experiments.length === 0) io.err("Error: the experiments disappeared from the files during the run\n");

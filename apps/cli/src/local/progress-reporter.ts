@@ -1,5 +1,6 @@
 import type { EngineEvent } from "@iter8ts/engine";
 import type { Experiment } from "@iter8ts/types";
+import { escapeControl, forTerminal } from "../terminal-text";
 import { iterationLines, renderFrame } from "./progress-frame";
 
 /** Where progress goes: a terminal or a pipe. `process.stdout` fits. */
@@ -60,8 +61,12 @@ export class ProgressReporter {
     return Math.max(20, this.#options.stream.columns ?? 100);
   }
 
-  /** Writes lines above the live view (terminal) or as log lines (plain). */
-  log(line: string): void {
+  /**
+   * Writes a line above the live view (terminal) or as a log line (plain). Its text is shown
+   * escaped, a newline in it too: it is one line, and the program writes the line breaks.
+   */
+  log(text: string): void {
+    const line = escapeControl(text);
     if (this.#options.mode === ProgressMode.Plain) {
       this.#options.stream.write(`${this.#time()} ${line}\n`);
       return;
@@ -76,7 +81,9 @@ export class ProgressReporter {
   }
 
   /** The experiments as they are now: redraws the live view, or logs newly completed iterations. */
-  update(experiments: readonly Experiment[]): void {
+  update(shown: readonly Experiment[]): void {
+    // Laid out on the escaped names, so that the view's columns hold.
+    const experiments = shown.map(forTerminal);
     if (this.#options.mode === ProgressMode.Plain) {
       for (const experiment of experiments) {
         const done = experiment.status?.completedIterations ?? 0;
