@@ -1,6 +1,6 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./program";
-import { escapeControl } from "./terminal-text";
+import { escapeControls } from "./terminal-text";
 
 // The executable: parse arguments, run the command, and turn errors into exit codes.
 // Commands set process.exitCode themselves; anything thrown is reported in one line.
@@ -18,7 +18,7 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
   } else {
-    process.stderr.write(`Error: ${escapeControl(error instanceof Error ? error.message : String(error))}\n`);
+    process.stderr.write(`Error: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   }
 }

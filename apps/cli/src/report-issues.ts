@@ -2,18 +2,18 @@ import type { ValidationIssue } from "@iter8ts/types";
 import type { CommandIo } from "./command-io";
 import type { Experiment } from "@iter8ts/types";
 import { ExperimentLoadError, type ExperimentSource } from "./experiment-source";
-import { escapeControl } from "./terminal-text";
+import { escapeControls } from "./terminal-text";
 
 /** Writes a heading and one `path: message (line N)` line per issue to stderr. */
 export function reportIssues(io: CommandIo, heading: string, issues: readonly ValidationIssue[]): void {
-  io.err(`${escapeControl(heading)}\n`);
-  for (const issue of issues) io.err(`  ${escapeControl(`${issue.path}: ${issue.message}`)}${issue.line === undefined ? "" : ` (line ${issue.line})`}\n`);
+  io.err(`${escapeControls(heading)}\n`);
+  for (const issue of issues) io.err(`  ${escapeControls(`${issue.path}: ${issue.message}`)}${issue.line === undefined ? "" : ` (line ${issue.line})`}\n`);
 }
 
 /** Reports why an experiment could not be loaded; the caller sets the exit code. */
 export function reportLoadError(io: CommandIo, error: ExperimentLoadError): void {
   if (error.issues.length) reportIssues(io, `Error: ${error.message}:`, error.issues);
-  else io.err(`Error: ${escapeControl(error.message)}\n`);
+  else io.err(`Error: ${escapeControls(error.message)}\n`);
 }
 
 /** Reports fields that were ignored because the API does not know them. */

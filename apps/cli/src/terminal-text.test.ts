@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { RAW_CONTROL } from "./__fixtures__/hostile-text";
-import { escapeControl, forTerminal, jsonForTerminal, yamlForTerminal } from "./terminal-text";
+import { escapeControls, forTerminal, jsonForTerminal, yamlForTerminal } from "./terminal-text";
 
 const HOSTILE = "v2\x1b[2J\x1b]0;owned\x07\r\n\t\u009b31m\u202egnp.exe\x7f";
 
-describe("escapeControl", () => {
+describe("escapeControls", () => {
   it("shows every control character as an escape, newlines included, and leaves other text alone", () => {
-    expect(escapeControl(HOSTILE)).toBe("v2\\x1b[2J\\x1b]0;owned\\x07\\r\\n\\t\\x9b31m\\u202egnp.exe\\x7f");
-    expect(escapeControl("sample-app-v2 · 名前 🚀 ünï")).toBe("sample-app-v2 · 名前 🚀 ünï");
-    expect(escapeControl(escapeControl(HOSTILE))).toBe(escapeControl(HOSTILE));
+    expect(escapeControls(HOSTILE)).toBe("v2\\u001b[2J\\u001b]0;owned\\u0007\\r\\n\\t\\u009b31m\\u202egnp.exe\\u007f");
+    expect(escapeControls("sample-app-v2 · 名前 🚀 ünï")).toBe("sample-app-v2 · 名前 🚀 ünï");
+    expect(escapeControls(escapeControls(HOSTILE))).toBe(escapeControls(HOSTILE));
   });
 });
 
@@ -19,14 +19,14 @@ describe("forTerminal", () => {
     for (let i = 0; i < 20_000; i++) deep = [deep];
     const original = { name: HOSTILE, values: { [HOSTILE]: 1, n: null, ok: true }, list: [HOSTILE, 2], deep, ["__proto__"]: HOSTILE };
     const safe = forTerminal(original);
-    expect(safe.name).toBe(escapeControl(HOSTILE));
-    expect(safe.values).toEqual({ [escapeControl(HOSTILE)]: 1, n: null, ok: true });
-    expect(safe.list).toEqual([escapeControl(HOSTILE), 2]);
-    expect(Object.getOwnPropertyDescriptor(safe, "__proto__")?.value).toBe(escapeControl(HOSTILE));
+    expect(safe.name).toBe(escapeControls(HOSTILE));
+    expect(safe.values).toEqual({ [escapeControls(HOSTILE)]: 1, n: null, ok: true });
+    expect(safe.list).toEqual([escapeControls(HOSTILE), 2]);
+    expect(Object.getOwnPropertyDescriptor(safe, "__proto__")?.value).toBe(escapeControls(HOSTILE));
     expect(original.name).toBe(HOSTILE);
     let inner: unknown = safe.deep;
     while (Array.isArray(inner)) inner = inner[0];
-    expect(inner).toBe(escapeControl(HOSTILE));
+    expect(inner).toBe(escapeControls(HOSTILE));
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { Experiment, TaskSpec } from "@iter8ts/types";
+import { hasControls, type Experiment, type TaskSpec } from "@iter8ts/types";
 import { istioExperiment } from "./__fixtures__/experiments";
 import { createTaskRegistry, createTaskRunner } from "./create-task-registry";
 import { defineTask } from "./task-definition";
@@ -246,5 +246,26 @@ describe("TaskRunner.validate", () => {
       expect.stringMatching(/^spec\.strategy\.actions\.finish\[0\]: with\.args\[0\]: template nests deeper than 100 levels; /),
       expect.stringMatching(/^spec\.strategy\.actions\.finish\[1\]\.if: if condition nests deeper than 100 levels; /),
     ]);
+  });
+
+  it("quotes task names, conditions and action names without control characters", () => {
+    const runner = createTaskRunner({ allowExec: true });
+    const hostile = "\x1b[2J\u009b31m\u202e\r";
+    const experiment = {
+      apiVersion: "iter8.tools/v2alpha2",
+      kind: "Experiment",
+      metadata: { name: "e", namespace: "default" },
+      spec: {
+        target: "t",
+        strategy: {
+          testingPattern: "Canary",
+          actions: { [`finish${hostile}`]: [{ task: `common/exec${hostile}` }, { if: `WinnerFound(${hostile}`, run: "true" }] },
+        },
+      },
+    } as unknown as Experiment;
+    const issues = runner.validateExperiment(experiment);
+    expect(issues).toHaveLength(2);
+    for (const issue of issues) expect(hasControls(`${issue.path}: ${issue.message}`), issue.message).toBe(false);
+    expect(issues[0]?.message).toContain('unknown task "common/exec\\u001b[2J\\u009b31m\\u202e\\r"');
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectBuiltinMetrics, type SecretData } from "@iter8ts/metrics";
-import { experimentNamespace, parseMetricRef, type Experiment, type ExperimentStatus, type TaskSpec } from "@iter8ts/types";
+import { escapeControls, experimentNamespace, parseMetricRef, type Experiment, type ExperimentStatus, type TaskSpec } from "@iter8ts/types";
 import type { ResourceClient } from "@iter8ts/weights";
 import { compileCondition } from "./condition/condition";
 import { ConditionError } from "./condition/condition-error";
@@ -146,22 +146,25 @@ export class TaskRunner {
   /**
    * Checks an action's tasks without running them: spec shape, task names, inputs, conditions,
    * templates, and whether exec is allowed. Use it to reject an experiment before it starts.
+   * Paths and messages quote what the experiment says, with control characters escaped.
    */
   validate(tasks: readonly TaskSpec[], action: string): TaskIssue[] {
     const issues: TaskIssue[] = [];
+    const push = (location: TaskLocation, code: TaskErrorCode, path: string, message: string) =>
+      issues.push({ location, code, path: escapeControls(path), message: escapeControls(message) });
     tasks.forEach((spec, index) => {
       const location: TaskLocation = { action, index, task: taskLabel(spec) };
       const base = `spec.strategy.actions.${action}[${index}]`;
       const resolved = this.resolve(spec, location);
       if (!resolved.ok) {
-        for (const issue of resolved.issues) issues.push({ location, code: issue.code, path: `${base}${issue.path ? `.${issue.path}` : ""}`, message: issue.message });
+        for (const issue of resolved.issues) push(location, issue.code, `${base}${issue.path ? `.${issue.path}` : ""}`, issue.message);
         return;
       }
       if (spec.if !== undefined) {
         try {
           compileCondition(spec.if);
         } catch (error) {
-          issues.push({ location, code: TaskErrorCode.InvalidCondition, path: `${base}.if`, message: (error as Error).message });
+          push(location, TaskErrorCode.InvalidCondition, `${base}.if`, (error as Error).message);
         }
       }
     });

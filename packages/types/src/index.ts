@@ -104,6 +104,7 @@ export { IssueCode, formatPath } from "./validation-issue";
 export type { ValidationIssue, ParseResult } from "./validation-issue";
 export { issuesFromZod } from "./zod-issues";
 export { InputLimits, nestingDepth, inputLimitProblem, nestingProblem } from "./input-limits";
+export { escapeControls, hasControls } from "./control-characters";
 export type { LimitedText } from "./input-limits";
 export { readDocuments, parseExperimentSchema, parseMetricSchema, parseExperiment, parseMetric } from "./parse";
 export { parseDocuments } from "./parse-documents";

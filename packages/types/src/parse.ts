@@ -1,5 +1,6 @@
 import { LineCounter, parseAllDocuments, type Document } from "yaml";
 import type { z } from "zod";
+import { escapeControls } from "./control-characters";
 import { lineOf, sourceTextOf } from "./document-locator";
 import { ExperimentSchema, type Experiment } from "./experiment";
 import { experimentIssues } from "./experiment-checks";
@@ -21,7 +22,7 @@ export function syntaxIssues(doc: Document, lineCounter: LineCounter): Validatio
   return doc.errors.map((e) => ({
     path: "(document)",
     code: IssueCode.Syntax,
-    message: `is not valid YAML or JSON: ${e.message.split("\n")[0]}`,
+    message: escapeControls(`is not valid YAML or JSON: ${e.message.split("\n")[0]}`),
     line: e.linePos?.[0]?.line ?? (doc.range ? lineCounter.linePos(doc.range[0]).line : undefined),
   }));
 }
@@ -35,7 +36,7 @@ export function documentValue(doc: Document, lineCounter: LineCounter): { ok: tr
     return { ok: true, value: doc.toJS() };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    const issue: ValidationIssue = { path: "(document)", code: IssueCode.Syntax, message: `cannot be read as YAML or JSON: ${reason}` };
+    const issue: ValidationIssue = { path: "(document)", code: IssueCode.Syntax, message: escapeControls(`cannot be read as YAML or JSON: ${reason}`) };
     const line = doc.range ? lineCounter.linePos(doc.range[0]).line : undefined;
     return { ok: false, issue: line === undefined ? issue : { ...issue, line } };
   }
@@ -84,12 +85,14 @@ export function checkDocument<T>(
   const seen = new Set<string>();
   const errors: ValidationIssue[] = [];
   for (const issue of raw) {
-    const path = formatPath(issue.segments) || "(document)";
-    const key = `${path}\n${issue.message}`;
+    // Keys and quoted values come from the document; shown to people, controls are escaped.
+    const path = escapeControls(formatPath(issue.segments)) || "(document)";
+    const message = escapeControls(issue.message);
+    const key = `${path}\n${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const line = source ? lineOf(source.root, source.lineCounter, issue.segments) : undefined;
-    errors.push(line === undefined ? { path, message: issue.message, code: issue.code } : { path, message: issue.message, code: issue.code, line });
+    errors.push(line === undefined ? { path, message, code: issue.code } : { path, message, code: issue.code, line });
   }
   // Array.prototype.sort is stable, so issues on one line keep their check order.
   if (source) errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));

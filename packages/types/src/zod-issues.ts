@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { closestKey } from "./closest-key";
+import { escapeControls } from "./control-characters";
 import { FINITE_QUANTITY_HINT } from "./quantity";
 import {
   describeValue,
@@ -182,8 +183,8 @@ export function zodIssues(error: z.ZodError, input: unknown, schema?: z.ZodType,
 /** Turns zod issues into field-path issues with plain sentences; `prefix` is put before each path. */
 export function issuesFromZod(error: z.ZodError, input: unknown, prefix = ""): ValidationIssue[] {
   return zodIssues(error, input).map((issue) => ({
-    path: prefix + formatPath(issue.segments) || "(document)",
-    message: issue.message,
+    path: escapeControls(prefix + formatPath(issue.segments)) || "(document)",
+    message: escapeControls(issue.message),
     code: issue.code,
   }));
 }

@@ -11,7 +11,7 @@ export const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e
 /** Clears the screen, retitles the window, recolours, returns to the line start, reverses text. */
 export const HOSTILE = "\x1b[2J\x1b]0;owned\x07\r\n\u009b31m\u202e";
 /** How {@link HOSTILE} is shown once escaped. */
-export const HOSTILE_SHOWN = "\\x1b[2J\\x1b]0;owned\\x07\\r\\n\\x9b31m\\u202e";
+export const HOSTILE_SHOWN = "\\u001b[2J\\u001b]0;owned\\u0007\\r\\n\\u009b31m\\u202e";
 
 /**
  * A copy of an experiment with {@link HOSTILE} appended to every occurrence of the given names

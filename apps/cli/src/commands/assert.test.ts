@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { readInput } from "../io";
 import { abInput, canaryInput } from "../__fixtures__/experiments";
-import { HOSTILE_SHOWN, RAW_CONTROL, withHostileText } from "../__fixtures__/hostile-text";
+import { HOSTILE, HOSTILE_SHOWN, RAW_CONTROL, withHostileText } from "../__fixtures__/hostile-text";
 import { memoryIo } from "../__fixtures__/memory-io";
 import { fileExperimentSource } from "../experiment-source";
 import { assertCommand, runAssert } from "./assert";
@@ -30,7 +30,7 @@ describe("iter8ctl assert", () => {
 
   it("shows control characters in the names and messages it quotes escaped", async () => {
     const input = withHostileText(canaryInput(), ["checkout-v1", "checkout-v2"]);
-    input.status!.analysis!.winnerAssessment!.data.winner = `checkout-v1${"\x1b[2J\x1b]0;owned\x07\r\n\u009b31m\u202e"}`;
+    input.status!.analysis!.winnerAssessment!.data.winner = `checkout-v1${HOSTILE}`;
     const r = await run(["-f", "exp.yaml", "-c", "completed,candidateWon"], { "exp.yaml": stringify(input) });
     expect(r.code).toBe(1);
     expect(`${r.out}${r.err}`).not.toMatch(RAW_CONTROL);

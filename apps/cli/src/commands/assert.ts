@@ -7,7 +7,7 @@ import { AssertUsageError, ASSERT_CONDITIONS, parseConditions, type AssertCondit
 import { formatDuration, parseDuration } from "../assert/parse-duration";
 import { waitForConditions } from "../assert/wait-for-conditions";
 import { reportLoadError, reportWarnings } from "../report-issues";
-import { escapeControl } from "../terminal-text";
+import { escapeControls } from "../terminal-text";
 
 /** Pause between reads while `--timeout` waits. */
 export const ASSERT_POLL_INTERVAL_MS = 1000;
@@ -34,7 +34,7 @@ export async function runAssert(
   io: CommandIo,
 ): Promise<number> {
   if (options.timeoutMs > 0 && !source.rereadable) {
-    io.err(`Error: --timeout re-reads the experiment, but ${escapeControl(source.label)} can be read only once; pass a file with -f\n`);
+    io.err(`Error: --timeout re-reads the experiment, but ${escapeControls(source.label)} can be read only once; pass a file with -f\n`);
     return 1;
   }
   let outcome;
@@ -58,12 +58,12 @@ export async function runAssert(
   const failed = outcome.results.filter((r) => !r.satisfied);
   if (failed[0]) io.out(`${failed[0].message}\n`);
   if (outcome.timedOut) {
-    io.err(`Timed out after ${formatDuration(options.timeoutMs)} waiting for ${conditions.join(", ")} on ${escapeControl(source.label)}\n`);
+    io.err(`Timed out after ${formatDuration(options.timeoutMs)} waiting for ${conditions.join(", ")} on ${escapeControls(source.label)}\n`);
   } else if (outcome.settled) {
     io.err(`The experiment has completed, so its status will not change further\n`);
   }
   // A detail quotes names and messages from the experiment.
-  for (const r of failed) io.err(`condition "${r.condition}" failed: ${escapeControl(r.detail)}\n`);
+  for (const r of failed) io.err(`condition "${r.condition}" failed: ${escapeControls(r.detail)}\n`);
   if (outcome.lastError) reportLoadError(io, outcome.lastError);
   return 1;
 }

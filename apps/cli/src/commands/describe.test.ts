@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import type { ExperimentInput } from "@iter8ts/types";
 import { abInput } from "../__fixtures__/experiments";
-import { HOSTILE_SHOWN, RAW_CONTROL, withHostileText } from "../__fixtures__/hostile-text";
+import { HOSTILE, HOSTILE_SHOWN, RAW_CONTROL, withHostileText } from "../__fixtures__/hostile-text";
 import { memoryIo, type Printed } from "../__fixtures__/memory-io";
 import { describeCommand } from "./describe";
 
@@ -79,14 +79,14 @@ describe("iter8ctl describe", () => {
       const data = await run(["-f", "h.yaml", "-o", format], { "h.yaml": hostile });
       expect(data.out, format).not.toMatch(RAW_CONTROL);
       // The data itself is unchanged: a script reading it gets the names as they are.
-      expect((format === "json" ? JSON.parse(data.out) : parse(data.out)).winner.version).toBe(`model-b${"\x1b[2J\x1b]0;owned\x07\r\n\u009b31m\u202e"}`);
+      expect((format === "json" ? JSON.parse(data.out) : parse(data.out)).winner.version).toBe(`model-b${HOSTILE}`);
     }
   });
 
   it("shows a control character in a field name of an invalid document escaped", async () => {
     const input = { ...abInput(), spec: { ...abInput().spec, "\x1b[2Jmetrics\u009b": [] } };
     const r = await run(["-f", "h.yaml"], { "h.yaml": stringify(input) });
-    expect(r.err).toContain("spec.\\x1b[2Jmetrics\\x9b");
+    expect(r.err).toContain("spec.\\u001b[2Jmetrics\\u009b");
     expect(r.err).not.toMatch(RAW_CONTROL);
   });
 });

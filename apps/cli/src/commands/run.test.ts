@@ -96,7 +96,7 @@ describe("iter8ctl run", () => {
       const progress = terminal.progress().replace(ownCursorMoves, "");
       expect(progress, isTTY ? "live view" : "log").not.toMatch(RAW_CONTROL);
       expect(progress).toContain(`cart-v2${HOSTILE_SHOWN}`);
-      expect(progress).toContain("\\x1b[2J\\x1b]0;owned\\x07\\x9bdone");
+      expect(progress).toContain("\\u001b[2J\\u001b]0;owned\\u0007\\u009bdone");
       expect(`${printed.out}${printed.err}`).not.toMatch(RAW_CONTROL);
       expect(printed.out).toContain(`Winning version: cart-v2${HOSTILE_SHOWN}\n`);
     }
@@ -106,7 +106,7 @@ describe("iter8ctl run", () => {
     const dir = await experimentFolder({ iterations: 1, objectives: String.raw`    - metric: "shop/latency\e[2J\u009b\u202e"` + "\n      upperLimit: 100" });
     const { io, printed } = memoryIo({});
     expect(await runRun([dir], { dryRun: true }, io, runtime(false).value)).toBe(RunExitCode.Failed);
-    expect(printed.err).toContain("shop/latency\\u001b[2J\\x9b\\u202e");
+    expect(printed.err).toContain("shop/latency\\u001b[2J\\u009b\\u202e");
     expect(printed.err).not.toMatch(RAW_CONTROL);
   });
 });

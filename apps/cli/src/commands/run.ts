@@ -7,7 +7,7 @@ import { summarizeExperiment } from "../describe/summarize-experiment";
 import { LocalRunError } from "../local/local-run-error";
 import { ProgressMode, type ProgressStream } from "../local/progress-reporter";
 import { LocalRunOutcome, runLocal, STATE_FOLDER, type LocalRunOptions } from "../local/run-local";
-import { escapeControl, forTerminal } from "../terminal-text";
+import { escapeControls, forTerminal } from "../terminal-text";
 
 /** Exit codes of `iter8ctl run`. */
 export const RunExitCode = {
@@ -101,15 +101,15 @@ export async function runRun(paths: readonly string[], options: RunCommandOption
     result = await runLocal(runOptions);
   } catch (error) {
     if (!(error instanceof LocalRunError)) throw error;
-    io.err(`Error: ${escapeControl(error.message)}\n`);
-    for (const problem of error.problems) if (problem !== error.message) io.err(`  ${escapeControl(problem)}\n`);
+    io.err(`Error: ${escapeControls(error.message)}\n`);
+    for (const problem of error.problems) if (problem !== error.message) io.err(`  ${escapeControls(problem)}\n`);
     return RunExitCode.Failed;
   } finally {
     removeHandlers();
   }
   if (result.outcome === LocalRunOutcome.Interrupted) {
     const where = result.stateDir ? ` and ${result.stateDir}` : "";
-    io.err(`Interrupted. Progress is saved in ${escapeControl(`${result.files.join(", ")}${where}`)}; run the same command to resume.\n`);
+    io.err(`Interrupted. Progress is saved in ${escapeControls(`${result.files.join(", ")}${where}`)}; run the same command to resume.\n`);
     return interruptCode;
   }
   // Names and messages come from the documents; they are shown escaped (see terminal-text.ts).

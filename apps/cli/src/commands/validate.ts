@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { createTaskRunner, type TaskRunner } from "@iter8ts/tasks";
 import { parseDocuments, type ParsedDocument, type ValidationIssue } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
-import { escapeControl, jsonForTerminal } from "../terminal-text";
+import { escapeControls, jsonForTerminal } from "../terminal-text";
 
 /** What `validate` concluded about one document (or about a file it could not read). */
 export interface DocumentReport {
@@ -96,11 +96,11 @@ export function formatValidationReport(report: ValidationReport): string {
   let out = "";
   for (const d of report.documents) {
     if (d.status === "skipped") {
-      out += `- ${escapeControl(describeDocument(d))}: skipped, not an Experiment or Metric\n`;
+      out += `- ${escapeControls(describeDocument(d))}: skipped, not an Experiment or Metric\n`;
       continue;
     }
-    out += `${d.status === "valid" ? "✓" : "✗"} ${escapeControl(describeDocument(d))}\n`;
-    for (const e of d.errors) out += `    ${escapeControl(`${e.path}: ${e.message}`)}${e.line === undefined ? "" : ` (line ${e.line})`}\n`;
+    out += `${d.status === "valid" ? "✓" : "✗"} ${escapeControls(describeDocument(d))}\n`;
+    for (const e of d.errors) out += `    ${escapeControls(`${e.path}: ${e.message}`)}${e.line === undefined ? "" : ` (line ${e.line})`}\n`;
   }
   const count = (status: DocumentReport["status"]) => report.documents.filter((d) => d.status === status).length;
   out += `${count("valid")} valid, ${count("invalid")} invalid, ${count("skipped")} skipped\n`;

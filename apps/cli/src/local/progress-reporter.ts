@@ -1,6 +1,6 @@
 import type { EngineEvent } from "@iter8ts/engine";
 import type { Experiment } from "@iter8ts/types";
-import { escapeControl, forTerminal } from "../terminal-text";
+import { escapeControls, forTerminal } from "../terminal-text";
 import { iterationLines, renderFrame } from "./progress-frame";
 
 /** Where progress goes: a terminal or a pipe. `process.stdout` fits. */
@@ -66,7 +66,7 @@ export class ProgressReporter {
    * escaped, a newline in it too: it is one line, and the program writes the line breaks.
    */
   log(text: string): void {
-    const line = escapeControl(text);
+    const line = escapeControls(text);
     if (this.#options.mode === ProgressMode.Plain) {
       this.#options.stream.write(`${this.#time()} ${line}\n`);
       return;
