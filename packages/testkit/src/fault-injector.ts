@@ -3,6 +3,7 @@
  * status (409 Conflict by default), delay them, or cut the connection. Randomness comes from a
  * seeded generator so a test sees the same faults on every run.
  */
+import { ApiStatusError, StatusReason, conflict } from "./api-status-error";
 
 /** The request verbs a rule can match (Kubernetes authorization verbs). */
 export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
@@ -149,5 +150,40 @@ export class FaultInjector {
       if (rule.dropConnection) decision.dropConnection = true;
     }
     return decision;
+  }
+}
+
+/** The resource an injected error is about, for its message (`experiments.iter8.tools "name"`). */
+export interface InjectedErrorTarget {
+  /** API group; "" for the core group. */
+  group: string;
+  /** Plural resource name, e.g. `experiments`. */
+  resource: string;
+  /** The object's name, when the request names one. */
+  name?: string;
+}
+
+/**
+ * The error an API server answers with for `fault`: the same code, reason and message as
+ * kube-apiserver's, so clients (client-node's ApiException, kubectl) treat it as the real thing.
+ * A 429 carries `retryAfterSeconds: 1`; send it as a `Retry-After` header too.
+ */
+export function injectedErrorStatus(fault: InjectedError, target: InjectedErrorTarget): ApiStatusError {
+  switch (fault) {
+    case InjectedError.Conflict:
+      return conflict({ group: target.group, resource: target.resource }, target.name ?? "");
+    case InjectedError.TooManyRequests:
+      return new ApiStatusError(429, StatusReason.TooManyRequests, "Too many requests, please try again later.", { retryAfterSeconds: 1 });
+    case InjectedError.ServiceUnavailable:
+      return new ApiStatusError(503, StatusReason.ServiceUnavailable, "the server is currently unable to handle the request", {});
+    case InjectedError.Timeout:
+      return new ApiStatusError(
+        504,
+        StatusReason.Timeout,
+        "the server was unable to return a response in the time allotted, but may still be processing the request",
+        {},
+      );
+    case InjectedError.InternalError:
+      return new ApiStatusError(500, StatusReason.InternalError, "Internal error occurred: injected fault", {});
   }
 }

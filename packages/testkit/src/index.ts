@@ -1,9 +1,12 @@
 export { KubeTestServer, KubeTestServerError, KubeTestServerErrorCode } from "./kube-test-server";
 export type { KubeTestServerOptions, RestartOptions, RequestRecord, DropWatchesOptions } from "./kube-test-server";
-export { FaultInjector, InjectedError } from "./fault-injector";
-export type { FaultRule, FaultHandle, FaultDecision, FaultTarget, Verb } from "./fault-injector";
-export { expandKubeVars } from "./job-executor";
-export type { JobExecutorOptions, ContainerLaunch, ProcessSpec, ProcessMapper } from "./job-executor";
+export { FaultInjector, InjectedError, injectedErrorStatus } from "./fault-injector";
+export type { FaultRule, FaultHandle, FaultDecision, FaultTarget, InjectedErrorTarget, Verb } from "./fault-injector";
+export type { JobExecutorOptions } from "./job-executor";
+export { expandKubeVars, resolveContainerEnv, containerEnvSources, containerArgv, ContainerConfigError, EnvSourceKind } from "./container-env";
+export type { ContainerEnvContext, EnvSourceRef } from "./container-env";
+export { processSpecFor, startContainerProcess } from "./container-process";
+export type { ContainerLaunch, ProcessSpec, ProcessMapper, ProcessDefaults, ResolvedProcessSpec, ContainerProcess } from "./container-process";
 export { makeKubeConfig, writeKubeconfig } from "./kubeconfig";
 export type { KubeTarget } from "./kubeconfig";
 export { kubeconfigYaml } from "./kubeconfig-yaml";

@@ -5,44 +5,16 @@
  * `succeeded`, or `Failed` with `BackoffLimitExceeded` / `DeadlineExceeded` — honouring
  * backoffLimit, activeDeadlineSeconds, completions and suspend.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { Buffer } from "node:buffer";
 import { randomInt } from "node:crypto";
 import { JOB_STORAGE, POD_STORAGE } from "./builtin-resources";
+import { containerArgv, resolveContainerEnv, EnvSourceKind } from "./container-env";
+import { processSpecFor, startContainerProcess, type ContainerProcess, type ProcessMapper } from "./container-process";
 import { deepClone, isJsonObject, type JsonObject } from "./json-value";
-import { metaString, metadataOf } from "./kube-object";
+import { metaString } from "./kube-object";
 import { ChangeType, type ObjectStore, type StoredChange } from "./object-store";
 import type { ResourceApi } from "./resource-api";
 import type { ResourceRegistry } from "./resource-registry";
 import type { ResourceType } from "./resource-type";
-
-/** One container about to start, as the mapping hook sees it. */
-export interface ContainerLaunch {
-  job: JsonObject;
-  pod: JsonObject;
-  container: JsonObject;
-  /** `command` + `args` after `$(VAR)` expansion; empty when the image's entrypoint would run. */
-  argv: string[];
-  /** The container's environment, resolved (values, secretKeyRef, configMapKeyRef, fieldRef, envFrom). */
-  env: Record<string, string>;
-  /** 1 for the first pod of the Job, 2 for the first retry, ... */
-  attempt: number;
-}
-
-/** The local process to run for a container. */
-export interface ProcessSpec {
-  command: string;
-  args?: string[];
-  env?: Record<string, string>;
-  cwd?: string;
-}
-
-/**
- * Maps a container to a local process, e.g. `taskrunner run -a start` to
- * `{ command: process.execPath, args: ["apps/cli/dist/iter8ctl.js", ...] }`. Returning undefined
- * falls back to running `argv` as given.
- */
-export type ProcessMapper = (launch: ContainerLaunch) => ProcessSpec | undefined;
 
 /** Settings of the Job executor. */
 export interface JobExecutorOptions {
@@ -61,7 +33,8 @@ export interface JobExecutorOptions {
 }
 
 interface RunningContainer {
-  process: ChildProcess | undefined;
+  process: ContainerProcess | undefined;
+  /** Why the container did not start, when it has no process. */
   log: string;
 }
 
@@ -70,37 +43,6 @@ interface PodRun {
   name: string;
   containers: Map<string, RunningContainer>;
   killed: boolean;
-}
-
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-
-/** Expands `$(VAR)` references like the kubelet: unknown ones stay as written, `$$` escapes `$`. */
-export function expandKubeVars(text: string, env: Readonly<Record<string, string>>): string {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c !== "$" || i + 1 >= text.length) {
-      out += c;
-      continue;
-    }
-    const next = text[i + 1];
-    if (next === "$") {
-      out += "$";
-      i++;
-    } else if (next === "(") {
-      const close = text.indexOf(")", i + 2);
-      if (close < 0) {
-        out += text.slice(i);
-        break;
-      }
-      const name = text.slice(i + 2, close);
-      out += Object.prototype.hasOwnProperty.call(env, name) ? env[name] : text.slice(i, close + 1);
-      i = close;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -116,11 +58,6 @@ function podSuffix(): string {
 
 function numberOr(value: unknown, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
-}
-
-class ContainerConfigError extends Error {
-  override readonly name = "ContainerConfigError";
-  readonly code = "CreateContainerConfigError" as const;
 }
 
 /** Runs Jobs created in a {@link ResourceApi}. */
@@ -314,145 +251,35 @@ export class JobExecutor {
     }
   }
 
-  private lookup(storage: string, namespace: string, name: string, key: string, optional: boolean, what: "secret" | "configmap"): string | undefined {
-    const obj = this.store.get(storage, namespace, name);
-    if (!obj) {
-      if (optional) return undefined;
-      throw new ContainerConfigError(`${what} "${name}" not found`);
-    }
-    const data = isJsonObject(obj.data) ? obj.data : {};
-    const value = data[key];
-    if (typeof value !== "string") {
-      if (optional) return undefined;
-      throw new ContainerConfigError(`couldn't find key ${key} in ${what === "secret" ? "Secret" : "ConfigMap"} ${namespace}/${name}`);
-    }
-    return what === "secret" ? Buffer.from(value, "base64").toString("utf8") : value;
-  }
-
-  private fieldRef(pod: JsonObject, path: string): string {
-    const meta = metadataOf(pod);
-    const keyed = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-    if (keyed) {
-      const map = meta[keyed[1] ?? ""];
-      return isJsonObject(map) ? String(map[keyed[2] ?? ""] ?? "") : "";
-    }
-    switch (path) {
-      case "metadata.name":
-      case "metadata.namespace":
-      case "metadata.uid":
-        return metaString(pod, path.slice("metadata.".length));
-      case "spec.serviceAccountName":
-        return isJsonObject(pod.spec) ? String(pod.spec.serviceAccountName ?? "default") : "default";
-      case "spec.nodeName":
-        return "testkit-node";
-      case "status.podIP":
-      case "status.hostIP":
-        return "127.0.0.1";
-      default:
-        throw new ContainerConfigError(`unsupported fieldRef ${path}`);
-    }
-  }
-
-  /** The container's environment as the kubelet builds it (later entries may reference earlier ones). */
-  private resolveEnv(pod: JsonObject, container: JsonObject): Record<string, string> {
-    const namespace = metaString(pod, "namespace");
-    const env: Record<string, string> = { ...this.clusterEnv() };
-    for (const source of Array.isArray(container.envFrom) ? container.envFrom.filter(isJsonObject) : []) {
-      const prefix = typeof source.prefix === "string" ? source.prefix : "";
-      for (const [refKey, storage, what] of [
-        ["configMapRef", "/configmaps", "configmap"],
-        ["secretRef", "/secrets", "secret"],
-      ] as const) {
-        const ref = source[refKey];
-        if (!isJsonObject(ref)) continue;
-        const obj = this.store.get(storage, namespace, String(ref.name ?? ""));
-        if (!obj) {
-          if (ref.optional === true) continue;
-          throw new ContainerConfigError(`${what} "${String(ref.name)}" not found`);
-        }
-        const data = isJsonObject(obj.data) ? obj.data : {};
-        for (const [k, v] of Object.entries(data)) {
-          env[`${prefix}${k}`] = what === "secret" ? Buffer.from(String(v), "base64").toString("utf8") : String(v);
-        }
-      }
-    }
-    for (const item of Array.isArray(container.env) ? container.env.filter(isJsonObject) : []) {
-      const name = String(item.name ?? "");
-      if (typeof item.value === "string") {
-        env[name] = expandKubeVars(item.value, env);
-        continue;
-      }
-      const from = isJsonObject(item.valueFrom) ? item.valueFrom : undefined;
-      if (!from) {
-        env[name] = "";
-        continue;
-      }
-      let value: string | undefined;
-      if (isJsonObject(from.secretKeyRef)) {
-        const r = from.secretKeyRef;
-        value = this.lookup("/secrets", namespace, String(r.name ?? ""), String(r.key ?? ""), r.optional === true, "secret");
-      } else if (isJsonObject(from.configMapKeyRef)) {
-        const r = from.configMapKeyRef;
-        value = this.lookup("/configmaps", namespace, String(r.name ?? ""), String(r.key ?? ""), r.optional === true, "configmap");
-      } else if (isJsonObject(from.fieldRef)) {
-        value = this.fieldRef(pod, String(from.fieldRef.fieldPath ?? ""));
-      }
-      if (value !== undefined) env[name] = value;
-    }
-    return env;
-  }
-
-  private appendLog(run: RunningContainer, chunk: string): void {
-    const limit = this.options.logLimitBytes ?? 1024 * 1024;
-    run.log += chunk;
-    if (run.log.length > limit) run.log = run.log.slice(run.log.length - limit);
-  }
-
   private runContainer(job: JsonObject, pod: JsonObject, container: JsonObject, run: PodRun, attempt: number): Promise<{ exitCode: number; startedAt: string; finishedAt: string }> {
     const name = String(container.name ?? "");
     const state: RunningContainer = { process: undefined, log: "" };
     run.containers.set(name, state);
     const startedAt = this.api.now();
     const finish = (exitCode: number) => {
-      this.saveLog(run, name, state.log);
+      this.saveLog(run, name, state.process?.log ?? state.log);
       return { exitCode, startedAt, finishedAt: this.api.now() };
     };
     if (run.killed) return Promise.resolve(finish(137));
     let env: Record<string, string>;
     try {
-      env = this.resolveEnv(pod, container);
+      const namespace = metaString(pod, "namespace");
+      env = resolveContainerEnv(pod, container, {
+        base: this.clusterEnv(),
+        nodeName: "testkit-node",
+        lookup: (kind, objectName) => this.store.get(kind === EnvSourceKind.Secret ? "/secrets" : "/configmaps", namespace, objectName),
+      });
     } catch (e) {
-      this.appendLog(state, `Error: ${e instanceof Error ? e.message : String(e)}\n`);
+      state.log = `Error: ${e instanceof Error ? e.message : String(e)}\n`;
       return Promise.resolve(finish(1));
     }
-    const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-    const argv = [...strings(container.command), ...strings(container.args)].map((a) => expandKubeVars(a, env));
-    const mapped = this.options.mapProcess?.({ job, pod, container, argv, env, attempt });
-    const command = mapped?.command ?? argv[0];
-    if (command === undefined) {
-      this.appendLog(state, `Error: container "${name}" (image ${String(container.image)}) has no command, and no mapProcess hook gave one\n`);
+    const spec = processSpecFor({ job, pod, container, argv: containerArgv(container, env), env, attempt }, this.options.mapProcess, this.options);
+    if (!spec) {
+      state.log = `Error: container "${name}" (image ${String(container.image)}) has no command, and no mapProcess hook gave one\n`;
       return Promise.resolve(finish(127));
     }
-    const args = mapped ? (mapped.args ?? []) : argv.slice(1);
-    const processEnv = { ...this.options.baseEnv, ...env, ...mapped?.env };
-    const cwd = mapped?.cwd ?? (typeof container.workingDir === "string" ? container.workingDir : this.options.cwd);
-    return new Promise((resolve) => {
-      let settled = false;
-      const done = (exitCode: number) => {
-        if (settled) return;
-        settled = true;
-        resolve(finish(exitCode));
-      };
-      const child = spawn(command, args, { env: processEnv, cwd, stdio: ["ignore", "pipe", "pipe"] });
-      state.process = child;
-      child.stdout?.on("data", (d: Buffer) => this.appendLog(state, d.toString("utf8")));
-      child.stderr?.on("data", (d: Buffer) => this.appendLog(state, d.toString("utf8")));
-      child.on("error", (e) => {
-        this.appendLog(state, `Error: failed to start ${command}: ${e.message}\n`);
-        done(127);
-      });
-      child.on("close", (code, signal) => done(code ?? (signal ? 128 + (SIGNALS[signal] ?? 1) : 1)));
-    });
+    state.process = startContainerProcess(spec, this.options.logLimitBytes);
+    return state.process.exited.then(finish);
   }
 
   private saveLog(run: PodRun, container: string, log: string): void {
@@ -525,15 +352,7 @@ export class JobExecutor {
 
   private kill(run: PodRun): void {
     run.killed = true;
-    for (const c of run.containers.values()) {
-      const child = c.process;
-      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      }, this.options.killGraceMs ?? 1000);
-      timer.unref();
-    }
+    for (const c of run.containers.values()) c.process?.kill(this.options.killGraceMs ?? 1000);
   }
 
   /**
@@ -548,7 +367,8 @@ export class JobExecutor {
     if (names.size === 0) return undefined;
     const pick = container ?? (names.size === 1 ? [...names][0] : undefined);
     if (pick === undefined) return { choices: [...names] };
-    return { log: live?.containers.get(pick)?.log ?? saved?.get(pick) ?? "" };
+    const running = live?.containers.get(pick);
+    return { log: running ? (running.process?.log ?? running.log) : (saved?.get(pick) ?? "") };
   }
 
   /** Kills every running container (the cluster lost its state). */

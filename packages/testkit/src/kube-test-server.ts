@@ -11,19 +11,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import {
-  ApiStatusError,
-  StatusReason,
   badRequest,
-  conflict,
   methodNotAllowed,
   pathNotFound,
   requestEntityTooLarge,
   unsupportedMediaType,
+  type ApiStatusError,
   type KubeStatus,
 } from "./api-status-error";
 import { builtinResourceTypes } from "./builtin-resources";
 import { defaultCustomResourceDefinitions, iter8SchemaLookup, type SchemaLookup } from "./custom-resources";
-import { FaultInjector, InjectedError, type Verb } from "./fault-injector";
+import { FaultInjector, injectedErrorStatus, type Verb } from "./fault-injector";
 import { JobExecutor, type JobExecutorOptions } from "./job-executor";
 import { isJsonObject, type JsonObject } from "./json-value";
 import { kubeconfigYaml } from "./kubeconfig-yaml";
@@ -142,26 +140,6 @@ const WRITE_MEDIA = ["application/json", "application/yaml"];
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function injectedStatus(fault: InjectedError, route: ResourceRoute): ApiStatusError {
-  switch (fault) {
-    case InjectedError.Conflict:
-      return conflict({ group: route.type.group, resource: route.type.plural }, route.name ?? "");
-    case InjectedError.TooManyRequests:
-      return new ApiStatusError(429, StatusReason.TooManyRequests, "Too many requests, please try again later.", { retryAfterSeconds: 1 });
-    case InjectedError.ServiceUnavailable:
-      return new ApiStatusError(503, StatusReason.ServiceUnavailable, "the server is currently unable to handle the request", {});
-    case InjectedError.Timeout:
-      return new ApiStatusError(
-        504,
-        StatusReason.Timeout,
-        "the server was unable to return a response in the time allotted, but may still be processing the request",
-        {},
-      );
-    default:
-      return new ApiStatusError(500, StatusReason.InternalError, "Internal error occurred: injected fault", {});
-  }
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -517,7 +495,7 @@ export class KubeTestServer {
       }
       if (fault.respond) {
         entry.fault = fault.respond;
-        this.sendError(res, injectedStatus(fault.respond, route));
+        this.sendError(res, injectedErrorStatus(fault.respond, { group: route.type.group, resource: route.type.plural, name: route.name }));
         return;
       }
       const body = ["POST", "PUT", "PATCH", "DELETE"].includes(req.method ?? "") ? await readBody(req, this.options.maxRequestBytes ?? 3 * 1024 * 1024) : "";
