@@ -1,6 +1,19 @@
-import { parseDocuments, parseExperiment, parseExperimentSchema, parseMetric, parseMetricSchema, type Experiment, type Metric, type ValidationIssue } from "@iter8ts/types";
+import {
+  escapeControls,
+  formatPath,
+  hasControls,
+  parseDocuments,
+  parseExperiment,
+  parseExperimentSchema,
+  parseMetric,
+  parseMetricSchema,
+  type Experiment,
+  type Metric,
+  type ValidationIssue,
+} from "@iter8ts/types";
 import { readsSloppily } from "./failure-culprit";
 import type { FuzzCase } from "./fuzz-corpus";
+import { plantedInPlace } from "./planted-value";
 
 /** What the parse functions made of one fuzz case. */
 export interface ParseVerdict {
@@ -33,13 +46,17 @@ function issueProblems(issue: ValidationIssue): string[] {
   else if (issue.path === "(document)" && !WHOLE_DOCUMENT_CODES.has(issue.code ?? "")) out.push(`${where}: a ${issue.code} issue must name the field, not the document`);
   if (typeof issue.message !== "string" || issue.message.trim() === "") out.push(`${where} has no message`);
   else if (readsSloppily(issue.message)) out.push(`${where} message reads ${JSON.stringify(issue.message.slice(0, 160))}`);
+  // What validate prints, and what a controller's event or a CI log would show as is.
+  else if (hasControls(`${issue.path}: ${issue.message}`)) out.push(`${where} shows a raw control character: ${JSON.stringify(issue.message.slice(0, 160))}`);
   return out;
 }
 
 /**
  * Feeds one fuzz case to the parse functions of @iter8ts/types and checks their contract: they
  * never throw; a rejection lists at least one issue, and every issue names a field path (or, for
- * a problem with the whole document, `(document)`) with a sentence that reads well;
+ * a problem with the whole document, `(document)`) with a sentence that reads well and no raw
+ * control character; a value planted to be refused (a non-finite quantity, an expression or
+ * template past `InputLimits`) is reported at its own field while it is still in place;
  * `parseDocuments` never throws on text.
  */
 export function checkParseContract(fuzz: FuzzCase): ParseVerdict {
@@ -58,6 +75,14 @@ export function checkParseContract(fuzz: FuzzCase): ParseVerdict {
   if (full && !full.ok) {
     if (full.errors.length === 0) violations.push("rejected without any issue");
     for (const issue of full.errors) violations.push(...issueProblems(issue));
+  }
+  for (const planted of fuzz.planted) {
+    if (planted.reportedBy !== "parse" || !full || !plantedInPlace(fuzz, planted)) continue;
+    const path = escapeControls(formatPath(planted.segments));
+    if (full.ok || !full.errors.some((issue) => issue.path === path)) {
+      const value = typeof planted.value === "string" ? `${JSON.stringify(planted.value.slice(0, 24))} (${planted.value.length} characters)` : String(planted.value);
+      violations.push(`${value} planted at ${path} is not reported there`);
+    }
   }
   return verdict;
 }

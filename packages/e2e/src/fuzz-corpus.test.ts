@@ -43,13 +43,21 @@ describe("the fuzz corpus", () => {
         if (change.includes(" if = ")) seen.add(Mutation.MalformedIf);
         if (change.includes(" task = ")) seen.add(Mutation.UnknownTask);
         if (change.includes("fieldPath = ")) seen.add(Mutation.BadFieldPath);
+        if (change.includes("= non-finite")) seen.add(Mutation.NonFiniteQuantity);
+        if (change.startsWith("routing weights")) seen.add(Mutation.RoutingWeights);
+        if (change.includes("… (")) seen.add(Mutation.DeepExpression);
+        if (change.includes(" control ")) seen.add(Mutation.ControlCharacters);
       }
       const base = c.kind === "Experiment" ? bases.experiments.find((e) => e.label === c.base)?.document : bases.metrics.find((m) => m.label === c.base)?.document;
-      if (typeof c.input !== "string" && JSON.stringify(c.input) === JSON.stringify(base)) unchanged.push(`${c.id}: ${c.changes.join("; ")}`);
+      // Routing weights change the routing objects of the run, not the document.
+      if (typeof c.input !== "string" && c.routing === undefined && JSON.stringify(c.input) === JSON.stringify(base)) unchanged.push(`${c.id}: ${c.changes.join("; ")}`);
     }
     // A mutation may by chance write a value the document already held (an enum set to itself).
     expect(unchanged.length, unchanged.join("\n")).toBeLessThan(cases.length / 50);
-    expect(seen.size).toBe(10);
+    expect(seen.size).toBe(14);
+    // Planted values that validation must report, of both owners, and weights for the routing objects.
+    expect(new Set(cases.flatMap((c) => c.planted.map((p) => p.reportedBy)))).toEqual(new Set(["parse", "tasks"]));
+    expect(cases.some((c) => c.routing !== undefined)).toBe(true);
     const text = cases.filter((c) => typeof c.input === "string");
     expect(text.length / cases.length).toBeGreaterThan(0.12);
     expect(text.some((c) => c.changes.some((x) => x.startsWith("text damage")))).toBe(true);

@@ -2,7 +2,7 @@ import { stringify } from "yaml";
 import type { Experiment, Metric } from "@iter8ts/types";
 import { FuzzRandom } from "./fuzz-random";
 import { loadSample, QUICKSTART_STACKS, type QuickstartStack } from "./load-sample";
-import { Mutation, mutateDocument, mutateText } from "./mutate-document";
+import { Mutation, mutateDocument, mutateText, type Planted } from "./mutate-document";
 
 /** One fuzzed document, reproducible from `seed` and `index` alone. */
 export interface FuzzCase {
@@ -18,6 +18,10 @@ export interface FuzzCase {
   changes: string[];
   /** The damaged document: an object, or YAML/JSON text. */
   input: unknown;
+  /** Values validation must report where they were planted, if they are still there. */
+  planted: Planted[];
+  /** Weights to put into the routing objects of the run, one per version with a `weightObjRef`. */
+  routing?: number[];
 }
 
 /** The undamaged documents the fuzzer starts from. */
@@ -110,11 +114,15 @@ export function fuzzCase(bases: FuzzBases, seed: string, index: number): FuzzCas
   // One copy per case; the mutations then work on it in place.
   let document: unknown = structuredClone(base.document);
   const changes: string[] = [];
+  const planted: Planted[] = [];
+  let routing: number[] | undefined;
   const count = 1 + random.int(3);
   for (let i = 0; i < count; i++) {
     const mutated = mutateDocument(document, random.pick(MUTATIONS), random, { inPlace: true });
     document = mutated.document;
     changes.push(mutated.change);
+    if (mutated.planted) planted.push(mutated.planted);
+    if (mutated.routing) routing = mutated.routing;
   }
   let input: unknown = document;
   if (random.chance(0.2)) {
@@ -128,7 +136,9 @@ export function fuzzCase(bases: FuzzBases, seed: string, index: number): FuzzCas
     }
     input = text;
   }
-  return { id: `${seed}#${index}`, index, kind, stack: base.stack, base: base.label, changes, input };
+  const fuzz: FuzzCase = { id: `${seed}#${index}`, index, kind, stack: base.stack, base: base.label, changes, input, planted };
+  if (routing) fuzz.routing = routing;
+  return fuzz;
 }
 
 /** The kind of document of case `index`: even indices are Experiments, odd ones Metrics. */

@@ -23,8 +23,38 @@ export const Mutation = {
   SpecialKey: "special-key",
   HugeString: "huge-string",
   Transplant: "transplant",
+  /** NaN, infinities and quantities beyond a JavaScript number (`"1e309"`) in quantity fields. */
+  NonFiniteQuantity: "non-finite-quantity",
+  /** Routing objects whose weights add up to other than 100, or go negative (see `FuzzCase.routing`). */
+  RoutingWeights: "routing-weights",
+  /** Templates, conditions, jq and JSONata expressions, field paths and query templates nested or chained far past `InputLimits`. */
+  DeepExpression: "deep-expression",
+  /** Terminal control characters (ESC sequences, `\r`, C1, bidi overrides) in names, messages and keys. */
+  ControlCharacters: "control-characters",
 } as const;
 export type Mutation = (typeof Mutation)[keyof typeof Mutation];
+
+/**
+ * A value a mutation planted that validation must report at its field, as long as it is still
+ * there when the other mutations are done: by the parse functions of @iter8ts/types, at exactly
+ * that path, or by the tasks' validation, at the task that holds it.
+ */
+export interface Planted {
+  segments: Segment[];
+  value: unknown;
+  reportedBy: "parse" | "tasks";
+}
+
+/** What {@link mutateDocument} did. */
+export interface MutationResult {
+  document: Json;
+  /** A short description of the change. */
+  change: string;
+  /** A value that validation must report (see {@link Planted}). */
+  planted?: Planted;
+  /** Weights for the routing objects, one per version with a `weightObjRef`, in version order. */
+  routing?: number[];
+}
 
 const ENUM_FIELDS = new Set(["testingPattern", "deploymentPattern", "preferredDirection", "type", "authType", "method", "provider"]);
 const ENUM_VALUES = [
@@ -54,6 +84,19 @@ const CONDITIONS = [
 ];
 const METRIC_REFS = ["", "/", "a/b/c", "ns/", "/name", "UPPER/Case", "iter8-istio/missing", "missing", "ünï/cödé", "iter8-istio/mean-latency ", "default/mean-latency", "request-count"];
 const SPECIAL_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", ""];
+const NON_FINITE: Json[] = ["1e309", "-1e400", "1e99999999", "9".repeat(320), "2e308", Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+// Weights of the routing objects: splits that cannot be (sums other than 100, negative shares) and real ones.
+const ROUTING_WEIGHTS = [[70, 70], [0, 0], [30, 30], [-10, 110], [60, 60, 60], [101, 0], [100, 0], [20, 80]];
+const CONTROLS = ["\x1b[2J", "\x1b]0;owned\x07", "\r", "\u009b31m", "\u202e", "\x7f", "\u2028", "\x00", "\x1b[1A\x1b[2K"];
+// Fields whose text a recursive parser reads, and who reports them: templates and conditions of
+// tasks, expressions and templates of Metrics, weight field paths.
+const TASK_TEMPLATE_KEYS = new Set(["script", "manifest", "URL", "body", "args"]);
+const PARSED_KEYS = new Set(["jqExpression", "jsonataExpression", "urlTemplate", "body"]);
+// Past the limits, and past what overflowed the parsers (a few thousand levels), but no larger:
+// every reconcile of an engine run serialises the document, so size is paid for per step.
+const DEPTHS = [150, 5_000];
+const CHAINS = [3_000];
+const TOO_LONG_TEMPLATE = 66_000;
 const OTHER_VALUES: Json[] = [null, true, false, 0, -1, "", "x", [], {}, [1, 2], { a: 1 }, 1.5, [[]], [null]];
 
 function isRecord(value: Json): value is Record<string, Json> {
@@ -112,15 +155,58 @@ function pathsEndingIn(all: Segment[][], test: (key: Segment, path: Segment[]) =
 }
 
 const underTasks = (p: Segment[]) => p.includes("actions");
+// A field where the API puts it (not in a misspelt twin or a copy elsewhere): validation names
+// exactly these paths.
+const isTaskField = (p: Segment[]) => p[0] === "spec" && p[1] === "strategy" && p[2] === "actions" && typeof p[4] === "number" && p.length >= 6;
+const isQuantityField = (p: Segment[]) =>
+  (p.length === 5 && p[0] === "spec" && p[1] === "criteria" && p[2] === "objectives" && (p[4] === "upperLimit" || p[4] === "lowerLimit")) ||
+  (p.length === 4 && p[0] === "spec" && p[1] === "mock" && p[3] === "level");
+const isParsedField = (p: Segment[]) =>
+  (p.length === 2 && p[0] === "spec" && PARSED_KEYS.has(String(p[1]))) ||
+  (p.length === 4 && p[0] === "spec" && (p[1] === "params" || p[1] === "headerTemplates") && p[3] === "value") ||
+  (p[0] === "spec" && p[1] === "versionInfo" && p[p.length - 2] === "weightObjRef" && p[p.length - 1] === "fieldPath" && (p.length === 5 ? p[2] === "baseline" : p.length === 6 && p[2] === "candidates"));
 const underVersions = (p: Segment[]) => p.includes("versionInfo");
+
+/** A text for `key` that nests or runs far past `InputLimits` in the shape its parser reads. */
+function deepText(key: string, random: FuzzRandom): string {
+  const depth = random.pick(DEPTHS);
+  const chain = random.pick(CHAINS);
+  const nest = (inner: string, open = "(", close = ")") => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+  switch (key) {
+    case "if":
+      return random.pick([nest("WinnerFound()"), nest("status.completedIterations > 1"), `${"not ".repeat(chain)}WinnerFound()`, `WinnerFound()${" and CandidateWon()".repeat(chain)}`]);
+    case "jqExpression":
+      return random.pick([nest(".x"), nest(".x", "[", "]"), `.x${" + 1".repeat(chain)}`]);
+    case "jsonataExpression":
+      return random.pick([nest("x"), `x${" + 1".repeat(chain)}`]);
+    case "fieldPath":
+      return random.pick([`.spec${"[".repeat(depth)}`, ".spec.x".repeat(chain)]);
+    case "urlTemplate":
+    case "body":
+    case "value":
+      return random.pick([nest("$name", "[", "]"), "x".repeat(TOO_LONG_TEMPLATE)]);
+    default: {
+      // A Go template, with the delimiters of its task (`@< >@` for run and notifications);
+      // blocks and pipes count as levels of their own, so 150 of them are enough.
+      const [left, right] = key === "run" || key === "URL" || key === "body" ? ["@<", ">@"] : ["{{", "}}"];
+      return random.pick([
+        `${left} ${nest(".name")} ${right}`,
+        `${`${left}if .name${right}`.repeat(150)}x${`${left}end${right}`.repeat(150)}`,
+        `${left} .name${" | print".repeat(150)} ${right}`,
+        "x".repeat(TOO_LONG_TEMPLATE),
+      ]);
+    }
+  }
+}
 
 /**
  * Damages a copy of `document` with one mutation of the given kind at a random place where it
  * makes sense (an enum field for `wrong-enum`, a fieldPath for `bad-field-path`, …), or anywhere
  * when there is no such place. Returns the damaged copy (or, with `inPlace`, the damaged document
- * itself) and a short description of what changed.
+ * itself), a short description of what changed, and for some kinds what validation must report
+ * or how the routing objects are to be changed.
  */
-export function mutateDocument(document: Json, mutation: Mutation, random: FuzzRandom, options: { inPlace?: boolean } = {}): { document: Json; change: string } {
+export function mutateDocument(document: Json, mutation: Mutation, random: FuzzRandom, options: { inPlace?: boolean } = {}): MutationResult {
   const doc = options.inPlace ? document : structuredClone(document);
   const all = paths(doc);
   const anywhere = () => (all.length ? random.pick(all) : undefined);
@@ -247,6 +333,53 @@ export function mutateDocument(document: Json, mutation: Mutation, random: FuzzR
       if (!from || !to || at(from) === at(to)) return mutateDocument(doc, Mutation.Drop, random, { inPlace: true });
       set(doc, to, structuredClone(get(doc, from)));
       return { document: doc, change: `${at(to)} = copy of ${at(from)}` };
+    }
+    case Mutation.NonFiniteQuantity: {
+      const quantities = pathsEndingIn(all, (_k, p) => isQuantityField(p));
+      const value = random.pick(NON_FINITE);
+      if (quantities.length === 0) return mutateDocument(doc, Mutation.InvalidQuantity, random, { inPlace: true });
+      const path = random.pick(quantities);
+      set(doc, path, value);
+      const shown = typeof value === "string" && value.length > 20 ? `${value.slice(0, 10)}… (${value.length} characters)` : String(value);
+      return { document: doc, change: `${at(path)} = non-finite ${shown}`, planted: { segments: path, value, reportedBy: "parse" } };
+    }
+    case Mutation.RoutingWeights: {
+      const routing = random.pick(ROUTING_WEIGHTS);
+      return { document: doc, change: `routing weights ${routing.join(", ")}`, routing };
+    }
+    case Mutation.DeepExpression: {
+      const targets = pathsEndingIn(all, (k, p) => {
+        if (isTaskField(p)) {
+          const key = String(k);
+          return key === "if" || (p[5] === "run" && p.length === 6) || (p[5] === "with" && (TASK_TEMPLATE_KEYS.has(key) || p[6] === "args" || (p[6] === "headers" && key === "value")));
+        }
+        return isParsedField(p);
+      }).filter((p) => typeof get(doc, p) === "string");
+      if (targets.length === 0) return mutateDocument(doc, Mutation.HugeString, random, { inPlace: true });
+      const path = random.pick(targets);
+      const key = String(typeof path[path.length - 1] === "number" ? path[path.length - 2] : path[path.length - 1]);
+      const value = deepText(key, random);
+      set(doc, path, value);
+      return {
+        document: doc,
+        change: `${at(path)} = ${JSON.stringify(value.slice(0, 24))}… (${value.length} characters)`,
+        planted: { segments: path, value, reportedBy: isTaskField(path) ? "tasks" : "parse" },
+      };
+    }
+    case Mutation.ControlCharacters: {
+      const names = pathsEndingIn(all, (k, p) => ["name", "metric", "task", "message", "requestCount", "target"].includes(String(k)) || (p.includes("indicators") && typeof k === "number"));
+      const strings = pathsEndingIn(all, (_k, p) => typeof get(doc, p) === "string");
+      const control = random.pick(CONTROLS);
+      const objects = all.filter((p) => isRecord(get(doc, p)));
+      if (random.chance(0.2) && objects.length) {
+        const path = random.pick(objects);
+        set(doc, [...path, `key${control}`], "x");
+        return { document: doc, change: `${at(path)} gets a key with control ${JSON.stringify(control)}` };
+      }
+      const named = names.filter((p) => typeof get(doc, p) === "string");
+      const path = pickOr(named.length ? named : strings);
+      if (path) set(doc, path, `${String(get(doc, path))}${control}`);
+      return { document: doc, change: `${at(path)} gets control ${JSON.stringify(control)}` };
     }
   }
 }

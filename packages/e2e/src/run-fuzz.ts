@@ -1,7 +1,9 @@
 import type { Experiment, Metric } from "@iter8ts/types";
 import { checkParseContract } from "./check-parse-contract";
+import { checkTaskContract } from "./check-task-contract";
 import { fuzzCorpus, loadFuzzBases, type FuzzBases, type FuzzCase } from "./fuzz-corpus";
 import { loadSample, type QuickstartStack, type SampleDocuments } from "./load-sample";
+import { routeWeights } from "./route-weights";
 import { runFuzzedExperiment } from "./run-fuzzed-experiment";
 
 /** One breach of a contract, with what it takes to reproduce it. */
@@ -55,9 +57,12 @@ function metricsFor(sample: SampleDocuments, fuzz: FuzzCase, replacement: Metric
 
 /**
  * Generates `count` fuzz cases of the corpus `seed` and checks each: the parse contract for every
- * document (`checkParseContract`), then, for every document the schema accepts, a run to the end
- * in the engine (`runFuzzedExperiment`) — a fuzzed Experiment with its quickstart's Metrics and
- * objects, a fuzzed Metric in place of its original next to the quickstart's Experiment.
+ * document (`checkParseContract`) and the tasks' validation of every schema-valid Experiment
+ * (`checkTaskContract`), then, for every document the schema accepts, a run to the end in the
+ * engine (`runFuzzedExperiment`) — a fuzzed Experiment with its quickstart's Metrics and
+ * objects, a fuzzed Metric in place of its original next to the quickstart's Experiment — on
+ * routing objects carrying the case's weights, if it has any (which must fail the run when they
+ * cannot be a split).
  */
 export async function runFuzz(options: RunFuzzOptions, bases: FuzzBases = loadFuzzBases()): Promise<FuzzSummary> {
   const samples = new Map<QuickstartStack, SampleDocuments>();
@@ -89,6 +94,7 @@ export async function runFuzz(options: RunFuzzOptions, bases: FuzzBases = loadFu
       summary.violations.push({ id: fuzz.id, kind: fuzz.kind, base: fuzz.base, changes: fuzz.changes, phase, violation });
     let started = performance.now();
     const verdict = checkParseContract(fuzz);
+    if (fuzz.kind === "Experiment" && verdict.schemaValue) verdict.violations.push(...checkTaskContract(fuzz, verdict.schemaValue as Experiment));
     summary.parseMs += performance.now() - started;
     for (const v of verdict.violations) report("parse", v);
     if (prototypeKeys() !== cleanPrototype) report("parse", `Object.prototype changed: ${prototypeKeys()}`);
@@ -100,9 +106,12 @@ export async function runFuzz(options: RunFuzzOptions, bases: FuzzBases = loadFu
     const sample = sampleOf(fuzz.stack);
     const experiment = fuzz.kind === "Experiment" ? (verdict.schemaValue as Experiment) : sample.experiment;
     const metrics = metricsFor(sample, fuzz, fuzz.kind === "Metric" ? (verdict.schemaValue as Metric) : undefined);
+    // Routing objects whose weights cannot be a split must fail the experiment, never pass.
+    const routed = fuzz.routing ? routeWeights(sample.objects, experiment, fuzz.routing) : undefined;
     started = performance.now();
-    const outcome = await runFuzzedExperiment(experiment, metrics, sample.objects, fuzz.id);
+    const outcome = await runFuzzedExperiment(experiment, metrics, routed?.objects ?? sample.objects, fuzz.id);
     summary.engineMs += performance.now() - started;
+    if (routed?.cannotSplit && !outcome.failed) outcome.violations.push(`routing weights ${fuzz.routing?.join(", ")} cannot be a split of the traffic, yet the experiment ended with ${JSON.stringify(outcome.message)}`);
     summary.engineRuns++;
     const ending = outcome.failed ? `Failed: ${outcome.failed.reason}` : (outcome.message ?? "(no message)");
     summary.endings[ending] = (summary.endings[ending] ?? 0) + 1;
