@@ -5,6 +5,7 @@
  * @iter8ts/kube-harness's Job runner for a real API server.
  */
 import { spawn } from "node:child_process";
+import { containerArgv, resolveContainerEnv, type ContainerEnvContext } from "./container-env";
 import type { JsonObject } from "./json-value";
 
 /** One container about to start, as the mapping hook sees it. */
@@ -35,8 +36,10 @@ export interface ProcessSpec {
  */
 export type ProcessMapper = (launch: ContainerLaunch) => ProcessSpec | undefined;
 
-/** Defaults of {@link processSpecFor}. */
+/** How containers become processes; defaults of {@link launchContainer}. */
 export interface ProcessDefaults {
+  /** Maps containers to local processes (default: run `argv` as given). */
+  mapProcess?: ProcessMapper;
   /** Environment every container starts from, like an image's ENV. */
   baseEnv?: Readonly<Record<string, string>>;
   /** Working directory when neither the hook nor the container's `workingDir` names one. */
@@ -51,8 +54,8 @@ export type ResolvedProcessSpec = ProcessSpec & { args: string[]; env: Record<st
  * is `baseEnv`, then the container's, then the hook's. Undefined when there is nothing to run (no
  * command, and no hook gave one).
  */
-export function processSpecFor(launch: ContainerLaunch, mapProcess: ProcessMapper | undefined, defaults: ProcessDefaults = {}): ResolvedProcessSpec | undefined {
-  const mapped = mapProcess?.(launch);
+export function processSpecFor(launch: ContainerLaunch, defaults: ProcessDefaults = {}): ResolvedProcessSpec | undefined {
+  const mapped = defaults.mapProcess?.(launch);
   const command = mapped?.command ?? launch.argv[0];
   if (command === undefined) return undefined;
   const workingDir = launch.container.workingDir;
@@ -108,4 +111,35 @@ export function startContainerProcess(spec: ResolvedProcessSpec, logLimitBytes =
       timer.unref();
     },
   };
+}
+
+/** A container that never started: its reason is its log. */
+function notStarted(log: string, exitCode: number): ContainerProcess {
+  return { log, exited: Promise.resolve(exitCode), kill: () => {} };
+}
+
+/**
+ * Starts a container of `pod` the way the kubelet would: resolves its environment, expands its
+ * command, asks the hook for the process and spawns it. A container that cannot start is a
+ * process that has already exited, with the reason in its log: 1 for a configuration error (a
+ * missing ConfigMap, Secret or key; the kubelet's CreateContainerConfigError), 127 when there is
+ * no command to run.
+ */
+export function launchContainer(
+  target: Omit<ContainerLaunch, "argv" | "env">,
+  envContext: ContainerEnvContext,
+  defaults: ProcessDefaults & { logLimitBytes?: number } = {},
+): ContainerProcess {
+  let env: Record<string, string>;
+  try {
+    env = resolveContainerEnv(target.pod, target.container, envContext);
+  } catch (e) {
+    return notStarted(`Error: ${e instanceof Error ? e.message : String(e)}\n`, 1);
+  }
+  const spec = processSpecFor({ ...target, argv: containerArgv(target.container, env), env }, defaults);
+  if (!spec) {
+    const { name, image } = target.container;
+    return notStarted(`Error: container "${String(name ?? "")}" (image ${String(image)}) has no command, and no mapProcess hook gave one\n`, 127);
+  }
+  return startContainerProcess(spec, defaults.logLimitBytes);
 }

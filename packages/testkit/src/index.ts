@@ -3,10 +3,11 @@ export type { KubeTestServerOptions, RestartOptions, RequestRecord, DropWatchesO
 export { FaultInjector, InjectedError, injectedErrorStatus } from "./fault-injector";
 export type { FaultRule, FaultHandle, FaultDecision, FaultTarget, InjectedErrorTarget, Verb } from "./fault-injector";
 export type { JobExecutorOptions } from "./job-executor";
+export { JobEnd, jobEndConditions } from "./job-conditions";
 export { expandKubeVars, resolveContainerEnv, containerEnvSources, containerArgv, ContainerConfigError, EnvSourceKind } from "./container-env";
 export type { ContainerEnvContext, EnvSourceRef } from "./container-env";
-export { processSpecFor, startContainerProcess } from "./container-process";
-export type { ContainerLaunch, ProcessSpec, ProcessMapper, ProcessDefaults, ResolvedProcessSpec, ContainerProcess } from "./container-process";
+export { launchContainer } from "./container-process";
+export type { ContainerLaunch, ProcessSpec, ProcessMapper, ProcessDefaults, ContainerProcess } from "./container-process";
 export { makeKubeConfig, writeKubeconfig } from "./kubeconfig";
 export type { KubeTarget } from "./kubeconfig";
 export { kubeconfigYaml } from "./kubeconfig-yaml";

@@ -7,8 +7,9 @@
  */
 import { randomInt } from "node:crypto";
 import { JOB_STORAGE, POD_STORAGE } from "./builtin-resources";
-import { containerArgv, resolveContainerEnv, EnvSourceKind } from "./container-env";
-import { processSpecFor, startContainerProcess, type ContainerProcess, type ProcessMapper } from "./container-process";
+import { EnvSourceKind } from "./container-env";
+import { launchContainer, type ContainerProcess, type ProcessMapper } from "./container-process";
+import { JobEnd, jobEndConditions } from "./job-conditions";
 import { deepClone, isJsonObject, type JsonObject } from "./json-value";
 import { metaString } from "./kube-object";
 import { ChangeType, type ObjectStore, type StoredChange } from "./object-store";
@@ -32,16 +33,11 @@ export interface JobExecutorOptions {
   logLimitBytes?: number;
 }
 
-interface RunningContainer {
-  process: ContainerProcess | undefined;
-  /** Why the container did not start, when it has no process. */
-  log: string;
-}
-
 interface PodRun {
   namespace: string;
   name: string;
-  containers: Map<string, RunningContainer>;
+  /** Undefined for a container that was not started because the pod was killed first. */
+  containers: Map<string, ContainerProcess | undefined>;
   killed: boolean;
 }
 
@@ -194,14 +190,6 @@ export class JobExecutor {
       this.clearDeadline(key);
     }
     const now = this.api.now();
-    const condition = (type: string, reason: string, message: string) => ({
-      type,
-      status: "True",
-      lastProbeTime: now,
-      lastTransitionTime: now,
-      reason,
-      message,
-    });
     this.writeJobStatus(namespace, name, uid, (s) => {
       // A finished Job has no active pods, and the API omits zero counts.
       delete s.active;
@@ -209,15 +197,12 @@ export class JobExecutor {
       if (succeeded > 0) s.succeeded = succeeded;
       if (failed > 0) s.failed = failed;
       if (deadlineHit) {
-        const message = "Job was active longer than specified deadline";
-        s.conditions = [condition("FailureTarget", "DeadlineExceeded", message), condition("Failed", "DeadlineExceeded", message)];
+        s.conditions = jobEndConditions(JobEnd.DeadlineExceeded, now);
       } else if (succeeded >= completions) {
-        const message = "Reached expected number of succeeded pods";
-        s.conditions = [condition("SuccessCriteriaMet", "CompletionsReached", message), condition("Complete", "CompletionsReached", message)];
+        s.conditions = jobEndConditions(JobEnd.CompletionsReached, now);
         s.completionTime = now;
       } else if (failed > backoffLimit) {
-        const message = "Job has reached the specified backoff limit";
-        s.conditions = [condition("FailureTarget", "BackoffLimitExceeded", message), condition("Failed", "BackoffLimitExceeded", message)];
+        s.conditions = jobEndConditions(JobEnd.BackoffLimitExceeded, now);
       }
     });
   }
@@ -253,33 +238,25 @@ export class JobExecutor {
 
   private runContainer(job: JsonObject, pod: JsonObject, container: JsonObject, run: PodRun, attempt: number): Promise<{ exitCode: number; startedAt: string; finishedAt: string }> {
     const name = String(container.name ?? "");
-    const state: RunningContainer = { process: undefined, log: "" };
-    run.containers.set(name, state);
     const startedAt = this.api.now();
+    const namespace = metaString(pod, "namespace");
+    const process = run.killed
+      ? undefined
+      : launchContainer(
+          { job, pod, container, attempt },
+          {
+            base: this.clusterEnv(),
+            nodeName: "testkit-node",
+            lookup: (kind, objectName) => this.store.get(kind === EnvSourceKind.Secret ? "/secrets" : "/configmaps", namespace, objectName),
+          },
+          this.options,
+        );
+    run.containers.set(name, process);
     const finish = (exitCode: number) => {
-      this.saveLog(run, name, state.process?.log ?? state.log);
+      this.saveLog(run, name, process?.log ?? "");
       return { exitCode, startedAt, finishedAt: this.api.now() };
     };
-    if (run.killed) return Promise.resolve(finish(137));
-    let env: Record<string, string>;
-    try {
-      const namespace = metaString(pod, "namespace");
-      env = resolveContainerEnv(pod, container, {
-        base: this.clusterEnv(),
-        nodeName: "testkit-node",
-        lookup: (kind, objectName) => this.store.get(kind === EnvSourceKind.Secret ? "/secrets" : "/configmaps", namespace, objectName),
-      });
-    } catch (e) {
-      state.log = `Error: ${e instanceof Error ? e.message : String(e)}\n`;
-      return Promise.resolve(finish(1));
-    }
-    const spec = processSpecFor({ job, pod, container, argv: containerArgv(container, env), env, attempt }, this.options.mapProcess, this.options);
-    if (!spec) {
-      state.log = `Error: container "${name}" (image ${String(container.image)}) has no command, and no mapProcess hook gave one\n`;
-      return Promise.resolve(finish(127));
-    }
-    state.process = startContainerProcess(spec, this.options.logLimitBytes);
-    return state.process.exited.then(finish);
+    return process ? process.exited.then(finish) : Promise.resolve(finish(137));
   }
 
   private saveLog(run: PodRun, container: string, log: string): void {
@@ -352,7 +329,7 @@ export class JobExecutor {
 
   private kill(run: PodRun): void {
     run.killed = true;
-    for (const c of run.containers.values()) c.process?.kill(this.options.killGraceMs ?? 1000);
+    for (const c of run.containers.values()) c?.kill(this.options.killGraceMs ?? 1000);
   }
 
   /**
@@ -367,8 +344,7 @@ export class JobExecutor {
     if (names.size === 0) return undefined;
     const pick = container ?? (names.size === 1 ? [...names][0] : undefined);
     if (pick === undefined) return { choices: [...names] };
-    const running = live?.containers.get(pick);
-    return { log: running ? (running.process?.log ?? running.log) : (saved?.get(pick) ?? "") };
+    return { log: live?.containers.get(pick)?.log ?? saved?.get(pick) ?? "" };
   }
 
   /** Kills every running container (the cluster lost its state). */
