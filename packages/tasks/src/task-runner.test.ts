@@ -7,6 +7,16 @@ import { defineTask } from "./task-definition";
 import { TaskError } from "./task-error";
 import type { TaskEvent } from "./task-runner";
 
+/** A Canary experiment with these actions, taken as written (action names are not checked). */
+function canaryWithActions(actions: Record<string, TaskSpec[]>): Experiment {
+  return {
+    apiVersion: "iter8.tools/v2alpha2",
+    kind: "Experiment",
+    metadata: { name: "e", namespace: "default" },
+    spec: { target: "t", strategy: { testingPattern: "Canary", actions } },
+  } as Experiment;
+}
+
 /** A registry with the builtins plus tasks that record what they were given. */
 function recordingRunner(extra: Parameters<typeof createTaskRunner>[0] = {}) {
   const seen: { task: string; input: unknown }[] = [];
@@ -204,18 +214,7 @@ describe("TaskRunner.validate", () => {
 
   it("checks every action of an experiment at once", () => {
     const runner = createTaskRunner({ allowExec: true });
-    const experiment = {
-      apiVersion: "iter8.tools/v2alpha2",
-      kind: "Experiment",
-      metadata: { name: "e", namespace: "default" },
-      spec: {
-        target: "t",
-        strategy: {
-          testingPattern: "Canary",
-          actions: { start: [{ task: "common/no-such-task" }], finish: [{ run: "true", if: "WinnerFound(" }] },
-        },
-      },
-    } as Experiment;
+    const experiment = canaryWithActions({ start: [{ task: "common/no-such-task" }], finish: [{ run: "true", if: "WinnerFound(" }] });
     expect(runner.validateExperiment(experiment).map((i) => [i.path, i.code])).toEqual([
       ["spec.strategy.actions.start[0].task", "unknown_task"],
       ["spec.strategy.actions.finish[0].if", "invalid_condition"],
@@ -225,21 +224,10 @@ describe("TaskRunner.validate", () => {
   it("reports templates and conditions that nest too deep as issues naming the field, never a stack overflow", () => {
     const runner = createTaskRunner({ allowExec: true });
     const deep = (inner: string) => `${"(".repeat(50_000)}${inner}${")".repeat(50_000)}`;
-    const experiment = {
-      apiVersion: "iter8.tools/v2alpha2",
-      kind: "Experiment",
-      metadata: { name: "e", namespace: "default" },
-      spec: {
-        target: "t",
-        strategy: {
-          testingPattern: "Canary",
-          actions: {
-            loop: [{ run: `echo @< ${deep(".Name")} >@` }],
-            finish: [{ task: "common/exec", with: { cmd: "cp", args: [`{{ ${deep(".promote")} }}`, "x"] } }, { if: deep("WinnerFound()"), task: "common/exec", with: { cmd: "true" } }],
-          },
-        },
-      },
-    } as Experiment;
+    const experiment = canaryWithActions({
+      loop: [{ run: `echo @< ${deep(".Name")} >@` }],
+      finish: [{ task: "common/exec", with: { cmd: "cp", args: [`{{ ${deep(".promote")} }}`, "x"] } }, { if: deep("WinnerFound()"), task: "common/exec", with: { cmd: "true" } }],
+    });
     const issues = runner.validateExperiment(experiment).map((i) => `${i.path}: ${i.message}`);
     expect(issues).toEqual([
       expect.stringMatching(/^spec\.strategy\.actions\.loop\[0\]: the run script: template nests deeper than 100 levels; /),
@@ -251,18 +239,7 @@ describe("TaskRunner.validate", () => {
   it("quotes task names, conditions and action names without control characters", () => {
     const runner = createTaskRunner({ allowExec: true });
     const hostile = "\x1b[2J\u009b31m\u202e\r";
-    const experiment = {
-      apiVersion: "iter8.tools/v2alpha2",
-      kind: "Experiment",
-      metadata: { name: "e", namespace: "default" },
-      spec: {
-        target: "t",
-        strategy: {
-          testingPattern: "Canary",
-          actions: { [`finish${hostile}`]: [{ task: `common/exec${hostile}` }, { if: `WinnerFound(${hostile}`, run: "true" }] },
-        },
-      },
-    } as unknown as Experiment;
+    const experiment = canaryWithActions({ [`finish${hostile}`]: [{ task: `common/exec${hostile}` }, { if: `WinnerFound(${hostile}`, run: "true" }] });
     const issues = runner.validateExperiment(experiment);
     expect(issues).toHaveLength(2);
     for (const issue of issues) expect(hasControls(`${issue.path}: ${issue.message}`), issue.message).toBe(false);
