@@ -79,34 +79,49 @@ export interface ContainerProcess {
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
-/** Spawns `spec` with its output captured (bounded by `logLimitBytes`, default 1 MiB). */
+/**
+ * Spawns `spec` with its output captured (bounded by `logLimitBytes`, default 1 MiB), in a process
+ * group of its own: like a container's, its processes are stopped together (a `sh -c` and the
+ * command it runs), and the run ends when they have all let go of its output.
+ */
 export function startContainerProcess(spec: ResolvedProcessSpec, logLimitBytes = 1024 * 1024): ContainerProcess {
   let log = "";
   const append = (chunk: string) => {
     log += chunk;
     if (log.length > logLimitBytes) log = log.slice(log.length - logLimitBytes);
   };
-  const child = spawn(spec.command, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(spec.command, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let closed = false;
   child.stdout?.on("data", (d: Buffer) => append(d.toString("utf8")));
   child.stderr?.on("data", (d: Buffer) => append(d.toString("utf8")));
   const exited = new Promise<number>((resolve) => {
     child.on("error", (e) => {
+      closed = true;
       append(`Error: failed to start ${spec.command}: ${e.message}\n`);
       resolve(127);
     });
-    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + (SIGNALS[signal] ?? 1) : 1)));
+    child.on("close", (code, signal) => {
+      closed = true;
+      resolve(code ?? (signal ? 128 + (SIGNALS[signal] ?? 1) : 1));
+    });
   });
-  const running = () => child.exitCode === null && child.signalCode === null;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // The group is gone already.
+    }
+  };
   return {
     get log() {
       return log;
     },
     exited,
     kill(graceMs) {
-      if (!running()) return;
-      child.kill("SIGTERM");
+      if (closed) return;
+      signalGroup("SIGTERM");
       const timer = setTimeout(() => {
-        if (running()) child.kill("SIGKILL");
+        if (!closed) signalGroup("SIGKILL");
       }, graceMs);
       timer.unref();
     },
