@@ -185,6 +185,14 @@ describe("readObservedWeights", () => {
     );
   });
 
+  it("reads each version's own field when two versions share a name, leaving the name to the version checks", async () => {
+    const client = new InMemoryResourceClient([vs([100, 0])]);
+    expect(await readObservedWeights(client, experiment([{ name: "v1", weightObjRef: ref(0) }, { name: "v1", weightObjRef: ref(1) }]))).toEqual([
+      { name: "v1", value: 100 },
+      { name: "v1", value: 0 },
+    ]);
+  });
+
   it("names the objects when the version without a reference would get a negative share", async () => {
     const client = new InMemoryResourceClient([vs([70, 50])]);
     const error = await failure(readObservedWeights(client, experiment([{ name: "v1", weightObjRef: ref(0) }, { name: "v2", weightObjRef: ref(1) }, { name: "v3" }], "Progressive")));

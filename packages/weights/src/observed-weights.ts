@@ -111,7 +111,8 @@ export async function readObservedWeights(
     refs.filter((r) => !r.location).map((r) => r.version),
     experiment.spec.strategy.deploymentPattern,
   );
-  const observed = new Map<string, VersionObservation>();
+  // By position: two versions may still share a name here (the engine reports that afterwards).
+  const observed = new Map<number, VersionObservation>();
   for (const target of groupWeightTargets(refs)) {
     const first = target.versions[0];
     let object: KubeObject;
@@ -125,7 +126,7 @@ export async function readObservedWeights(
         { cause: error },
       );
     }
-    for (const { version, fieldPath } of target.versions) {
+    for (const { version, fieldPath, index } of target.versions) {
       const reading = readFieldPath(object, fieldPath);
       if (!reading.found) {
         throw new WeightsError(
@@ -142,11 +143,11 @@ export async function readObservedWeights(
           `the weight of version ${JSON.stringify(version)} at ${fieldPath.text} of ${describeObject(target.key)} is ${JSON.stringify(reading.value)}, not a whole number; point fieldPath at a numeric weight field`,
         );
       }
-      observed.set(version, { name: version, observed: weight, source: `${fieldPath.text} of ${describeObject(target.key)}` });
+      observed.set(index, { name: version, observed: weight, source: `${fieldPath.text} of ${describeObject(target.key)}` });
     }
   }
   return deriveObservedWeights(
-    refs.map((r) => observed.get(r.version) ?? { name: r.version }),
+    refs.map((r, index) => observed.get(index) ?? { name: r.version }),
     experiment.spec.strategy.deploymentPattern,
   );
 }

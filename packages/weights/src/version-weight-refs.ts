@@ -18,7 +18,8 @@ export interface VersionWeightRef {
 /** The versions whose weights live in one object. */
 export interface WeightTarget {
   key: ObjectKey;
-  versions: { version: string; fieldPath: FieldPath }[];
+  /** `index` is the version's position in version order (names need not be unique yet). */
+  versions: { version: string; fieldPath: FieldPath; index: number }[];
 }
 
 function locationOf(detail: VersionDetail, namespace: string): WeightLocation | undefined {
@@ -84,7 +85,7 @@ export function versionWeightRefs(experiment: Pick<Experiment, "metadata" | "spe
 /** Groups the versions that have a `weightObjRef` by the object holding their weights, in order of first appearance. */
 export function groupWeightTargets(refs: readonly VersionWeightRef[]): WeightTarget[] {
   const targets = new Map<string, WeightTarget>();
-  for (const ref of refs) {
+  for (const [index, ref] of refs.entries()) {
     if (!ref.location) continue;
     const id = objectKeyId(ref.location.key);
     let target = targets.get(id);
@@ -92,7 +93,7 @@ export function groupWeightTargets(refs: readonly VersionWeightRef[]): WeightTar
       target = { key: ref.location.key, versions: [] };
       targets.set(id, target);
     }
-    target.versions.push({ version: ref.version, fieldPath: ref.location.fieldPath });
+    target.versions.push({ version: ref.version, fieldPath: ref.location.fieldPath, index });
   }
   return [...targets.values()];
 }
