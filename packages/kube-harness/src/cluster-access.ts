@@ -14,6 +14,11 @@ export interface ClusterAccess {
   readonly clientKeyData?: string;
   /** Bearer token of the identity, when it is not a certificate. */
   readonly token?: string;
+  /**
+   * Skip verifying the server's certificate. Set only for a plain `http://` server (a fault
+   * proxy), because @kubernetes/client-node refuses `http://` without it.
+   */
+  readonly insecureSkipTlsVerify?: boolean;
 }
 
 const CONTEXT = "iter8ts-kube";
@@ -24,7 +29,12 @@ export function writeKubeconfig(path: string, access: ClusterAccess, namespace =
   const config = {
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: CONTEXT, cluster: { server: access.server, "certificate-authority-data": b64(access.caData) } }],
+    clusters: [
+      {
+        name: CONTEXT,
+        cluster: { server: access.server, "certificate-authority-data": b64(access.caData), "insecure-skip-tls-verify": access.insecureSkipTlsVerify || undefined },
+      },
+    ],
     users: [
       {
         name: CONTEXT,
@@ -74,6 +84,7 @@ export function readKubeconfig(path: string): ClusterAccess {
   const token = typeof user.token === "string" ? user.token : typeof user.tokenFile === "string" ? readFileSync(user.tokenFile, "utf8").trim() : undefined;
   return {
     server: cluster.server,
+    ...(cluster["insecure-skip-tls-verify"] === true ? { insecureSkipTlsVerify: true } : {}),
     caData: pem(cluster["certificate-authority-data"], cluster["certificate-authority"]),
     clientCertData: pem(user["client-certificate-data"], user["client-certificate"]),
     clientKeyData: pem(user["client-key-data"], user["client-key"]),

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { apiGet } from "./api-get";
+import { apiGet } from "./api-request";
 import { readKubeconfig, writeKubeconfig, type ClusterAccess } from "./cluster-access";
 import { isRunning, logTail, spawnComponent, stopComponents } from "./component-process";
 import { ensureBuilt } from "./ensure-built";

@@ -6,3 +6,7 @@ export { readKubeconfig, writeKubeconfig } from "./cluster-access";
 export type { ClusterAccess } from "./cluster-access";
 export type { KubectlOptions, KubectlResult } from "./kubectl";
 export { KubeHarnessError, KubeHarnessErrorCode } from "./kube-harness-error";
+export { serviceAccountKubeconfig, requestServiceAccountToken } from "./service-account-kubeconfig";
+export type { ServiceAccountKubeconfig, ServiceAccountKubeconfigOptions, ServiceAccountTokenOptions } from "./service-account-kubeconfig";
+export { startJobRunner } from "./job-runner";
+export type { JobRunner, JobRunnerOptions, JobRun } from "./job-runner";

@@ -1,4 +1,4 @@
-/** Errors of the test control plane: building it, starting it, or reading a cluster's kubeconfig. */
+/** Errors of the test control plane: building it, starting it, reading a cluster's kubeconfig, or asking it for tokens. */
 
 /** What went wrong; callers branch on these, never on messages. */
 export const KubeHarnessErrorCode = {
@@ -12,6 +12,10 @@ export const KubeHarnessErrorCode = {
   InvalidKubeconfig: "InvalidKubeconfig",
   /** Starting was aborted through the caller's signal. */
   Aborted: "Aborted",
+  /** The API server refused a TokenRequest for a ServiceAccount (it does not exist, or no right to ask). */
+  TokenRequestFailed: "TokenRequestFailed",
+  /** The operation needs a control plane this harness started (not an `ITER8TS_KUBECONFIG` cluster). */
+  Unsupported: "Unsupported",
 } as const;
 export type KubeHarnessErrorCode = (typeof KubeHarnessErrorCode)[keyof typeof KubeHarnessErrorCode];
 

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { repositoryRoot, startControlPlane, writeKubeconfig, type ControlPlane, type KubectlResult } from "../src/index";
+import { repositoryRoot, startControlPlane, writeKubeconfig, type ControlPlane } from "../src/index";
+import { ok } from "./kubectl-ok";
 
 const root = repositoryRoot();
 const crds = join(root, "packages", "types", "deploy", "crds");
@@ -29,12 +30,6 @@ afterAll(async () => {
   await plane?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
-
-/** Expects kubectl to have succeeded, showing what it said when it did not. */
-function ok(r: KubectlResult): string {
-  expect(r.exitCode, `kubectl failed:\n${r.stderr}${r.stdout}`).toBe(0);
-  return r.stdout;
-}
 
 function experiment(name: string): Record<string, unknown> & { spec: { criteria: { objectives: Record<string, unknown>[] } } } {
   const doc = parse(readFileSync(sampleExperiment, "utf8"));
