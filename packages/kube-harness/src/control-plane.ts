@@ -53,6 +53,13 @@ export interface ControlPlane extends ClusterAccess {
   readonly dir: string | undefined;
   /** Runs kubectl (the built one; on an external cluster the built one if present, else `kubectl` on PATH) with this kubeconfig. */
   kubectl(args: readonly string[], options?: KubectlOptions): Promise<KubectlResult>;
+  /**
+   * Stops kube-apiserver (SIGTERM, as a rolling restart does), keeps it down for `downtimeMs`,
+   * and starts it again on the same port over the same etcd, so objects and resourceVersions
+   * survive and clients see their connections end and their watches resume. Resolves when
+   * `/readyz` is ok again. Throws {@link KubeHarnessError} `Unsupported` on an external cluster.
+   */
+  restartApiServer(options?: { readonly downtimeMs?: number }): Promise<void>;
   /** Stops every component and removes the folder. Idempotent. */
   stop(): Promise<void>;
 }
@@ -152,7 +159,7 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     progress(`etcd ready on 127.0.0.1:${etcdClientPort}`);
     checkAbort();
 
-    launch("kube-apiserver", [
+    const apiserverArgs = [
       `--etcd-servers=http://127.0.0.1:${etcdClientPort}`,
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
@@ -169,9 +176,15 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       // The endpoint reconciler refuses a loopback advertise address; nothing in a test cluster
       // reaches the API server through the kubernetes Service anyway.
       "--endpoint-reconciler-type=none",
+      // On SIGTERM, stop accepting work (429 with Retry-After), let requests in flight finish,
+      // then close the connections within 2 s, watches included; by default the HTTP server
+      // waits up to --request-timeout (60 s) for open watches, which a restart would sit through.
+      "--shutdown-send-retry-after=true",
       "--profiling=false",
-    ]);
-    await waitFor("kube-apiserver", dir, state, options, async () => (await apiGet(access, "/readyz")).status === 200);
+    ];
+    launch("kube-apiserver", apiserverArgs);
+    const apiserverReady = async () => (await apiGet(access, "/readyz")).status === 200;
+    await waitFor("kube-apiserver", dir, state, options, apiserverReady);
     progress(`kube-apiserver ready on ${access.server} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     checkAbort();
 
@@ -203,6 +216,16 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       binDir,
       dir,
       kubectl: (args, opts) => runKubectl(kubectl, state.kubeconfigPath, args, opts),
+      restartApiServer: async (restartOptions = {}) => {
+        const apiserver = state.components.find((c) => c.name === "kube-apiserver");
+        if (stopped || !apiserver) throw new KubeHarnessError(KubeHarnessErrorCode.Unsupported, "the control plane has been stopped; start a new one");
+        await stopComponents([apiserver.pid]);
+        if (restartOptions.downtimeMs) await sleep(restartOptions.downtimeMs);
+        // Same flags, so the same port, certificates and etcd; state.json names the new pid for kube:down and the watchdog.
+        apiserver.pid = spawnComponent(apiserver.binary, apiserverArgs, join(dir, "kube-apiserver.log"));
+        saveState();
+        await waitFor("kube-apiserver after a restart", dir, state, { readyTimeoutMs: options.readyTimeoutMs }, apiserverReady);
+      },
       stop: () => stop(),
     };
   } catch (err) {
@@ -266,6 +289,7 @@ async function externalCluster(kubeconfigPath: string, env: NodeJS.ProcessEnv): 
     binDir,
     dir: undefined,
     kubectl: (args, opts) => runKubectl(kubectl, kubeconfigPath, args, opts),
+    restartApiServer: () => Promise.reject(new KubeHarnessError(KubeHarnessErrorCode.Unsupported, `cannot restart the API server of ${access.server} (ITER8TS_KUBECONFIG names a cluster this harness did not start)`)),
     stop: async () => {},
   };
 }

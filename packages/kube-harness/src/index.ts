@@ -10,3 +10,7 @@ export { serviceAccountKubeconfig, requestServiceAccountToken } from "./service-
 export type { ServiceAccountKubeconfig, ServiceAccountKubeconfigOptions, ServiceAccountTokenOptions } from "./service-account-kubeconfig";
 export { startJobRunner } from "./job-runner";
 export type { JobRunner, JobRunnerOptions, JobRun } from "./job-runner";
+export { startFaultProxy } from "./fault-proxy";
+export type { FaultProxy, FaultProxyOptions, FaultProxyCounts, ProxyRestartOptions } from "./fault-proxy";
+export { requestInfo } from "./request-info";
+export type { RequestInfo } from "./request-info";
