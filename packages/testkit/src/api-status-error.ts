@@ -144,6 +144,7 @@ export const FieldErrorType = {
   Duplicate: "FieldValueDuplicate",
   Forbidden: "FieldValueForbidden",
   TooLong: "FieldValueTooLong",
+  TooMany: "FieldValueTooMany",
   TypeInvalid: "FieldValueTypeInvalid",
 } as const;
 export type FieldErrorType = (typeof FieldErrorType)[keyof typeof FieldErrorType];
@@ -185,29 +186,52 @@ function renderValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** 422: `Experiment.iter8.tools "name" is invalid: <field>: <message>` with one cause per error. */
-export function invalid(gk: GroupKind, name: string, errors: readonly FieldError[]): ApiStatusError {
+function invalidStatus(what: string, group: string, detailsKind: string, name: string, errors: readonly FieldError[]): ApiStatusError {
   const parts = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
-  return new ApiStatusError(422, StatusReason.Invalid, `${qualified(gk.kind, gk.group)} "${name}" is invalid: ${summary}`, {
+  return new ApiStatusError(422, StatusReason.Invalid, `${what} "${name}" is invalid: ${summary}`, {
     name,
-    ...(gk.group ? { group: gk.group } : {}),
-    kind: gk.kind,
+    ...(group ? { group } : {}),
+    kind: detailsKind,
     causes: errors.map((e) => ({ reason: e.type, message: e.message, field: e.field })),
   });
 }
 
-/** 400 with the given message. */
-export function badRequest(message: string): ApiStatusError {
-  return new ApiStatusError(400, StatusReason.BadRequest, message, {});
+/** 422: `Experiment.iter8.tools "name" is invalid: <field>: <message>` with one cause per error. */
+export function invalid(gk: GroupKind, name: string, errors: readonly FieldError[]): ApiStatusError {
+  return invalidStatus(qualified(gk.kind, gk.group), gk.group, gk.kind, name, errors);
 }
 
-/** 403 with the given message. */
-export function forbidden(gr: GroupResource, name: string, message: string): ApiStatusError {
+/**
+ * 422 for a write the registry refuses before any kind-specific validation (a missing
+ * resourceVersion): the resource, not the kind, names the object, as in
+ * `virtualservices.networking.istio.io "vs" is invalid: ...`.
+ */
+export function invalidResource(gr: GroupResource, name: string, errors: readonly FieldError[]): ApiStatusError {
+  return invalidStatus(qualified(gr.resource, gr.group), gr.group, gr.resource, name, errors);
+}
+
+/**
+ * 422 for a JSON patch the server cannot apply, whatever the reason (a failed `test`, a path that
+ * does not exist, an unknown op): kube-apiserver answers all of them with the same generic body
+ * and no causes (`errors.NewGenericServerResponse(422, ...)` in its patch handler).
+ */
+export function patchNotApplicable(): ApiStatusError {
+  return new ApiStatusError(422, StatusReason.Invalid, "the server rejected our request due to an error in our request", {});
+}
+
+/** 400 with the given message (no details, like apimachinery's NewBadRequest). */
+export function badRequest(message: string): ApiStatusError {
+  return new ApiStatusError(400, StatusReason.BadRequest, message);
+}
+
+/** 403 with the given message (and causes, when the refusal has them). */
+export function forbidden(gr: GroupResource, name: string, message: string, causes?: StatusCause[]): ApiStatusError {
   return new ApiStatusError(403, StatusReason.Forbidden, message, {
     name,
     ...(gr.group ? { group: gr.group } : {}),
     kind: gr.resource,
+    ...(causes ? { causes } : {}),
   });
 }
 
@@ -222,7 +246,6 @@ export function unsupportedMediaType(accepted: readonly string[]): ApiStatusErro
     415,
     StatusReason.UnsupportedMediaType,
     `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`,
-    {},
   );
 }
 

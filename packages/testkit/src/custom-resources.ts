@@ -1,14 +1,19 @@
 /**
  * Custom resources: turning a CustomResourceDefinition into served resources, the CRDs a cluster
  * running the project has installed (Iter8's Experiment and Metric, and the traffic objects the
- * quickstarts patch), and the schema checks the Iter8 kinds are validated with.
+ * quickstarts patch), validated against each CRD's schema, and the optional zod checks of the
+ * Iter8 kinds.
  */
 import { API_GROUP, ExperimentSchema, MetricSchema, crdManifests } from "@iter8ts/types";
 import { isJsonObject, type JsonObject } from "./json-value";
 import { GenerationPolicy, apiVersionOf, type ResourceType } from "./resource-type";
+import { crdSchemaCheck } from "./crd-schema-check";
 import { zodSchemaCheck, type SchemaCheck } from "./schema-check";
 
-/** Finds the schema check for a custom kind, if the server validates that kind. */
+/**
+ * Finds an extra check for a custom kind, run after the CRD's own schema has pruned, defaulted
+ * and accepted an object (a real server has none; see {@link iter8SchemaLookup}).
+ */
 export type SchemaLookup = (group: string, kind: string) => SchemaCheck | undefined;
 
 const iter8Checks: Record<string, SchemaCheck> = {
@@ -16,7 +21,11 @@ const iter8Checks: Record<string, SchemaCheck> = {
   Metric: zodSchemaCheck(MetricSchema),
 };
 
-/** Validates `iter8.tools` Experiments and Metrics with the schemas of @iter8ts/types. */
+/**
+ * Validates `iter8.tools` Experiments and Metrics with the zod schemas of @iter8ts/types as well,
+ * which are stricter than the CRDs generated from them (e.g. non-finite quantities). A real
+ * server checks only the CRD, so this is opt-in (`schemaLookup: iter8SchemaLookup`).
+ */
 export const iter8SchemaLookup: SchemaLookup = (group, kind) => (group === API_GROUP ? iter8Checks[kind] : undefined);
 
 function strings(value: unknown): string[] {
@@ -31,12 +40,14 @@ export function resourceTypesFromCrd(crd: JsonObject, schemaFor: SchemaLookup): 
   const kind = String(names.kind ?? "");
   const plural = String(names.plural ?? "");
   const versions = Array.isArray(spec.versions) ? spec.versions.filter(isJsonObject) : [];
-  const schema = schemaFor(group, kind);
+  const extra = schemaFor(group, kind);
   return versions
     .filter((v) => v.served !== false)
     .map((v) => {
       const version = String(v.name ?? "");
       const subresources = isJsonObject(v.subresources) ? v.subresources : {};
+      const declared = isJsonObject(v.schema) && isJsonObject(v.schema.openAPIV3Schema) ? v.schema.openAPIV3Schema : undefined;
+      const schema = thenCheck(declared ? crdSchemaCheck(declared) : undefined, extra);
       return {
         group,
         version,
@@ -62,6 +73,17 @@ export function resourceTypesFromCrd(crd: JsonObject, schemaFor: SchemaLookup): 
         },
       };
     });
+}
+
+/** Runs `extra` on what `first` accepted (pruned and defaulted); either may be absent. */
+function thenCheck(first: SchemaCheck | undefined, extra: SchemaCheck | undefined): SchemaCheck | undefined {
+  if (!first || !extra) return first ?? extra;
+  return (obj) => {
+    const result = first(obj);
+    if (result.errors.length > 0) return result;
+    const more = extra(result.value);
+    return { unknownFields: [...result.unknownFields, ...more.unknownFields], errors: more.errors, value: more.value };
+  };
 }
 
 /** The status the API server's CRD controllers give an accepted, established CRD. */
@@ -122,7 +144,7 @@ function crd(spec: CrdSpec): JsonObject {
  * The CRDs a cluster running the project has: Iter8's Experiment (with the status subresource)
  * and Metric (without) as @iter8ts/types generates them, and Istio VirtualService, Knative
  * Service, KFServing and KServe InferenceService, and Seldon SeldonDeployment with schemas that
- * accept any fields. Objects of the Iter8 kinds are validated with the project's zod schemas.
+ * accept any fields. Objects are validated against their CRD's schema, as a real server does.
  */
 export function defaultCustomResourceDefinitions(): JsonObject[] {
   const { experiments, metrics } = crdManifests();

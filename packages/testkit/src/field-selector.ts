@@ -1,6 +1,6 @@
 /**
  * Field selectors (`metadata.name=x,metadata.namespace!=y`). The API server accepts only the
- * field labels each kind declares and answers 400 `field label not supported: <label>` otherwise.
+ * field labels each kind declares and answers 400 otherwise.
  */
 
 /** One requirement: the field label, `=` or `!=`, and the value. */
@@ -16,8 +16,15 @@ export class FieldSelectorError extends Error {
   readonly code = "InvalidFieldSelector" as const;
 }
 
-/** Parses a field selector; `supported` lists the field labels the kind allows. */
-export function parseFieldSelector(text: string | undefined, supported: ReadonlySet<string>): FieldRequirement[] {
+/**
+ * Parses a field selector; `supported` lists the field labels the kind allows, `refusal` words the
+ * error for another one (the API server's wording depends on the kind).
+ */
+export function parseFieldSelector(
+  text: string | undefined,
+  supported: ReadonlySet<string>,
+  refusal: (label: string) => string = (label) => `field label not supported: ${label}`,
+): FieldRequirement[] {
   if (text === undefined || text.trim() === "") return [];
   const out: FieldRequirement[] = [];
   for (const raw of text.split(",")) {
@@ -25,7 +32,7 @@ export function parseFieldSelector(text: string | undefined, supported: Readonly
     const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (!m) throw new FieldSelectorError(`invalid selector: '${text}'; can't understand '${term}'`);
     const field = m[1] ?? "";
-    if (!supported.has(field)) throw new FieldSelectorError(`field label not supported: ${field}`);
+    if (!supported.has(field)) throw new FieldSelectorError(refusal(field));
     out.push({ field, operator: m[2] === "!=" ? "!=" : "=", value: m[3] ?? "" });
   }
   return out;

@@ -51,16 +51,27 @@ describe("JSON patch", () => {
     expect(out.metadata).toEqual({ labels: { "a/b": "1" }, moved: "1" });
   });
 
-  it("refuses paths that do not exist", () => {
-    expect(failure([{ op: "replace", path: "/spec/missing", value: 1 }]).code).toBe(PatchErrorCode.NotApplicable);
-    expect(failure([{ op: "remove", path: "/spec/missing" }]).message).toMatch(/nonexistent key: missing/);
-    expect(failure([{ op: "add", path: "/nope/deeper", value: 1 }]).message).toMatch(/missing path/);
-    expect(failure([{ op: "replace", path: "/spec/http/5/route", value: 1 }]).message).toMatch(/invalid index/);
+  it("follows the API server's library where RFC 6902 is loose or differs", () => {
+    // replace of a missing member of an existing object sets it; test of a missing member holds for null.
+    expect(apply([{ op: "replace", path: "/spec/missing", value: 1 }])).toMatchObject({ spec: { missing: 1 } });
+    expect(() => apply([{ op: "test", path: "/spec/missing", value: null }])).not.toThrow();
+    expect(failure([{ op: "test", path: "/spec/missing", value: 1 }]).code).toBe(PatchErrorCode.NotApplicable);
+    // Negative indices count from the end.
+    expect(apply([{ op: "replace", path: "/spec/http/0/route/-1/weight", value: 5 }])).toMatchObject({ spec: { http: [{ route: [{ weight: 80 }, { weight: 5 }] }] } });
   });
 
-  it("treats a body that is not a list of operations as malformed", () => {
-    expect(() => decodeJsonPatch({ op: "add" })).toThrow(expect.objectContaining({ code: PatchErrorCode.Malformed }));
-    expect(() => decodeJsonPatch([{ path: "/a" }])).toThrow(expect.objectContaining({ code: PatchErrorCode.Malformed }));
-    expect(() => decodeJsonPatch([{ op: "jump", path: "/a" }])).toThrow(/Unexpected kind: jump/);
+  it("refuses paths that do not exist", () => {
+    expect(failure([{ op: "remove", path: "/spec/missing" }]).message).toMatch(/nonexistent key: missing/);
+    expect(failure([{ op: "add", path: "/nope/deeper", value: 1 }]).message).toMatch(/missing path/);
+    expect(failure([{ op: "replace", path: "/spec/http/5/route", value: 1 }]).message).toMatch(/missing path/);
+    expect(failure([{ op: "replace", path: "/spec/http/0/route/2", value: 1 }]).message).toMatch(/invalid index/);
+  });
+
+  it("treats a body that is not a list of objects as malformed, in the words of the server's decoder", () => {
+    expect(() => decodeJsonPatch({ op: "add" })).toThrow("error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp");
+    expect(() => decodeJsonPatch({ op: "add" }, false)).toThrow("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+    expect(() => decodeJsonPatch([1])).toThrow(expect.objectContaining({ code: PatchErrorCode.Malformed }));
+    // An operation it does not know decodes, then does not apply (422, not 400).
+    expect(failure([{ op: "jump", path: "/a" }]).message).toBe("Unexpected kind: jump");
   });
 });

@@ -1,7 +1,7 @@
 /**
  * RFC 6902 JSON Patch (`application/json-patch+json`). A patch the server cannot decode is a 400;
- * one that decodes but does not apply (a failed `test`, a missing path) is a 422, as with the API
- * server's json-patch library.
+ * one that decodes but does not apply (a failed `test`, a missing path, an unknown op) is a 422,
+ * as with the API server's json-patch library.
  */
 import { deepEqual, deepClone } from "./json-value";
 
@@ -28,46 +28,44 @@ export class PatchError extends Error {
 
 /** One JSON Patch operation. */
 export interface JsonPatchOperation {
-  op: "add" | "remove" | "replace" | "move" | "copy" | "test";
-  path: string;
+  op: string;
+  path?: string;
   from?: string;
   value?: unknown;
 }
 
-const OPS = new Set(["add", "remove", "replace", "move", "copy", "test"]);
+function jsonTypeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "boolean") return "bool";
+  return typeof value === "object" ? "object" : typeof value;
+}
 
-/** Checks the shape of a decoded body; throws a `Malformed` {@link PatchError}. */
-export function decodeJsonPatch(body: unknown): JsonPatchOperation[] {
-  if (!Array.isArray(body)) {
-    throw new PatchError(PatchErrorCode.Malformed, "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
-  }
-  return body.map((op, i) => {
-    if (op === null || typeof op !== "object" || Array.isArray(op)) {
-      throw new PatchError(PatchErrorCode.Malformed, `json patch operation ${i} is not an object`);
-    }
-    const o = op as Record<string, unknown>;
-    if (typeof o.op !== "string") throw new PatchError(PatchErrorCode.Malformed, `json patch operation ${i} has no "op"`);
-    if (typeof o.path !== "string") throw new PatchError(PatchErrorCode.Malformed, `json patch operation ${i} has no "path"`);
-    if (!OPS.has(o.op)) throw new PatchError(PatchErrorCode.NotApplicable, `Unexpected kind: ${o.op}`, o.path);
-    if ((o.op === "move" || o.op === "copy") && typeof o.from !== "string") {
-      throw new PatchError(PatchErrorCode.NotApplicable, `${o.op} operation does not apply: missing "from"`, o.path);
-    }
-    if ((o.op === "add" || o.op === "replace" || o.op === "test") && !("value" in o)) {
-      throw new PatchError(PatchErrorCode.NotApplicable, `${o.op} operation does not apply: missing value`, o.path);
-    }
-    return o as unknown as JsonPatchOperation;
+/**
+ * Checks the shape of a decoded body; throws a `Malformed` {@link PatchError} with the API
+ * server's words. Under `fieldValidation` Strict or Warn (the default) the server decodes the
+ * operations strictly first, which words the failure differently than under Ignore.
+ */
+export function decodeJsonPatch(body: unknown, strictDecoding = true): JsonPatchOperation[] {
+  const refuse = (what: unknown, into: string) => {
+    const go = strictDecoding ? `[]handlers.jsonPatchOp` : "jsonpatch.Patch";
+    const target = into === "list" ? go : strictDecoding ? "handlers.jsonPatchOp" : "jsonpatch.Operation";
+    const text = `json: cannot unmarshal ${jsonTypeName(what)} into Go value of type ${target}`;
+    return new PatchError(PatchErrorCode.Malformed, strictDecoding ? `error decoding patch: ${text}` : text);
+  };
+  if (!Array.isArray(body)) throw refuse(body, "list");
+  return body.map((op) => {
+    if (op === null || typeof op !== "object" || Array.isArray(op)) throw refuse(op, "item");
+    return op as JsonPatchOperation;
   });
 }
 
-function parsePointer(pointer: string): string[] {
-  if (pointer === "") return [];
-  if (!pointer.startsWith("/")) {
-    throw new PatchError(PatchErrorCode.NotApplicable, `JSON pointer must be empty or start with a "/": ${pointer}`, pointer);
-  }
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+/** The tokens of a pointer; undefined when it is not one (the library then finds no such path). */
+function parsePointer(pointer: string | undefined): string[] | undefined {
+  if (pointer === undefined) return undefined;
+  const parts = pointer.split("/");
+  if (parts.length < 2) return undefined;
+  return parts.slice(1).map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 type Container = Record<string, unknown> | unknown[];
@@ -76,129 +74,122 @@ function isContainer(v: unknown): v is Container {
   return v !== null && typeof v === "object";
 }
 
-/** Walks to the parent of the last token; undefined when a step is missing. */
-function parentOf(doc: unknown, tokens: string[]): Container | undefined {
+const notApplicable = (message: string, path?: string) => new PatchError(PatchErrorCode.NotApplicable, message, path);
+
+/** An array index as the library reads it: Go's Atoi, negative counting from the end. */
+function index(token: string, length: number, forAdd: boolean): number {
+  if (!/^[+-]?\d+$/.test(token)) throw notApplicable(`value was not a proper array index: '${token}'`);
+  let i = Number(token);
+  const size = forAdd ? length + 1 : length;
+  if (i < 0) {
+    if (i < -size) throw notApplicable(`Unable to access invalid index: ${i}: invalid index referenced`);
+    i += size;
+  }
+  if (i >= size) throw notApplicable(`Unable to access invalid index: ${i}: invalid index referenced`);
+  return i;
+}
+
+/** The container holding the last token, or undefined when a step on the way is missing. */
+function containerOf(doc: unknown, tokens: readonly string[]): Container | undefined {
   let cur: unknown = doc;
   for (const t of tokens.slice(0, -1)) {
     if (Array.isArray(cur)) {
-      const i = arrayIndex(t, cur.length - 1);
-      cur = cur[i];
+      try {
+        cur = cur[index(t, cur.length, false)];
+      } catch {
+        return undefined;
+      }
     } else if (isContainer(cur)) {
-      if (!Object.prototype.hasOwnProperty.call(cur, t)) return undefined;
-      cur = (cur as Record<string, unknown>)[t];
+      cur = Object.prototype.hasOwnProperty.call(cur, t) ? (cur as Record<string, unknown>)[t] : undefined;
     } else {
       return undefined;
     }
+    if (cur === undefined || cur === null) return undefined;
   }
   return isContainer(cur) ? cur : undefined;
 }
 
-function arrayIndex(token: string, max: number): number {
-  if (!/^(0|[1-9]\d*)$/.test(token)) {
-    throw new PatchError(PatchErrorCode.NotApplicable, `Unable to access invalid index: ${token}: invalid index referenced`);
-  }
-  const i = Number(token);
-  if (i > max) throw new PatchError(PatchErrorCode.NotApplicable, `Unable to access invalid index: ${i}: invalid index referenced`);
-  return i;
+/** A member's value: undefined when an object has no such key; an array index must exist. */
+function getIn(container: Container, key: string): unknown {
+  if (Array.isArray(container)) return container[index(key, container.length, false)];
+  return Object.prototype.hasOwnProperty.call(container, key) ? container[key] : undefined;
 }
 
-function getAt(doc: unknown, pointer: string): { found: boolean; value: unknown } {
-  const tokens = parsePointer(pointer);
-  if (tokens.length === 0) return { found: true, value: doc };
-  const parent = parentOf(doc, tokens);
-  const last = tokens[tokens.length - 1] ?? "";
-  if (parent === undefined) return { found: false, value: undefined };
-  if (Array.isArray(parent)) {
-    if (!/^(0|[1-9]\d*)$/.test(last) || Number(last) >= parent.length) return { found: false, value: undefined };
-    return { found: true, value: parent[Number(last)] };
-  }
-  if (!Object.prototype.hasOwnProperty.call(parent, last)) return { found: false, value: undefined };
-  return { found: true, value: parent[last] };
+function addIn(container: Container, key: string, value: unknown): void {
+  if (Array.isArray(container)) container.splice(key === "-" ? container.length : index(key, container.length, true), 0, value);
+  else container[key] = value;
 }
 
-function add(doc: unknown, pointer: string, value: unknown): unknown {
-  const tokens = parsePointer(pointer);
-  if (tokens.length === 0) return value;
-  const parent = parentOf(doc, tokens);
-  const last = tokens[tokens.length - 1] ?? "";
-  if (parent === undefined) {
-    throw new PatchError(PatchErrorCode.NotApplicable, `add operation does not apply: doc is missing path: "${pointer}": missing value`, pointer);
-  }
-  if (Array.isArray(parent)) {
-    const i = last === "-" ? parent.length : arrayIndex(last, parent.length);
-    parent.splice(i, 0, value);
-  } else {
-    parent[last] = value;
-  }
-  return doc;
+function removeIn(container: Container, key: string): unknown {
+  if (Array.isArray(container)) return container.splice(index(key, container.length, false), 1)[0];
+  if (!Object.prototype.hasOwnProperty.call(container, key)) throw notApplicable(`Unable to remove nonexistent key: ${key}: missing value`);
+  const value = container[key];
+  delete container[key];
+  return value;
 }
 
-function remove(doc: unknown, pointer: string, op: string): unknown {
+function locate(doc: unknown, pointer: string | undefined, what: string): { container: Container; key: string } {
   const tokens = parsePointer(pointer);
-  const parent = parentOf(doc, tokens);
-  const last = tokens[tokens.length - 1] ?? "";
-  if (parent === undefined || tokens.length === 0) {
-    throw new PatchError(PatchErrorCode.NotApplicable, `${op} operation does not apply: doc is missing path: "${pointer}": missing value`, pointer);
-  }
-  if (Array.isArray(parent)) {
-    const i = arrayIndex(last, parent.length - 1);
-    parent.splice(i, 1);
-  } else {
-    if (!Object.prototype.hasOwnProperty.call(parent, last)) {
-      throw new PatchError(PatchErrorCode.NotApplicable, `Unable to remove nonexistent key: ${last}: missing value`, pointer);
-    }
-    delete parent[last];
-  }
-  return doc;
+  const container = tokens === undefined ? undefined : containerOf(doc, tokens);
+  if (tokens === undefined || container === undefined) throw notApplicable(`${what} does not apply: doc is missing path: ${pointer ?? ""}: missing value`, pointer);
+  return { container, key: tokens[tokens.length - 1] ?? "" };
 }
 
 /**
- * Applies `ops` to a copy of `doc` and returns the result. Throws {@link PatchError} when an
- * operation does not apply; the input is never modified.
+ * Applies `ops` to a copy of `doc` and returns the result, with the semantics of the API server's
+ * library (gopkg.in/evanphx/json-patch.v4): `replace` of a missing object member sets it, `test`
+ * of a missing member holds only for `null`, negative array indices count from the end. Throws
+ * {@link PatchError} when an operation does not apply; the input is never modified.
  */
 export function applyJsonPatch(doc: unknown, ops: readonly JsonPatchOperation[]): unknown {
   let out = deepClone(doc);
   for (const op of ops) {
+    // A missing "value" is JSON null to the library.
+    const value = op.value === undefined ? null : deepClone(op.value);
     switch (op.op) {
-      case "add":
-        out = add(out, op.path, deepClone(op.value));
+      case "add": {
+        const { container, key } = locate(out, op.path, "add operation");
+        addIn(container, key, value);
         break;
-      case "remove":
-        out = remove(out, op.path, "remove");
+      }
+      case "remove": {
+        const { container, key } = locate(out, op.path, "remove operation");
+        removeIn(container, key);
         break;
+      }
       case "replace": {
-        if (!getAt(out, op.path).found) {
-          throw new PatchError(PatchErrorCode.NotApplicable, `replace operation does not apply: doc is missing key: ${op.path}: missing value`, op.path);
-        }
         if (op.path === "") {
-          out = deepClone(op.value);
-        } else {
-          out = remove(out, op.path, "replace");
-          out = add(out, op.path, deepClone(op.value));
+          if (!isContainer(value)) throw notApplicable("replace operation value must be object or array");
+          out = value;
+          break;
         }
+        const { container, key } = locate(out, op.path, "replace operation");
+        if (Array.isArray(container)) container[index(key, container.length, false)] = value;
+        else container[key] = value;
         break;
       }
       case "move":
       case "copy": {
-        const from = op.from ?? "";
-        const source = getAt(out, from);
-        if (!source.found) {
-          throw new PatchError(PatchErrorCode.NotApplicable, `${op.op} operation does not apply: doc is missing from path: ${from}: missing value`, from);
-        }
-        const value = deepClone(source.value);
-        if (op.op === "move") out = remove(out, from, "move");
-        out = add(out, op.path, value);
+        const source = locate(out, op.from, `${op.op} operation`);
+        const moved = op.op === "move" ? removeIn(source.container, source.key) : deepClone(getIn(source.container, source.key));
+        const target = locate(out, op.path, `${op.op} operation`);
+        addIn(target.container, target.key, moved === undefined ? null : moved);
         break;
       }
       case "test": {
-        const at = getAt(out, op.path);
-        // A missing member tests equal to null, as in the API server's patch library.
-        const have = at.found ? at.value : null;
-        if (!deepEqual(have, op.value ?? null)) {
-          throw new PatchError(PatchErrorCode.NotApplicable, `testing value ${op.path} failed: test failed`, op.path);
+        let have: unknown;
+        if (op.path === "") have = out;
+        else {
+          const { container, key } = locate(out, op.path, "test operation");
+          have = getIn(container, key);
+        }
+        if (have === undefined ? value !== null : !deepEqual(have, value)) {
+          throw notApplicable(`testing value ${op.path ?? ""} failed: test failed`, op.path);
         }
         break;
       }
+      default:
+        throw notApplicable(`Unexpected kind: ${op.op}`, op.path);
     }
   }
   return out;

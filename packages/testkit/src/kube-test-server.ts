@@ -20,7 +20,7 @@ import {
   type KubeStatus,
 } from "./api-status-error";
 import { builtinResourceTypes } from "./builtin-resources";
-import { defaultCustomResourceDefinitions, iter8SchemaLookup, type SchemaLookup } from "./custom-resources";
+import { defaultCustomResourceDefinitions, type SchemaLookup } from "./custom-resources";
 import { FaultInjector, injectedErrorStatus, type Verb } from "./fault-injector";
 import { JobExecutor, type JobExecutorOptions } from "./job-executor";
 import { isJsonObject, type JsonObject } from "./json-value";
@@ -48,6 +48,11 @@ export interface KubeTestServerOptions {
   installCustomResourceDefinitions?: boolean;
   /** Refuse namespaced writes into missing or terminating namespaces, like a real cluster (default true). */
   enforceNamespaces?: boolean;
+  /**
+   * How long a deleted namespace stays Terminating before the namespace controller empties it,
+   * and how often it looks again while finalizers hold content, in ms (default 100).
+   */
+  namespaceControllerDelayMs?: number;
   /** Changes kept for watch resumes; older resourceVersions get 410 Gone (default 1000). */
   watchHistoryLimit?: number;
   /** Interval of BOOKMARK events for watches that allow them, in ms (default 1000). */
@@ -58,7 +63,10 @@ export interface KubeTestServerOptions {
   seed?: number;
   /** Clock for timestamps (default: the system clock). */
   now?: () => Date;
-  /** Validation of custom kinds (default: Iter8 Experiment and Metric with the @iter8ts/types schemas). */
+  /**
+   * Extra validation of custom kinds after their CRD's schema (default none, as on a real server;
+   * `iter8SchemaLookup` adds the zod schemas of @iter8ts/types for Experiments and Metrics).
+   */
   schemaLookup?: SchemaLookup;
   /** Run Jobs (default: on, spawning each container's command); `false` leaves Jobs alone. */
   jobs?: JobExecutorOptions | false;
@@ -164,13 +172,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function parseWriteBody(contentType: string | undefined, text: string): unknown {
+/** Decodes a create or update body; `kind` is what the URL expects, for the server's wording. */
+function parseWriteBody(contentType: string | undefined, text: string, kind: string): unknown {
   const media = (contentType ?? "application/json").split(";")[0]?.trim().toLowerCase() ?? "";
   if (!WRITE_MEDIA.includes(media) && media !== "") throw unsupportedMediaType([...WRITE_MEDIA, "application/vnd.kubernetes.protobuf"]);
   try {
     return media === "application/yaml" ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
-    throw badRequest(`the body of the request could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
+    const why = e instanceof Error ? e.message : String(e);
+    // Go's decoder says "unexpected end of JSON input" for a cut-off body; other messages are JavaScript's.
+    const said = /end of (JSON )?input/i.test(why) ? "unexpected end of JSON input" : why;
+    throw badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${said} (${text.slice(0, 256)})`);
   }
 }
 
@@ -209,8 +221,9 @@ export class KubeTestServer {
     this.store = new ObjectStore(options.watchHistoryLimit ?? 1000);
     this.api = new ResourceApi(this.store, this.registry, {
       now: options.now ?? (() => new Date()),
-      schemaLookup: options.schemaLookup ?? iter8SchemaLookup,
+      schemaLookup: options.schemaLookup ?? (() => undefined),
       enforceNamespaces: options.enforceNamespaces ?? true,
+      namespaceControllerDelayMs: options.namespaceControllerDelayMs ?? 100,
     });
     this.boundPort = options.port ?? 0;
     this.tempDir = mkdtempSync(join(tmpdir(), "iter8ts-kube-"));
@@ -620,7 +633,7 @@ export class KubeTestServer {
   }
 
   private deleteOptions(query: URLSearchParams, body: string): DeleteOptions {
-    const parsed = body.trim() ? parseWriteBody("application/json", body) : {};
+    const parsed = body.trim() ? parseWriteBody("application/json", body, "DeleteOptions") : {};
     const b = isJsonObject(parsed) ? parsed : {};
     const policy = query.get("propagationPolicy") ?? (typeof b.propagationPolicy === "string" ? b.propagationPolicy : undefined);
     if (policy !== undefined && policy !== "Orphan" && policy !== "Background" && policy !== "Foreground") {
@@ -661,11 +674,11 @@ export class KubeTestServer {
       case "watch":
         return this.serveWatch(route, query, req, res);
       case "create": {
-        const result = this.api.create(type, namespace, parseWriteBody(req.headers["content-type"], body), this.writeOptions(query));
+        const result = this.api.create(type, namespace, parseWriteBody(req.headers["content-type"], body, type.kind), this.writeOptions(query));
         return this.sendJson(res, 201, result.object, result.warnings);
       }
       case "update": {
-        const result = this.api.update(type, namespace, name ?? "", parseWriteBody(req.headers["content-type"], body), this.writeOptions(query), status);
+        const result = this.api.update(type, namespace, name ?? "", parseWriteBody(req.headers["content-type"], body, type.kind), this.writeOptions(query), status);
         return this.sendJson(res, result.created ? 201 : 200, result.object, result.warnings);
       }
       case "patch": {

@@ -11,9 +11,9 @@ const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
-/** Errors for a name that is not a lowercase RFC 1123 subdomain (at most 253 characters). */
+/** Errors for a name that is not a lowercase RFC 1123 subdomain (at most 253 bytes). */
 export function validateSubdomainName(field: string, name: string): FieldError[] {
-  if (name.length > 253) return [invalidValue(field, name, "must be no more than 253 characters")];
+  if (Buffer.byteLength(name) > 253) return [invalidValue(field, name, "must be no more than 253 bytes")];
   if (!DNS1123_SUBDOMAIN.test(name)) {
     return [
       invalidValue(
@@ -26,9 +26,9 @@ export function validateSubdomainName(field: string, name: string): FieldError[]
   return [];
 }
 
-/** Errors for a name that is not a lowercase RFC 1123 label (at most 63 characters), as namespaces need. */
+/** Errors for a name that is not a lowercase RFC 1123 label (at most 63 bytes), as namespaces need. */
 export function validateLabelName(field: string, name: string): FieldError[] {
-  if (name.length > 63) return [invalidValue(field, name, "must be no more than 63 characters")];
+  if (Buffer.byteLength(name) > 63) return [invalidValue(field, name, "must be no more than 63 bytes")];
   if (!DNS1123_LABEL.test(name)) {
     return [
       invalidValue(
@@ -43,7 +43,7 @@ export function validateLabelName(field: string, name: string): FieldError[] {
 
 /** Errors for a label value (at most 63 characters, alphanumerics with `-`, `_`, `.` inside). */
 export function validateLabelValue(field: string, value: string): FieldError[] {
-  if (value.length > 63) return [invalidValue(field, value, "must be no more than 63 characters")];
+  if (Buffer.byteLength(value) > 63) return [invalidValue(field, value, "must be no more than 63 bytes")];
   if (!LABEL_VALUE.test(value)) {
     return [
       invalidValue(

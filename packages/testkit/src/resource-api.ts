@@ -17,7 +17,9 @@ import {
   FieldErrorType,
   internalError,
   invalid,
+  invalidResource,
   notFound,
+  patchNotApplicable,
   requiredValue,
   resourceVersionTooOld,
   successStatus,
@@ -26,6 +28,7 @@ import {
   type KubeStatus,
 } from "./api-status-error";
 import { CRD_STORAGE, NAMESPACE_STORAGE } from "./builtin-resources";
+import { ratchet } from "./crd-schema-check";
 import { establishedCrdStatus, resourceTypesFromCrd, type SchemaLookup } from "./custom-resources";
 import { FieldSelectorError, matchesFieldSelector, parseFieldSelector, type FieldRequirement } from "./field-selector";
 import { PatchError, PatchErrorCode, applyJsonPatch, decodeJsonPatch } from "./json-patch";
@@ -120,6 +123,11 @@ export interface ResourceApiOptions {
   schemaLookup: SchemaLookup;
   /** Whether namespaced writes need an existing, active namespace (true on a real server). */
   enforceNamespaces: boolean;
+  /**
+   * How long the namespace controller takes to act on a Terminating namespace, and how often it
+   * looks again while finalizers hold content back, in ms.
+   */
+  namespaceControllerDelayMs: number;
 }
 
 const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -144,6 +152,17 @@ function withoutVersion(obj: JsonObject): JsonObject {
 function nonMetadata(obj: JsonObject): JsonObject {
   const { metadata: _m, ...rest } = obj;
   return rest;
+}
+
+/**
+ * The API server's words for a field label a kind does not have: kinds with their own label
+ * conversion (core Pods, Events, Namespaces, Secrets, Services; custom resources; batch Jobs) say
+ * so in their own way, the others fall back to apimachinery's default conversion.
+ */
+function unsupportedFieldLabel(type: ResourceType, label: string): string {
+  if (type.custom || (type.group === "" && ["Pod", "Event", "Namespace", "Secret", "Service"].includes(type.kind))) return `field label not supported: ${label}`;
+  if (type.group === "batch" && type.kind === "Job") return `field label "${label}" not supported for Job`;
+  return `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"`;
 }
 
 interface ContinueToken {
@@ -183,7 +202,8 @@ export class ResourceApi {
       throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`);
     }
     if (type.custom && body.kind === undefined) {
-      throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)}'`);
+      const text = JSON.stringify(body);
+      throw badRequest(`the object provided is unrecognized (must be of type ${type.kind}): Object 'Kind' is missing in '${text}' (${text})`);
     }
     return withoutTypeMeta(deepClone(body));
   }
@@ -208,7 +228,10 @@ export class ResourceApi {
     errors.push(...(type.behavior.validate?.(obj, old) ?? []));
     if (type.behavior.schema) {
       const view = type.behavior.fromStorage ? type.behavior.fromStorage(obj) : obj;
-      errors.push(...type.behavior.schema({ apiVersion: type.apiVersion, kind: type.kind, ...view }).errors);
+      const found = type.behavior.schema({ apiVersion: type.apiVersion, kind: type.kind, ...view }).errors;
+      // An update may keep what no longer validates, as long as it leaves it unchanged.
+      const oldView = old && type.behavior.fromStorage ? type.behavior.fromStorage(old) : old;
+      errors.push(...(oldView ? ratchet(found, view, oldView) : found));
     }
     return errors;
   }
@@ -239,6 +262,7 @@ export class ResourceApi {
         this.groupResource(type),
         name,
         `${type.group ? `${type.plural}.${type.group}` : type.plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }],
       );
     }
   }
@@ -303,9 +327,8 @@ export class ResourceApi {
     const requested = metadataOf(obj).resourceVersion;
     if (requested === undefined || requested === "") {
       if (!type.behavior.allowUnconditionalUpdate) {
-        // The API server prints the missing version as Go's zero value, hence `0x0`.
-        throw invalid({ group: type.group, kind: type.kind }, name, [
-          { type: FieldErrorType.Invalid, field: "metadata.resourceVersion", message: "Invalid value: 0x0: must be specified for an update" },
+        throw invalidResource(this.groupResource(type), name, [
+          { type: FieldErrorType.Invalid, field: "metadata.resourceVersion", message: "Invalid value: 0: must be specified for an update" },
         ]);
       }
     } else if (requested !== metaString(old, "resourceVersion")) {
@@ -403,7 +426,7 @@ export class ResourceApi {
     try {
       switch (media) {
         case PatchType.Json:
-          patched = applyJsonPatch(current, decodeJsonPatch(patch));
+          patched = applyJsonPatch(current, decodeJsonPatch(patch, options.fieldValidation !== FieldValidation.Ignore));
           break;
         case PatchType.Merge:
           if (!isJsonObject(patch)) throw new PatchError(PatchErrorCode.Malformed, "merge patch must be a JSON object");
@@ -420,9 +443,7 @@ export class ResourceApi {
     } catch (e) {
       if (e instanceof PatchError) {
         if (e.code === PatchErrorCode.Malformed) throw badRequest(e.message);
-        throw new ApiStatusError(422, StatusReason.Invalid, "the server rejected our request due to an error in our request", {
-          causes: [{ reason: "FieldValueInvalid", message: e.message, ...(e.path !== undefined ? { field: e.path } : {}) }],
-        });
+        throw patchNotApplicable();
       }
       throw e;
     }
@@ -526,23 +547,65 @@ export class ResourceApi {
     metadataOf(marked).deletionTimestamp = this.now();
     marked.status = { phase: "Terminating" };
     const change = this.store.commit(ChangeType.Modified, NAMESPACE_STORAGE, marked);
-    const name = metaString(old, "name");
-    // The namespace controller empties the namespace after the DELETE has been answered.
-    setImmediate(() => this.finishNamespace(name, metaString(old, "uid")));
+    // The namespace controller empties the namespace some time after the DELETE was answered.
+    this.scheduleNamespaceController(metaString(old, "name"), metaString(old, "uid"));
     return change.object;
   }
 
-  private finishNamespace(name: string, uid: string): void {
+  private scheduleNamespaceController(name: string, uid: string): void {
+    const timer = setTimeout(() => this.runNamespaceController(name, uid), this.options.namespaceControllerDelayMs);
+    timer.unref();
+  }
+
+  /**
+   * One pass of the namespace controller over a Terminating namespace: deletes what it holds
+   * (objects with finalizers are only marked), reports what remains in the namespace's
+   * conditions and looks again later; once the namespace is empty, removes it.
+   */
+  private runNamespaceController(name: string, uid: string): void {
     const ns = this.store.get(NAMESPACE_STORAGE, "", name);
     if (!ns || metaString(ns, "uid") !== uid) return;
+    const remaining = new Map<string, number>();
+    const finalizers = new Map<string, number>();
     for (const storage of this.registry.storages()) {
-      if (!this.registry.forStorage(storage).some((t) => t.namespaced)) continue;
+      const type = this.registry.forStorage(storage).find((t) => t.namespaced);
+      if (!type) continue;
       for (const obj of this.store.list(storage, name)) {
-        const change = this.store.commit(ChangeType.Deleted, storage, obj);
-        this.afterCommit(change);
+        const objectName = metaString(obj, "name");
+        if (!this.store.get(storage, name, objectName)) continue;
+        const held = metadataOf(obj).finalizers;
+        if (Array.isArray(held) && held.length > 0) {
+          if (!metadataOf(obj).deletionTimestamp) this.delete(type, name, objectName, { propagationPolicy: "Background" });
+          const resource = `${type.plural}.${type.group}`;
+          remaining.set(resource, (remaining.get(resource) ?? 0) + 1);
+          for (const f of held) finalizers.set(String(f), (finalizers.get(String(f)) ?? 0) + 1);
+        } else {
+          this.delete(type, name, objectName, { propagationPolicy: "Background" });
+        }
       }
     }
-    this.store.commit(ChangeType.Deleted, NAMESPACE_STORAGE, ns);
+    if (remaining.size === 0) {
+      this.store.commit(ChangeType.Deleted, NAMESPACE_STORAGE, ns);
+      return;
+    }
+    const now = this.now();
+    const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, lastTransitionTime: now, reason, message });
+    const list = (counts: Map<string, number>) => [...counts].map(([what, n]) => `${what} has ${n} resource instances`).join(", ");
+    const conditions = [
+      condition("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered"),
+      condition("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions", "All legacy kube types successfully parsed"),
+      condition("NamespaceDeletionContentFailure", "False", "ContentDeleted", "All content successfully deleted, may be waiting on finalization"),
+      condition("NamespaceContentRemaining", "True", "SomeResourcesRemain", `Some resources are remaining: ${list(remaining)}`),
+      condition("NamespaceFinalizersRemaining", "True", "SomeFinalizersRemain", `Some content in the namespace has finalizers remaining: ${[...finalizers].map(([f, n]) => `${f} in ${n} resource instances`).join(", ")}`),
+    ];
+    const current = this.store.get(NAMESPACE_STORAGE, "", name);
+    const withoutTimes = (list: unknown) => (Array.isArray(list) ? list.map((c) => (isJsonObject(c) ? { ...c, lastTransitionTime: undefined } : c)) : list);
+    if (current && !deepEqual(withoutTimes(isJsonObject(current.status) ? current.status.conditions : undefined), withoutTimes(conditions))) {
+      const next = deepClone(current);
+      next.status = { phase: "Terminating", conditions };
+      this.store.commit(ChangeType.Modified, NAMESPACE_STORAGE, next);
+    }
+    this.scheduleNamespaceController(name, uid);
   }
 
   /** Side effects of writes to CRDs: their resources start or stop being served. */
@@ -562,7 +625,7 @@ export class ResourceApi {
   private selectors(type: ResourceType, options: { labelSelector?: string; fieldSelector?: string }): { labels: LabelSelector; fields: FieldRequirement[] } {
     const supported = new Set(["metadata.name", ...(type.namespaced ? ["metadata.namespace"] : []), ...Object.keys(type.behavior.fieldLabels)]);
     try {
-      return { labels: parseLabelSelector(options.labelSelector), fields: parseFieldSelector(options.fieldSelector, supported) };
+      return { labels: parseLabelSelector(options.labelSelector), fields: parseFieldSelector(options.fieldSelector, supported, (label) => unsupportedFieldLabel(type, label)) };
     } catch (e) {
       if (e instanceof LabelSelectorError || e instanceof FieldSelectorError) throw badRequest(e.message);
       throw e;
