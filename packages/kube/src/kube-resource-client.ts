@@ -11,6 +11,7 @@ import type {
 } from "@iter8ts/weights";
 import type { KubeClients } from "./create-kube-clients";
 import { toResourceError } from "./kube-error";
+import { classifyPatchRefusal, mayHaveFailedTest } from "./json-patch-refusal";
 import { describeCoordinates } from "./resource-mapper";
 import { listAll } from "./list-all";
 import { toKubeError } from "./to-kube-error";
@@ -32,7 +33,9 @@ function apiVersionFromPath(path: string): string {
  * The weights package's `ResourceClient` on the Kubernetes API: any kind the server serves, found
  * through discovery. Patches are JSON Patches (`application/json-patch+json`) applied atomically
  * by the server; a `test` operation that fails is reported as a `conflict`, so callers re-read and
- * plan again. Every failure is a `ResourceError`: `not_found` (404, or a kind the server does not
+ * plan again. The server's 422 does not say that a test failed, so a refused patch with tests is
+ * followed by a read of the object: a tested value that changed makes it a `conflict`, tests that
+ * all still hold leave it `invalid` (see {@link classifyPatchRefusal}). Every failure is a `ResourceError`: `not_found` (404, or a kind the server does not
  * serve) and `invalid` (400/422) are final; `conflict` (409) and `unavailable` (network, 429,
  * 5xx) are retryable.
  */
@@ -65,14 +68,23 @@ export class KubeResourceClient implements ResourceClient {
     const subject = describeCoordinates(key);
     return this.#run(subject, async () => {
       const path = await this.#clients.mapper.path(key, "object");
-      return this.#clients.api.request<KubeObject>({
-        method: "PATCH",
-        path,
-        body: operations,
-        contentType: PatchStrategy.JsonPatch,
-        subject,
-        ...signal(options),
-      });
+      try {
+        return await this.#clients.api.request<KubeObject>({
+          method: "PATCH",
+          path,
+          body: operations,
+          contentType: PatchStrategy.JsonPatch,
+          subject,
+          ...signal(options),
+        });
+      } catch (error) {
+        const refusal = toKubeError(error, subject);
+        if (!mayHaveFailedTest(refusal, operations)) throw refusal;
+        // The 422 does not say which operation failed: read the object again to tell a changed
+        // object (a conflict, retried by the caller) from a patch that cannot apply.
+        const current = await this.#clients.api.request<KubeObject>({ method: "GET", path, subject, ...signal(options) });
+        throw classifyPatchRefusal(subject, refusal, operations, current);
+      }
     });
   }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { ApiException, FetchError } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { KubeError, toResourceError } from "./kube-error";
@@ -33,11 +34,15 @@ describe("toKubeError", () => {
     expect(error.reason).toBe(reason);
   });
 
-  it("treats a failed JSON Patch test operation as a conflict, not an invalid request", () => {
-    const body = status(422, "Invalid", "the server rejected our request", [{ reason: "FieldValueInvalid", field: "/spec/x", message: "testing value /spec/x failed: test failed" }]);
+  it("cannot tell a failed JSON Patch test from the answer alone: kube-apiserver's bare 422 is Invalid until the object is read again", () => {
+    // What kube-apiserver v1.37.2 answers for a JSON Patch whose `test` failed (and for any other
+    // operation it cannot apply): no causes, nothing naming the test.
+    const body = readFileSync(new URL("./__fixtures__/json-patch-refused-422.json", import.meta.url), "utf8");
     const error = kubeErrorFromResponse("VirtualService default/vs", 422, body);
-    expect(error.code).toBe("Conflict");
-    expect(toResourceError(error).code).toBe("conflict");
+    expect(error.code).toBe("Invalid");
+    expect(error.causes).toEqual([]);
+    expect(error.message).toBe("VirtualService default/vs: the server rejected our request due to an error in our request (HTTP 422 Invalid)");
+    expect(toResourceError(error).code).toBe("invalid");
   });
 
   it("lists the field causes of an invalid object and says what to do about RBAC", () => {

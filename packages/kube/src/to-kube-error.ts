@@ -31,17 +31,13 @@ function parseStatus(body: unknown): StatusBody {
   return parsed;
 }
 
-/** A JSON Patch `test` operation that failed: the API server answers 422, but it is a conflict. */
-function isFailedTest(status: StatusBody): boolean {
-  const texts = [status.message ?? "", ...(status.details?.causes ?? []).map((c) => c.message ?? "")];
-  return texts.some((t) => /\btest failed\b/.test(t));
-}
-
+// A 422 is Invalid from its answer alone, also for a JSON Patch whose `test` failed: kube-apiserver
+// says nothing more than for any patch it cannot apply, so only a read of the object can tell
+// (see json-patch-refusal.ts, which KubeResourceClient.patch uses).
 function codeFor(httpStatus: number, status: StatusBody): KubeErrorCode {
   if (httpStatus === 404) return KubeErrorCode.NotFound;
   if (httpStatus === 409) return status.reason === "AlreadyExists" ? KubeErrorCode.AlreadyExists : KubeErrorCode.Conflict;
   if (httpStatus === 410) return KubeErrorCode.Gone;
-  if (httpStatus === 422 && isFailedTest(status)) return KubeErrorCode.Conflict;
   if (httpStatus === 400 || httpStatus === 422 || httpStatus === 415) return KubeErrorCode.Invalid;
   if (httpStatus === 401 || httpStatus === 403) return KubeErrorCode.Forbidden;
   if (httpStatus === 429 || httpStatus >= 500) return KubeErrorCode.Unavailable;
