@@ -29,6 +29,7 @@ import {
   explainPromotion,
 } from "./decision-record";
 import { EngineError, errorMessage, isRetryable } from "./engine-error";
+import { isInvalidStoredExperiment, type InvalidStoredExperimentError } from "./invalid-stored-experiment";
 import {
   ActionState,
   DecisionOutcome,
@@ -42,7 +43,7 @@ import { iterationPlan, loopOf } from "./iteration-timing";
 import { findAction, nextStep, type ActionValidator, type Step } from "./next-step";
 import type { ActionRequest, EnginePorts, ExperimentKey } from "./ports";
 import { ActionName, HandlerType, Message, Reason } from "./reasons";
-import { RecordKind, initialConditions, recordCondition, type RecordedChange } from "./record-condition";
+import { RecordKind, initialConditions, isConditionTrue, recordCondition, type RecordedChange } from "./record-condition";
 import { findRollbackViolations } from "./rollback-check";
 import { decideTarget, formatKey, nextInQueue } from "./target-queue";
 import { versionRecommendedForPromotion, versionToPromote } from "./version-recommended";
@@ -730,7 +731,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
   // -------------------------------------------------------------------------------------------
   // reconcile
 
-  function emit(turn: Turn): void {
+  function emit(turn: Pick<Turn, "key" | "changes" | "time">): void {
     if (!ports.events) return;
     for (const change of turn.changes) {
       try {
@@ -767,12 +768,58 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     };
   }
 
+  /**
+   * Ends an experiment the store could not parse (its spec breaks the schema) as failed, naming
+   * what is wrong: reading it again would give the same answer until someone edits it, and an
+   * edit starts a new reconcile.
+   */
+  async function failInvalidStored(key: ExperimentKey, invalid: InvalidStoredExperimentError): Promise<ReconcileResult> {
+    let status: EngineStatus;
+    try {
+      status = parseEngineStatus(JSON.stringify(invalid.status ?? {}));
+    } catch {
+      // A status too deep to copy is replaced, as a hand-edited one would be.
+      status = {};
+    }
+    if (isConditionTrue(status, "Completed")) return { key, outcome: ReconcileOutcome.Completed, wake: [] };
+    const time = clock.now().toISOString();
+    const changes: RecordedChange[] = [];
+    const note = (kind: RecordKind, reason: string, message: string) => {
+      const change = recordCondition(status, kind, reason, message, time);
+      if (change) changes.push(change);
+    };
+    if (!status.initTime) {
+      status.conditions = initialConditions(time);
+      status.initTime = time;
+      status.lastUpdateTime = time;
+      status.completedIterations = 0;
+    }
+    note(RecordKind.Failed, Reason.InvalidExperiment, invalid.message);
+    status.stage = "Completed";
+    note(RecordKind.Progress, Reason.StageAdvanced, Message.advancedTo("Completed"));
+    note(RecordKind.Completed, Reason.ExperimentCompleted, Message.failed);
+    delete status.retry;
+    delete status.versionRecommendedForPromotion;
+    status.conclusion = { outcome: ConclusionOutcome.Failed, reason: `${explainFailure(Reason.InvalidExperiment, invalid.message)} No version is recommended for promotion.` };
+    let written;
+    try {
+      written = await store.writeStatus(key, status, invalid.resourceVersion);
+    } catch (error) {
+      return storeError(key, error, "StoreUnavailable");
+    }
+    if (written.kind === "conflict") return storeError(key, undefined, "WriteConflict");
+    if (written.kind === "notFound") return { key, outcome: ReconcileOutcome.NotFound, wake: await wakeAfter(key, []) };
+    emit({ key, changes, time });
+    return { key, outcome: ReconcileOutcome.Completed, stage: "Completed", wake: await wakeAfter(key, []) };
+  }
+
   async function reconcile(key: ExperimentKey): Promise<ReconcileResult> {
     for (let round = 0; round <= conflictRetries; round++) {
       let stored: Experiment | undefined;
       try {
         stored = await store.getExperiment(key);
       } catch (error) {
+        if (isInvalidStoredExperiment(error)) return failInvalidStored(key, error);
         return storeError(key, error, "StoreUnavailable");
       }
       if (!stored) {

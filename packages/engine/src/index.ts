@@ -35,3 +35,4 @@ export { actionRunId, handlerName } from "./action-ids";
 export { recordCondition, RecordKind } from "./record-condition";
 export type { RecordedChange } from "./record-condition";
 export { EngineError, EngineErrorCode, isRetryable, errorMessage } from "./engine-error";
+export { InvalidStoredExperimentError, isInvalidStoredExperiment } from "./invalid-stored-experiment";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createEngine, type ExperimentStore } from "../src/index";
+import { createEngine, InvalidStoredExperimentError, type ExperimentStore } from "../src/index";
 import { action, experiment, makeWorld } from "./world";
 
 describe("writes that conflict", () => {
@@ -176,5 +176,37 @@ describe("waiting experiments", () => {
     const bStart = Date.parse(world.status("b").startTime ?? "");
     expect(bStart - aDone).toBeGreaterThan(0);
     expect(bStart - aDone).toBeLessThanOrEqual(45_000);
+  });
+});
+
+describe("experiments the store cannot parse", () => {
+  it("end Completed with Failed=True naming the problem, instead of being read again forever", async () => {
+    const world = makeWorld({ experiments: [experiment()] });
+    const key = world.key("exp");
+    const resourceVersion = world.store.peek(key)?.metadata.resourceVersion;
+    const problem = 'Experiment default/exp does not match the iter8.tools/v2alpha2 schema (spec.criteria.objectives[0].upperLimit: "1e309" is not a finite quantity); fix it with kubectl edit';
+    world.store.faults.failNext("getExperiment", new InvalidStoredExperimentError(problem, { resourceVersion }));
+    const result = await world.engine.reconcile(key);
+    expect(result).toMatchObject({ outcome: "Completed", stage: "Completed" });
+    expect(result.requeueAfterMs).toBeUndefined();
+    expect(world.condition("Failed")).toMatchObject({ status: "True", reason: "InvalidExperiment", message: problem });
+    expect(world.condition("Completed")).toMatchObject({ status: "True", reason: "ExperimentCompleted", message: "Experiment failed" });
+    expect(world.status().conclusion?.outcome).toBe("Failed");
+    expect(world.events.events.map((e) => e.reason)).toEqual(["InvalidExperiment", "StageAdvanced", "ExperimentCompleted"]);
+    // Once ended, it stays ended.
+    expect(await world.engine.reconcile(key)).toMatchObject({ outcome: "Completed" });
+  });
+
+  it("keep a status written before the edit that broke them, and write nothing over a newer one", async () => {
+    const world = makeWorld({ experiments: [experiment()] });
+    const key = world.key("exp");
+    await world.engine.reconcile(key);
+    const before = world.store.peek(key)!;
+    world.store.faults.failNext("getExperiment", new InvalidStoredExperimentError("spec broken", { resourceVersion: "stale", status: before.status }));
+    expect(await world.engine.reconcile(key)).toMatchObject({ outcome: "StoreError" });
+    world.store.faults.failNext("getExperiment", new InvalidStoredExperimentError("spec broken", { resourceVersion: before.metadata.resourceVersion, status: before.status }));
+    await world.engine.reconcile(key);
+    expect(world.status().initTime).toBe(before.status?.initTime);
+    expect(world.condition("Failed")).toMatchObject({ status: "True", message: "spec broken" });
   });
 });

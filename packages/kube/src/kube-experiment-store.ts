@@ -1,4 +1,4 @@
-import type { ExperimentKey, ExperimentStore, StatusWriteResult } from "@iter8ts/engine";
+import { InvalidStoredExperimentError, type ExperimentKey, type ExperimentStore, type StatusWriteResult } from "@iter8ts/engine";
 import type { Experiment, ExperimentStatus, Metric } from "@iter8ts/types";
 import type { KubeObject } from "@iter8ts/weights";
 import type { KubeClients } from "./create-kube-clients";
@@ -30,6 +30,20 @@ const READ_FROM_API = "";
  * - A cache miss is confirmed with the API before answering "does not exist": an object created
  *   a moment ago may not have reached the cache, and a missing Metric fails an experiment.
  */
+/**
+ * The stored object parsed; one the schema refuses (the CRD let it in) is reported to the engine
+ * as an invalid experiment, which it ends as failed instead of reading it again and again.
+ */
+function readExperiment(object: KubeObject): Experiment {
+  try {
+    return parseStoredExperiment(object);
+  } catch (error) {
+    if (!isKubeError(error, KubeErrorCode.Invalid)) throw error;
+    const status = (object as { status?: unknown }).status;
+    throw new InvalidStoredExperimentError(error.message, { resourceVersion: object.metadata.resourceVersion, status, cause: error });
+  }
+}
+
 export class KubeExperimentStore implements ExperimentStore {
   readonly #clients: KubeClients;
   readonly #experiments: ResourceInformer | undefined;
@@ -61,7 +75,7 @@ export class KubeExperimentStore implements ExperimentStore {
   async getExperiment(key: ExperimentKey): Promise<Experiment | undefined> {
     const cached = this.#cachedExperiment(key);
     // A copy: whatever the caller changes must not change the cache under the informer.
-    if (cached) return parseStoredExperiment(structuredClone(cached));
+    if (cached) return readExperiment(structuredClone(cached));
     let object: KubeObject;
     try {
       object = await this.#clients.api.request<KubeObject>({ method: "GET", path: experimentPath(key), subject: `Experiment ${key.namespace}/${key.name}` });
@@ -73,7 +87,7 @@ export class KubeExperimentStore implements ExperimentStore {
       throw error;
     }
     if (this.#experiments && object.metadata.resourceVersion) this.#fresher.set(`${key.namespace}/${key.name}`, object.metadata.resourceVersion);
-    return parseStoredExperiment(object);
+    return readExperiment(object);
   }
 
   /** Experiments that do not match the schema are left out: they can neither run nor hold a target. */
