@@ -1,0 +1,273 @@
+/**
+ * The cluster a controller suite runs on, behind one interface, so that every suite runs twice:
+ * on testkit's loopback API server (fast, with faults built in) and on a real kube-apiserver
+ * with etcd and kube-controller-manager from @iter8ts/kube-harness (or the cluster
+ * ITER8TS_KUBECONFIG names). On the real server the install overlay is applied with the real
+ * `kubectl apply -k`, the controller authenticates with a token of its own service account, the
+ * action Jobs with a token of theirs, and conflicts, dropped watches and restarts come from a
+ * fault-injecting proxy in front of the server.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
+import {
+  startControlPlane,
+  startFaultProxy,
+  startJobRunner,
+  serviceAccountKubeconfig,
+  type FaultProxy,
+  type JobRunner,
+} from "@iter8ts/kube-harness";
+import { KubeTestServer, defaultCustomResourceDefinitions, type FaultInjector, type JsonObject, type ProcessMapper } from "@iter8ts/testkit";
+import { groupOf, rbacAllows, renderKustomization, type Manifest } from "../render-kustomization";
+
+export const APP_ROOT = join(import.meta.dirname, "..", "..");
+export const REPO_ROOT = join(APP_ROOT, "..", "..");
+/** The CLI the action image runs (`iter8ctl action run`), as built from this repository. */
+export const CLI_PATH = join(REPO_ROOT, "apps", "cli", "dist", "iter8ctl.js");
+
+/** Which API server a suite runs on. */
+export const ClusterKind = {
+  Testkit: "testkit",
+  KubeApiserver: "kube-apiserver",
+} as const;
+export type ClusterKind = (typeof ClusterKind)[keyof typeof ClusterKind];
+
+/** Both kinds, for `describe.each`. */
+export const CLUSTER_KINDS: readonly ClusterKind[] = [ClusterKind.Testkit, ClusterKind.KubeApiserver];
+
+/** The service accounts the install gives the controller and its action Jobs. */
+export const Iter8Accounts = {
+  controller: { namespace: "iter8-system", name: "iter8-controller" },
+  handlers: { namespace: "iter8-system", name: "iter8-handlers" },
+} as const;
+
+/** Settings of {@link startTestCluster}. */
+export interface TestClusterOptions {
+  /** Namespaces to create besides `default` and `iter8-system`. */
+  namespaces?: readonly string[];
+  /** The overlay of `deploy/overlays` to install (default `istio`). */
+  overlay?: string;
+  /** Maps an action Job's container to a local process (default: `iter8ctl …` runs the built CLI). */
+  mapProcess?: ProcessMapper;
+  /** Environment of every action container, like the image's ENV (default PATH and HOME). */
+  baseEnv?: Record<string, string>;
+  /** Seed of the fault injector. */
+  seed?: number;
+}
+
+/** A Kubernetes object as the tests read it. */
+export type ClusterObject = KubernetesObject & JsonObject & { metadata: { name: string; namespace?: string } };
+
+/** The cluster a suite runs on. */
+export interface TestCluster {
+  readonly kind: ClusterKind;
+  /** The kubeconfig the controller runs with: its own service account on the real server. */
+  readonly controllerKubeconfigPath: string;
+  /** Full rights, for setting up and reading. */
+  readonly adminKubeconfigPath: string;
+  /** The rendered install overlay. */
+  readonly install: readonly Manifest[];
+  /** Faults of requests to the server (through the proxy on the real server). */
+  readonly faults: FaultInjector;
+  /** A client with the controller's kubeconfig. */
+  controllerKubeConfig(): KubeConfig;
+  /** A client with the admin kubeconfig. */
+  adminKubeConfig(): KubeConfig;
+  create(object: JsonObject): Promise<ClusterObject>;
+  get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<ClusterObject | undefined>;
+  list(apiVersion: string, kind: string, namespace?: string): Promise<ClusterObject[]>;
+  /** What the containers of a Job printed (its latest attempt). */
+  jobLog(namespace: string, jobName: string): Promise<string>;
+  /** Forgets the requests seen so far: {@link refusedRequests} looks only at later ones. */
+  markRequests(): void;
+  /**
+   * The requests made since {@link markRequests} that the install's RBAC does not allow the
+   * controller or the action Jobs: judged against the rendered Roles on testkit, answered 403 on
+   * the real server (where they authenticate as those service accounts).
+   */
+  refusedRequests(): Promise<string[]>;
+  /** Ends every open watch, as a server or a load balancer may. */
+  dropWatches(): void;
+  /** Restarts the API server (the real process on kube-apiserver); clients see connections cut. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_ENV = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp" };
+
+/** The action image's `iter8ctl` is the CLI built from this repository. */
+export const runBuiltCli: ProcessMapper = ({ argv, env }) =>
+  argv[0] === "iter8ctl" ? { command: process.execPath, args: [CLI_PATH, ...argv.slice(1)], env } : undefined;
+
+function objectApi(kc: KubeConfig): KubernetesObjectApi {
+  return KubernetesObjectApi.makeApiClient(kc);
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: number } | undefined)?.code === 404;
+}
+
+/** Reads and writes any kind through the API with the admin kubeconfig. */
+function objectAccess(admin: KubeConfig) {
+  const api = objectApi(admin);
+  return {
+    async create(object: JsonObject): Promise<ClusterObject> {
+      return (await api.create(object as KubernetesObject)) as ClusterObject;
+    },
+    async get(apiVersion: string, kind: string, name: string, namespace = "default"): Promise<ClusterObject | undefined> {
+      try {
+        return (await api.read({ apiVersion, kind, metadata: { name, namespace } })) as ClusterObject;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async list(apiVersion: string, kind: string, namespace?: string): Promise<ClusterObject[]> {
+      const list = await api.list(apiVersion, kind, namespace);
+      return list.items as ClusterObject[];
+    },
+  };
+}
+
+function loadKubeConfig(path: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+async function startOnTestkit(options: TestClusterOptions, install: Manifest[]): Promise<TestCluster> {
+  const server = await KubeTestServer.start({
+    namespaces: ["default", "iter8-system", ...(options.namespaces ?? [])],
+    jobs: { mapProcess: options.mapProcess ?? runBuiltCli, baseEnv: options.baseEnv ?? DEFAULT_ENV },
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+  });
+  // testkit serves the CRDs from the start; what the install adds in a namespace is the builtin Metrics.
+  for (const manifest of install.filter((m) => m.kind === "Metric")) server.create(structuredClone(manifest) as unknown as JsonObject);
+  let since = 0;
+  return {
+    kind: ClusterKind.Testkit,
+    controllerKubeconfigPath: server.kubeconfigPath,
+    adminKubeconfigPath: server.kubeconfigPath,
+    install,
+    faults: server.faults,
+    controllerKubeConfig: () => loadKubeConfig(server.kubeconfigPath),
+    adminKubeConfig: () => loadKubeConfig(server.kubeconfigPath),
+    // Straight to the store, as the real server's admin goes around the proxy: the request log
+    // holds only what the controller and its Jobs asked.
+    create: async (object) => server.create(object) as ClusterObject,
+    get: async (apiVersion, kind, name, namespace = "default") => server.find(apiVersion, kind, name, namespace) as ClusterObject | undefined,
+    list: async (apiVersion, kind, namespace) => server.list(apiVersion, kind, namespace) as ClusterObject[],
+    async jobLog(namespace, jobName) {
+      const pods = server.list("v1", "Pod", namespace) as Array<{ metadata: { name: string; labels?: Record<string, string> } }>;
+      return pods
+        .filter((p) => p.metadata.labels?.["job-name"] === jobName)
+        .map((p) => server.podLog(namespace, p.metadata.name) ?? "")
+        .join("");
+    },
+    markRequests() {
+      since = server.requests().length;
+    },
+    async refusedRequests() {
+      const accounts = [Iter8Accounts.controller, Iter8Accounts.handlers];
+      return server
+        .requests()
+        .slice(since)
+        .filter((r) => r.verb !== undefined && r.resource !== undefined)
+        .filter((r) => {
+          const [, root, group, version] = r.path.split("/");
+          const request = {
+            verb: r.verb!,
+            group: root === "api" ? "" : groupOf(`${group}/${version}`),
+            resource: r.subresource ? `${r.resource}/${r.subresource}` : r.resource!,
+            ...(r.namespace ? { namespace: r.namespace } : {}),
+          };
+          return !accounts.some((account) => rbacAllows(install, account, request));
+        })
+        .map((r) => `${r.method} ${r.path}`);
+    },
+    dropWatches: () => void server.dropWatches(),
+    restart: () => server.restart(),
+    close: () => server.close(),
+  };
+}
+
+async function startOnKubeApiserver(options: TestClusterOptions, install: Manifest[], overlay: string): Promise<TestCluster> {
+  const plane = await startControlPlane();
+  const work = await mkdtemp(join(tmpdir(), "iter8ts-cluster-"));
+  let proxy: FaultProxy | undefined;
+  let jobs: JobRunner | undefined;
+  const close = async () => {
+    await jobs?.stop();
+    await proxy?.close();
+    await plane.stop();
+    await rm(work, { recursive: true, force: true });
+  };
+  try {
+    const kubectl = async (args: string[], input?: string) => {
+      const result = await plane.kubectl(args, input === undefined ? {} : { input });
+      if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${result.exitCode}): ${result.stderr}`);
+      return result.stdout;
+    };
+    // The routing kinds the samples and suites move traffic in (Istio, Knative, KServe, Seldon);
+    // there is no mesh, so only their CRDs.
+    const routing = defaultCustomResourceDefinitions().filter((crd) => !String((crd.metadata as { name: string }).name).endsWith(".iter8.tools"));
+    const crdFile = join(work, "routing-crds.json");
+    await writeFile(crdFile, JSON.stringify({ apiVersion: "v1", kind: "List", items: routing }));
+    await kubectl(["apply", "-f", crdFile]);
+    // The CRDs first, so that the builtin Metrics in the same install find their kind.
+    await kubectl(["apply", "-f", join(APP_ROOT, "deploy", "base", "crds")]);
+    await kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+    await kubectl(["apply", "-k", join(APP_ROOT, "deploy", "overlays", overlay)]);
+    for (const namespace of options.namespaces ?? []) await kubectl(["create", "namespace", namespace]);
+
+    proxy = await startFaultProxy(plane, options.seed === undefined ? {} : { seed: options.seed });
+    const controller = await serviceAccountKubeconfig(plane, { namespace: Iter8Accounts.controller.namespace, serviceAccount: Iter8Accounts.controller.name, server: proxy.url });
+    jobs = await startJobRunner(plane, {
+      namespaces: ["iter8-system"],
+      mapProcess: options.mapProcess ?? runBuiltCli,
+      baseEnv: options.baseEnv ?? DEFAULT_ENV,
+      server: proxy.url,
+    });
+    const admin = loadKubeConfig(plane.kubeconfigPath);
+    const access = objectAccess(admin);
+    const runningProxy = proxy;
+    const runner = jobs;
+    let since = 0;
+    return {
+      kind: ClusterKind.KubeApiserver,
+      controllerKubeconfigPath: controller.path,
+      adminKubeconfigPath: plane.kubeconfigPath,
+      install,
+      faults: runningProxy.faults,
+      controllerKubeConfig: () => loadKubeConfig(controller.path),
+      adminKubeConfig: () => loadKubeConfig(plane.kubeconfigPath),
+      ...access,
+      jobLog: async (namespace, jobName) => runner.logsOf(namespace, jobName) ?? "",
+      markRequests() {
+        since = runningProxy.requests().length;
+      },
+      async refusedRequests() {
+        return runningProxy
+          .requests()
+          .slice(since)
+          .filter((r) => r.status === 403)
+          .map((r) => `${r.method} ${r.path}`);
+      },
+      dropWatches: () => runningProxy.dropWatches(),
+      restart: () => plane.restartApiServer(),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Starts a cluster of `kind` with the install overlay and the namespaces a suite needs. */
+export async function startTestCluster(kind: ClusterKind, options: TestClusterOptions = {}): Promise<TestCluster> {
+  const overlay = options.overlay ?? "istio";
+  const install = renderKustomization(join(APP_ROOT, "deploy", "overlays", overlay));
+  return kind === ClusterKind.Testkit ? startOnTestkit(options, install) : startOnKubeApiserver(options, install, overlay);
+}
