@@ -1,7 +1,9 @@
 // The controller at scale: 1,000 concurrent Canary experiments (each on its own VirtualService,
-// mock metrics, an iteration every 10 s, progressive weights) against the loopback API server.
-// The built executable runs in its own process, so the CPU and memory printed are the
-// controller's alone; this process is the API server and the observer. Prints the controller's
+// mock metrics, an iteration every 10 s, progressive weights) against testkit's loopback API
+// server, or with SCALE_SERVER=kube-apiserver against a real kube-apiserver and etcd from
+// @iter8ts/kube-harness (`bench:scale` runs both, one after the other). The built executable runs
+// in its own process, so the CPU and memory printed are the controller's alone; this process is
+// the observer (and, on testkit, the API server). Prints the controller's
 // CPU (share of one core) and RSS idle and in steady state, RSS per experiment, and how late
 // iterations ran after their due time (p50/p99, from status.decisions). Run with
 // `pnpm -F @iter8ts/controller bench:scale` (after a build); SCALE_EXPERIMENTS and
@@ -12,10 +14,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { KubeTestServer, type JsonObject } from "@iter8ts/testkit";
+import { startControlPlane } from "@iter8ts/kube-harness";
+import { KubeTestServer, defaultCustomResourceDefinitions, type JsonObject } from "@iter8ts/testkit";
+import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import { ControllerProcess, requireBuiltController, sampleValue } from "../test/reliability/controller-process";
 import { canaryExperiment, mockMetrics, virtualService } from "../test/reliability/routing-fixtures";
 
+const SERVER = process.env.SCALE_SERVER === "kube-apiserver" ? "kube-apiserver" : "testkit";
 const EXPERIMENTS = Number(process.env.SCALE_EXPERIMENTS ?? 1_000);
 const INTERVAL_SECONDS = 10;
 const MEASURE_SECONDS = Number(process.env.SCALE_MEASURE_SECONDS ?? 60);
@@ -59,14 +64,48 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-function experiments(server: KubeTestServer): Stored[] {
-  return server.list("iter8.tools/v2alpha2", "Experiment", "default") as unknown as Stored[];
+/** The API server the controller runs against, as the benchmark uses it. */
+interface BenchServer {
+  kubeconfigPath: string;
+  create(object: JsonObject): Promise<void>;
+  experiments(): Promise<Stored[]>;
+  close(): Promise<void>;
+}
+
+async function testkitServer(): Promise<BenchServer> {
+  const server = await KubeTestServer.start({ namespaces: ["default", "iter8-system"], jobs: false, requestLogLimit: 1 });
+  return {
+    kubeconfigPath: server.kubeconfigPath,
+    create: async (object) => void server.create(object),
+    experiments: async () => server.list("iter8.tools/v2alpha2", "Experiment", "default") as unknown as Stored[],
+    close: () => server.close(),
+  };
+}
+
+/** etcd, kube-apiserver and kube-controller-manager on loopback; the CRDs applied with kubectl. */
+async function kubeApiserver(): Promise<BenchServer> {
+  const plane = await startControlPlane();
+  const crds = [...defaultCustomResourceDefinitions()];
+  const applied = await plane.kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: crds }) });
+  if (applied.exitCode !== 0) throw new Error(`kubectl apply of the CRDs failed: ${applied.stderr}`);
+  const ready = await plane.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+  if (ready.exitCode !== 0) throw new Error(`the CRDs did not become established: ${ready.stderr}`);
+  await plane.kubectl(["create", "namespace", "iter8-system"]);
+  const kc = new KubeConfig();
+  kc.loadFromFile(plane.kubeconfigPath);
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  return {
+    kubeconfigPath: plane.kubeconfigPath,
+    create: async (object) => void (await api.create(object as KubernetesObject)),
+    experiments: async () => (await api.list("iter8.tools/v2alpha2", "Experiment", "default")).items as unknown as Stored[],
+    close: () => plane.stop(),
+  };
 }
 
 requireBuiltController();
-const server = await KubeTestServer.start({ namespaces: ["default", "iter8-system"], jobs: false, requestLogLimit: 1 });
-for (const metric of mockMetrics("default")) server.create(metric);
-for (let i = 0; i < EXPERIMENTS; i++) server.create(virtualService("default", `scale-${i}`));
+const server = SERVER === "kube-apiserver" ? await kubeApiserver() : await testkitServer();
+for (const metric of mockMetrics("default")) await server.create(metric);
+for (let i = 0; i < EXPERIMENTS; i++) await server.create(virtualService("default", `scale-${i}`));
 
 const logDir = mkdtempSync(join(tmpdir(), "iter8ts-scale-"));
 const controller = ControllerProcess.start({
@@ -93,13 +132,13 @@ try {
   // all at once would make every iteration of every experiment due in the same instant.
   const createStarted = performance.now();
   for (let i = 0; i < EXPERIMENTS; i++) {
-    server.create(experiment(i));
+    await server.create(experiment(i));
     const due = createStarted + ((i + 1) * INTERVAL_SECONDS * 1000) / EXPERIMENTS;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
   }
-  const running = () => experiments(server).filter((e) => (e.status?.completedIterations ?? 0) >= 1).length;
-  while (running() < EXPERIMENTS) await sleep(250);
+  const running = async () => (await server.experiments()).filter((e) => (e.status?.completedIterations ?? 0) >= 1).length;
+  while ((await running()) < EXPERIMENTS) await sleep(1_000);
   const warmSeconds = (performance.now() - createStarted) / 1000;
 
   const steadyStart = await usage(controller);
@@ -123,7 +162,8 @@ try {
   // Lateness: when an iteration ran minus when it was due (the previous one's time + interval).
   const lateness: number[] = [];
   let iterations = 0;
-  for (const exp of experiments(server)) {
+  const final = await server.experiments();
+  for (const exp of final) {
     const decisions = exp.status?.decisions ?? [];
     for (let i = 1; i < decisions.length; i++) {
       const ran = Date.parse(decisions[i]!.time);
@@ -133,10 +173,10 @@ try {
     }
   }
   lateness.sort((a, b) => a - b);
-  const statusBytes = JSON.stringify(experiments(server)[0]?.status ?? {}).length;
+  const statusBytes = JSON.stringify(final[0]?.status ?? {}).length;
   const perExperiment = (steady.rss - idle.rss) / EXPERIMENTS;
 
-  console.log(`controller at scale: ${EXPERIMENTS} experiments, an iteration every ${INTERVAL_SECONDS} s each, measured over ${MEASURE_SECONDS} s of steady state`);
+  console.log(`controller at scale on ${SERVER}: ${EXPERIMENTS} experiments, an iteration every ${INTERVAL_SECONDS} s each, measured over ${MEASURE_SECONDS} s of steady state`);
   console.log(`  created over ${INTERVAL_SECONDS} s; all running after ${warmSeconds.toFixed(1)} s; ${iterations} iterations in the window (${(iterations / MEASURE_SECONDS).toFixed(1)}/s); status ${(statusBytes / 1024).toFixed(1)} KiB each`);
   console.log(`  CPU: idle ${(idleCpu * 100).toFixed(1)}% of a core, steady ${(steadyCpu * 100).toFixed(1)}% of a core, of which ${(steadySystem * 100).toFixed(1)}% in the kernel (goal <= 10%); ${((steadyCpu * 1000) / (iterations / MEASURE_SECONDS)).toFixed(2)} ms of CPU per iteration`);
   console.log(`  RSS: idle ${mib(idle.rss)}, steady ${mib(steady.rss)} (peak ${mib(peakRss)}); heap used ${mib(idle.heapUsed)} -> ${mib(steady.heapUsed)}`);
