@@ -1,0 +1,87 @@
+// An Experiment the real kube-apiserver stores although the schema refuses it: the CRD's pattern
+// for quantities lets "1e309" in, but it is no finite number. The controller's store must say so,
+// and the engine must end the experiment as failed naming the field, instead of reading it again
+// with backoff forever.
+import { randomBytes } from "node:crypto";
+import { createEngine, systemClock, type EnginePorts } from "@iter8ts/engine";
+import { startControlPlane, type ControlPlane } from "@iter8ts/kube-harness";
+import { KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKubeClients, KubeExperimentStore, type KubeClients } from "../src/index";
+import { canaryExperiment } from "./support";
+
+let plane: ControlPlane;
+let clients: KubeClients;
+const namespace = `invalid-${randomBytes(3).toString("hex")}`;
+const CRDS = new URL("../../types/deploy/crds/", import.meta.url).pathname;
+
+beforeAll(async () => {
+  plane = await startControlPlane();
+  for (const args of [
+    ["apply", "-f", CRDS],
+    ["wait", "--for=condition=Established", "--timeout=60s", "crd/experiments.iter8.tools"],
+    ["create", "namespace", namespace],
+  ]) {
+    const result = await plane.kubectl(args);
+    expect(result.exitCode, result.stderr).toBe(0);
+  }
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(plane.kubeconfigPath);
+  clients = createKubeClients({ kubeConfig, requestTimeoutMs: 10_000 });
+}, 10 * 60_000);
+
+afterAll(async () => {
+  if (plane?.external) await plane.kubectl(["delete", "namespace", namespace, "--wait=false"]);
+  await plane?.stop();
+});
+
+interface Stored {
+  status?: {
+    stage?: string;
+    message?: string;
+    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+    conclusion?: { outcome: string; reason: string };
+  };
+}
+
+describe("an Experiment the API server accepts but the schema refuses", () => {
+  it("ends Completed with Failed=True naming the field, and stays ended", async () => {
+    const experiment = canaryExperiment("huge-limit", { namespace, spec: { criteria: { objectives: [{ metric: "latency", upperLimit: "1e309" }] } } });
+    const path = `/apis/iter8.tools/v2alpha2/namespaces/${namespace}/experiments`;
+    await clients.api.request({ method: "POST", path, body: experiment, subject: "huge-limit" });
+
+    const store = new KubeExperimentStore(clients);
+    const key = { namespace, name: "huge-limit" };
+    await expect(store.getExperiment(key)).rejects.toMatchObject({
+      code: "InvalidStoredExperiment",
+      retryable: false,
+      message: expect.stringContaining("spec.criteria.objectives[0].upperLimit: \"1e309\" is not a finite quantity"),
+    });
+
+    const refuse = () => Promise.reject(new Error("no port but the store may be used"));
+    const ports: EnginePorts = {
+      store,
+      clock: systemClock,
+      metrics: { query: refuse },
+      weights: { observe: refuse, apply: refuse },
+      actions: { start: refuse, state: refuse },
+    };
+    const engine = createEngine(ports);
+    const first = await engine.reconcile(key);
+    expect(first).toMatchObject({ outcome: "Completed", stage: "Completed" });
+    expect(first.requeueAfterMs).toBeUndefined();
+
+    const stored = await clients.api.request<Stored>({ method: "GET", path: `${path}/huge-limit`, subject: "huge-limit" });
+    const failed = stored.status?.conditions?.find((c) => c.type === "Failed");
+    expect(failed).toMatchObject({ status: "True", reason: "InvalidExperiment" });
+    expect(failed?.message).toContain('spec.criteria.objectives[0].upperLimit: "1e309" is not a finite quantity');
+    expect(stored.status?.stage).toBe("Completed");
+    expect(stored.status?.message).toBe("ExperimentCompleted: Experiment failed");
+    expect(stored.status?.conclusion?.outcome).toBe("Failed");
+
+    // Nothing more to do: the next reconcile neither writes nor asks to come back.
+    const second = await engine.reconcile(key);
+    expect(second).toMatchObject({ outcome: "Completed" });
+    expect(second.requeueAfterMs).toBeUndefined();
+  });
+});
