@@ -10,7 +10,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
+import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import {
   startControlPlane,
   startFaultProxy,
@@ -18,8 +18,16 @@ import {
   serviceAccountKubeconfig,
   type FaultProxy,
   type JobRunner,
+  type KubectlResult,
 } from "@iter8ts/kube-harness";
-import { KubeTestServer, defaultCustomResourceDefinitions, type FaultInjector, type JsonObject, type ProcessMapper } from "@iter8ts/testkit";
+import {
+  KubeTestServer,
+  defaultCustomResourceDefinitions,
+  type FaultInjector,
+  type JsonObject,
+  type ProcessMapper,
+  type RequestRecord,
+} from "@iter8ts/testkit";
 import { groupOf, rbacAllows, renderKustomization, type Manifest } from "../render-kustomization";
 
 export const APP_ROOT = join(import.meta.dirname, "..", "..");
@@ -55,6 +63,15 @@ export interface TestClusterOptions {
   baseEnv?: Record<string, string>;
   /** Seed of the fault injector. */
   seed?: number;
+  /** CRDs the suite's stack adds besides the routing kinds both servers have (an Istio Gateway, say). */
+  customResourceDefinitions?: readonly JsonObject[];
+  /**
+   * Action Jobs call `kubectl`, as Iter8's handler image let them: on kube-apiserver the
+   * harness's kubectl comes first on their PATH, and the fault proxy speaks TLS, because kubectl
+   * (like every Go client) sends no token over plain HTTP. On testkit, put a kubectl on
+   * `baseEnv.PATH` yourself: the real one needs the OpenAPI documents testkit does not serve.
+   */
+  kubectlInJobs?: boolean;
 }
 
 /** A Kubernetes object as the tests read it. */
@@ -78,10 +95,19 @@ export interface TestCluster {
   create(object: JsonObject): Promise<ClusterObject>;
   get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<ClusterObject | undefined>;
   list(apiVersion: string, kind: string, namespace?: string): Promise<ClusterObject[]>;
+  /** Replaces a custom resource's status through its status subresource, as the resource's own controller does. */
+  replaceStatus(object: JsonObject): Promise<ClusterObject>;
+  /**
+   * Runs the real kubectl with the admin kubeconfig (kube-apiserver only: testkit serves no
+   * OpenAPI documents, which `kubectl apply` reads). A refusal is a result, not an exception.
+   */
+  readonly kubectl?: (args: readonly string[], options?: { input?: string; timeoutMs?: number }) => Promise<KubectlResult>;
   /** What the containers of a Job printed (its latest attempt). */
   jobLog(namespace: string, jobName: string): Promise<string>;
-  /** Forgets the requests seen so far: {@link refusedRequests} looks only at later ones. */
+  /** Forgets the requests seen so far: {@link requests} and {@link refusedRequests} look only at later ones. */
   markRequests(): void;
+  /** The requests the controller and the action Jobs made since {@link markRequests} (the admin's are not seen). */
+  requests(): readonly RequestRecord[];
   /**
    * The requests made since {@link markRequests} that the install's RBAC does not allow the
    * controller or the action Jobs: judged against the rendered Roles on testkit, answered 403 on
@@ -96,6 +122,9 @@ export interface TestCluster {
 }
 
 const DEFAULT_ENV = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp" };
+// Enough for any suite: requests()/refusedRequests() count from a mark, which a log that drops
+// its oldest entries would shift.
+const REQUEST_LOG_LIMIT = 100_000;
 
 /** The action image's `iter8ctl` is the CLI built from this repository. */
 export const runBuiltCli: ProcessMapper = ({ argv, env }) =>
@@ -109,24 +138,57 @@ function isNotFound(error: unknown): boolean {
   return (error as { code?: number } | undefined)?.code === 404;
 }
 
-/** Reads and writes any kind through the API with the admin kubeconfig. */
+/**
+ * Reads and writes any kind through the API with the admin kubeconfig. Kinds of an API group go
+ * through CustomObjectsApi as plain JSON: KubernetesObjectApi converts what it reads to the model
+ * named by version and kind alone, so a Knative `serving.knative.dev/v1` Service came back as a
+ * core Service without its `traffic` and `template`.
+ */
 function objectAccess(admin: KubeConfig) {
   const api = objectApi(admin);
+  const custom = admin.makeApiClient(CustomObjectsApi);
+  const found = new Map<string, { group: string; version: string; plural: string; namespaced: boolean }>();
+  const resourceOf = async (apiVersion: string, kind: string) => {
+    const known = found.get(`${apiVersion} ${kind}`);
+    if (known) return known;
+    const [group = "", version = ""] = apiVersion.split("/");
+    const { resources } = await custom.getAPIResources({ group, version });
+    const resource = resources.find((r) => r.kind === kind && !r.name.includes("/"));
+    if (!resource) throw new Error(`${kind} in ${apiVersion} is not served; install its CRD first`);
+    const served = { group, version, plural: resource.name, namespaced: resource.namespaced };
+    found.set(`${apiVersion} ${kind}`, served);
+    return served;
+  };
   return {
     async create(object: JsonObject): Promise<ClusterObject> {
-      return (await api.create(object as KubernetesObject)) as ClusterObject;
+      const apiVersion = String(object.apiVersion);
+      if (!apiVersion.includes("/")) return (await api.create(object as KubernetesObject)) as ClusterObject;
+      const r = await resourceOf(apiVersion, String(object.kind));
+      const namespace = String((object.metadata as { namespace?: string } | undefined)?.namespace ?? "default");
+      return (r.namespaced ? await custom.createNamespacedCustomObject({ ...r, namespace, body: object }) : await custom.createClusterCustomObject({ ...r, body: object })) as ClusterObject;
     },
     async get(apiVersion: string, kind: string, name: string, namespace = "default"): Promise<ClusterObject | undefined> {
       try {
-        return (await api.read({ apiVersion, kind, metadata: { name, namespace } })) as ClusterObject;
+        if (!apiVersion.includes("/")) return (await api.read({ apiVersion, kind, metadata: { name, namespace } })) as ClusterObject;
+        const r = await resourceOf(apiVersion, kind);
+        return (r.namespaced ? await custom.getNamespacedCustomObject({ ...r, namespace, name }) : await custom.getClusterCustomObject({ ...r, name })) as ClusterObject;
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;
       }
     },
     async list(apiVersion: string, kind: string, namespace?: string): Promise<ClusterObject[]> {
-      const list = await api.list(apiVersion, kind, namespace);
-      return list.items as ClusterObject[];
+      if (!apiVersion.includes("/")) return (await api.list(apiVersion, kind, namespace)).items as ClusterObject[];
+      const r = await resourceOf(apiVersion, kind);
+      const list = (r.namespaced && namespace !== undefined ? await custom.listNamespacedCustomObject({ ...r, namespace }) : await custom.listClusterCustomObject(r)) as { items: ClusterObject[] };
+      return list.items.map((item) => ({ ...item, apiVersion, kind }));
+    },
+    async replaceStatus(object: JsonObject): Promise<ClusterObject> {
+      const metadata = object.metadata as { name: string; namespace?: string };
+      const r = await resourceOf(String(object.apiVersion), String(object.kind));
+      return (r.namespaced
+        ? await custom.replaceNamespacedCustomObjectStatus({ ...r, namespace: metadata.namespace ?? "default", name: metadata.name, body: object })
+        : await custom.replaceClusterCustomObjectStatus({ ...r, name: metadata.name, body: object })) as ClusterObject;
     },
   };
 }
@@ -141,8 +203,10 @@ async function startOnTestkit(options: TestClusterOptions, install: Manifest[]):
   const server = await KubeTestServer.start({
     namespaces: ["default", "iter8-system", ...(options.namespaces ?? [])],
     jobs: { mapProcess: options.mapProcess ?? runBuiltCli, baseEnv: options.baseEnv ?? DEFAULT_ENV },
+    requestLogLimit: REQUEST_LOG_LIMIT,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   });
+  for (const crd of options.customResourceDefinitions ?? []) server.create(structuredClone(crd));
   // testkit serves the CRDs from the start; what the install adds in a namespace is the builtin Metrics.
   for (const manifest of install.filter((m) => m.kind === "Metric")) server.create(structuredClone(manifest) as unknown as JsonObject);
   let since = 0;
@@ -159,6 +223,7 @@ async function startOnTestkit(options: TestClusterOptions, install: Manifest[]):
     create: async (object) => server.create(object) as ClusterObject,
     get: async (apiVersion, kind, name, namespace = "default") => server.find(apiVersion, kind, name, namespace) as ClusterObject | undefined,
     list: async (apiVersion, kind, namespace) => server.list(apiVersion, kind, namespace) as ClusterObject[],
+    replaceStatus: async (object) => server.replaceStatus(object) as ClusterObject,
     async jobLog(namespace, jobName) {
       const pods = server.list("v1", "Pod", namespace) as Array<{ metadata: { name: string; labels?: Record<string, string> } }>;
       return pods
@@ -169,6 +234,7 @@ async function startOnTestkit(options: TestClusterOptions, install: Manifest[]):
     markRequests() {
       since = server.requests().length;
     },
+    requests: () => server.requests().slice(since),
     async refusedRequests() {
       const accounts = [Iter8Accounts.controller, Iter8Accounts.handlers];
       return server
@@ -212,7 +278,10 @@ async function startOnKubeApiserver(options: TestClusterOptions, install: Manife
     };
     // The routing kinds the samples and suites move traffic in (Istio, Knative, KServe, Seldon);
     // there is no mesh, so only their CRDs.
-    const routing = defaultCustomResourceDefinitions().filter((crd) => !String((crd.metadata as { name: string }).name).endsWith(".iter8.tools"));
+    const routing = [
+      ...defaultCustomResourceDefinitions().filter((crd) => !String((crd.metadata as { name: string }).name).endsWith(".iter8.tools")),
+      ...(options.customResourceDefinitions ?? []),
+    ];
     const crdFile = join(work, "routing-crds.json");
     await writeFile(crdFile, JSON.stringify({ apiVersion: "v1", kind: "List", items: routing }));
     await kubectl(["apply", "-f", crdFile]);
@@ -222,12 +291,13 @@ async function startOnKubeApiserver(options: TestClusterOptions, install: Manife
     await kubectl(["apply", "-k", join(APP_ROOT, "deploy", "overlays", overlay)]);
     for (const namespace of options.namespaces ?? []) await kubectl(["create", "namespace", namespace]);
 
-    proxy = await startFaultProxy(plane, options.seed === undefined ? {} : { seed: options.seed });
+    proxy = await startFaultProxy(plane, { requestLogLimit: REQUEST_LOG_LIMIT, ...(options.kubectlInJobs ? { tls: true } : {}), ...(options.seed === undefined ? {} : { seed: options.seed }) });
+    const baseEnv = options.baseEnv ?? DEFAULT_ENV;
     const controller = await serviceAccountKubeconfig(plane, { namespace: Iter8Accounts.controller.namespace, serviceAccount: Iter8Accounts.controller.name, server: proxy.url });
     jobs = await startJobRunner(plane, {
       namespaces: ["iter8-system"],
       mapProcess: options.mapProcess ?? runBuiltCli,
-      baseEnv: options.baseEnv ?? DEFAULT_ENV,
+      baseEnv: options.kubectlInJobs && plane.binDir ? { ...baseEnv, PATH: [plane.binDir, baseEnv.PATH].filter(Boolean).join(":") } : baseEnv,
       server: proxy.url,
     });
     const admin = loadKubeConfig(plane.kubeconfigPath);
@@ -244,10 +314,12 @@ async function startOnKubeApiserver(options: TestClusterOptions, install: Manife
       controllerKubeConfig: () => loadKubeConfig(controller.path),
       adminKubeConfig: () => loadKubeConfig(plane.kubeconfigPath),
       ...access,
+      kubectl: (args, kubectlOptions) => plane.kubectl(args, kubectlOptions),
       jobLog: async (namespace, jobName) => runner.logsOf(namespace, jobName) ?? "",
       markRequests() {
         since = runningProxy.requests().length;
       },
+      requests: () => runningProxy.requests().slice(since),
       async refusedRequests() {
         return runningProxy
           .requests()

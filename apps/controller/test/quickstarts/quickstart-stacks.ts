@@ -1,11 +1,14 @@
 /**
  * The five cluster quickstarts of samples/ as the tests set them up: what the stack itself
- * installs (CRDs, a controller's status), the `kubectl apply` steps of samples/README.md in
- * order, the metric levels the loopback backends report, and how to tell which version serves
- * all traffic once the finish action has promoted one.
+ * installs (CRDs, a controller's status), the `kubectl apply` and `kubectl wait` steps of
+ * samples/README.md in order, the metric levels the loopback backends report, and how to tell
+ * which version serves all traffic once the finish action has promoted one.
  */
-import type { KubeTestServer } from "@iter8ts/testkit";
+import type { TestCluster } from "../cluster/test-cluster";
 import type { MetricLevel } from "./expected-queries";
+
+/** What a stack's own controllers and the checks of a quickstart need of the cluster. */
+export type StackCluster = Pick<TestCluster, "get" | "replaceStatus">;
 
 /** A stack's name: its folder under samples/. */
 export type QuickstartStack = "istio" | "kfserving" | "knative" | "seldon" | "seldon-single";
@@ -15,18 +18,21 @@ export interface QuickstartSpec {
   stack: QuickstartStack;
   /** The install overlay of apps/controller/deploy/overlays/ for the stack. */
   overlay: "istio" | "kfserving" | "knative" | "seldon";
-  /** Kinds the stack adds that the test server does not serve by itself. */
+  /** Kinds the stack adds that neither server serves by itself (both have the routing kinds). */
   customResources: Array<{ group: string; version: string; kind: string; plural: string }>;
   /** `kubectl apply -f` invocations of samples/README.md, in order (files of samples/<stack>). */
   setup: string[][];
-  /** What the stack's own controllers do after a setup step (index into `setup`). */
-  afterStep?: (step: number, server: KubeTestServer) => void;
+  /**
+   * samples/README.md's `kubectl wait` after a setup step (an index into `setup`), and what the
+   * stack's own controller does meanwhile to make the condition true.
+   */
+  waitAfterStep?: { step: number; kubectlArgs: string[]; becomeReady: (cluster: StackCluster) => Promise<void> };
   /** The version that should win and be promoted. */
   winner: string;
   /** The promotion manifest of the winner, in samples/<stack>/promote/. */
   winnerManifest: string;
   /** The version that serves all traffic according to the cluster's objects, if one does. */
-  servedVersion: (server: KubeTestServer) => string | undefined;
+  servedVersion: (cluster: StackCluster) => Promise<string | undefined>;
 }
 
 type Entry = Record<string, unknown>;
@@ -48,8 +54,8 @@ function soleCarrier(list: unknown, weightKey: string): Entry | undefined {
   return carrying.length === 1 && carrying[0]?.[weightKey] === 100 ? carrying[0] : undefined;
 }
 
-function responseVersionHeader(server: KubeTestServer): string | undefined {
-  const vs = server.find("networking.istio.io/v1alpha3", "VirtualService", "routing-rule", "default");
+async function responseVersionHeader(cluster: StackCluster): Promise<string | undefined> {
+  const vs = await cluster.get("networking.istio.io/v1alpha3", "VirtualService", "routing-rule", "default");
   const version = at(soleCarrier(at(vs, "spec", "http", 0, "route"), "weight"), "headers", "response", "set", "version");
   return typeof version === "string" ? version : undefined;
 }
@@ -81,8 +87,8 @@ export const QUICKSTARTS: readonly QuickstartSpec[] = [
     setup: [["bookinfo-app.yaml", "productpage-v2.yaml", "bookinfo-routing.yaml"]],
     winner: "productpage-v2",
     winnerManifest: "vs-for-v2.yaml",
-    servedVersion(server) {
-      const vs = server.find("networking.istio.io/v1beta1", "VirtualService", "bookinfo", "bookinfo-iter8");
+    async servedVersion(cluster) {
+      const vs = await cluster.get("networking.istio.io/v1beta1", "VirtualService", "bookinfo", "bookinfo-iter8");
       const subset = at(soleCarrier(at(vs, "spec", "http", 0, "route"), "weight"), "destination", "subset");
       return typeof subset === "string" ? subset : undefined;
     },
@@ -102,24 +108,28 @@ export const QUICKSTARTS: readonly QuickstartSpec[] = [
     customResources: [],
     // The baseline revision must be Ready before the candidate revision is added.
     setup: [["baseline.yaml"], ["experimentalservice.yaml"]],
-    afterStep(step, server) {
-      if (step !== 0) return;
-      // What Knative Serving reports once revision sample-app-v1 serves.
-      const ksvc = server.get("serving.knative.dev/v1", "Service", "sample-app", "default");
-      server.replaceStatus({
-        ...ksvc,
-        status: {
-          observedGeneration: at(ksvc, "metadata", "generation") as number,
-          conditions: [{ type: "Ready", status: "True" }],
-          latestCreatedRevisionName: "sample-app-v1",
-          latestReadyRevisionName: "sample-app-v1",
-        },
-      });
+    waitAfterStep: {
+      step: 0,
+      kubectlArgs: ["wait", "--for=condition=Ready", "ksvc/sample-app"],
+      async becomeReady(cluster) {
+        // What Knative Serving reports once revision sample-app-v1 serves.
+        const ksvc = await cluster.get("serving.knative.dev/v1", "Service", "sample-app", "default");
+        if (!ksvc) throw new Error("the Knative Service default/sample-app was not created");
+        await cluster.replaceStatus({
+          ...ksvc,
+          status: {
+            observedGeneration: at(ksvc, "metadata", "generation") as number,
+            conditions: [{ type: "Ready", status: "True" }],
+            latestCreatedRevisionName: "sample-app-v1",
+            latestReadyRevisionName: "sample-app-v1",
+          },
+        });
+      },
     },
     winner: "sample-app-v2",
     winnerManifest: "candidate.yaml",
-    servedVersion(server) {
-      const ksvc = server.find("serving.knative.dev/v1", "Service", "sample-app", "default");
+    async servedVersion(cluster) {
+      const ksvc = await cluster.get("serving.knative.dev/v1", "Service", "sample-app", "default");
       const revision = at(soleCarrier(at(ksvc, "spec", "traffic"), "percent"), "revisionName");
       return typeof revision === "string" ? revision : undefined;
     },
@@ -140,8 +150,8 @@ export const QUICKSTARTS: readonly QuickstartSpec[] = [
     setup: [["abtest.yaml"]],
     winner: "iris-v2",
     winnerManifest: "promote-v2.yaml",
-    servedVersion(server) {
-      const sd = server.find("machinelearning.seldon.io/v1", "SeldonDeployment", "iris", "ns-production");
+    async servedVersion(cluster) {
+      const sd = await cluster.get("machinelearning.seldon.io/v1", "SeldonDeployment", "iris", "ns-production");
       const model = at(soleCarrier(at(sd, "spec", "predictors"), "traffic"), "graph", "modelUri");
       if (typeof model !== "string") return undefined;
       return model.includes("/xgboost/") ? "iris-v2" : model.includes("/sklearn/") ? "iris-v1" : undefined;

@@ -1,25 +1,26 @@
 /**
- * One quickstart end to end on its own loopback API server, as a user runs it on a cluster:
- * the stack's CRDs, the sample's objects and Metrics applied with kubectl (through client-node),
- * the controller started with its real wiring (informers, status subresource, weight patches,
- * action Jobs), then the Experiment applied. Action Jobs run the built `iter8ctl action run`,
- * and the `kubectl` their finish task calls is the stand-in that applies to the same server.
- * Every write of the routing object and every status of the Experiment is recorded by watches.
+ * One quickstart end to end on a fresh cluster (testkit's loopback API server or a real
+ * kube-apiserver, see ../cluster/test-cluster.ts), as a user runs it: the stack's install overlay,
+ * the sample's objects and Metrics applied with `kubectl apply -f` (the real kubectl on
+ * kube-apiserver; on testkit, which serves no OpenAPI documents, kubectl's three-way merge through
+ * client-node), the controller started with its real wiring (informers, status subresource,
+ * weight patches, action Jobs) and its own service account, then the Experiment applied. Action
+ * Jobs run the built `iter8ctl action run` with the iter8-handlers token, and the `kubectl` their
+ * finish task calls is the real one on kube-apiserver (the stand-in on testkit). Every write of
+ * the routing object and every status of the Experiment is recorded by watches.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ApiextensionsV1Api, Watch, type KubeConfig } from "@kubernetes/client-node";
-import { KubeTestServer, makeKubeConfig, type JsonObject, type RequestRecord } from "@iter8ts/testkit";
+import { Watch, type KubeConfig } from "@kubernetes/client-node";
+import type { JsonObject, RequestRecord } from "@iter8ts/testkit";
 import pino from "pino";
 import { parseControllerConfig } from "../../src/controller-config";
 import { startController, type RunningController } from "../../src/start-controller";
+import { ClusterKind, REPO_ROOT, startTestCluster, type ClusterObject, type TestCluster } from "../cluster/test-cluster";
 import { expectedQueries, type ExperimentDocument, type MetricDocument } from "./expected-queries";
 import { findResource, kubectlApply, readManifests, type ManifestObject } from "./kubectl-apply.mjs";
 import { LoopbackMetricsBackend } from "./metrics-backend";
 import { METRIC_LEVELS, type QuickstartSpec } from "./quickstart-stacks";
-
-export const REPO_ROOT = join(import.meta.dirname, "..", "..", "..", "..");
-export const CLI_PATH = join(REPO_ROOT, "apps", "cli", "dist", "iter8ctl.js");
 
 /** The durations the tests run with instead of the samples' 10 s × 10 to 25 iterations. */
 export const SHORT_DURATION = { intervalSeconds: 1, iterationsPerLoop: 5 };
@@ -52,7 +53,7 @@ export interface RoutingWrite {
 
 /** The Experiment as the API server stores it, the parts the tests read. */
 export interface StoredExperiment {
-  metadata: { name: string; namespace: string };
+  metadata: { name: string; namespace: string; resourceVersion?: string };
   spec: { duration?: { intervalSeconds?: number; iterationsPerLoop?: number } };
   status?: StatusSnapshot & {
     conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
@@ -63,10 +64,10 @@ export interface StoredExperiment {
   };
 }
 
-/** What a quickstart run left behind. */
+/** What a quickstart run left behind; the cluster is gone by then. */
 export interface QuickstartClusterRun {
+  kind: ClusterKind;
   spec: QuickstartSpec;
-  server: KubeTestServer;
   /** The Experiment as applied (promotion pointed at samples/<stack>/promote, short durations). */
   applied: ExperimentDocument & { spec: Record<string, unknown> };
   /** The Experiment at the end. */
@@ -76,22 +77,36 @@ export interface QuickstartClusterRun {
   statuses: StatusSnapshot[];
   /** Every state of the routing object seen, in order (the first is the one applied at setup). */
   routingWrites: RoutingWrite[];
-  backend: LoopbackMetricsBackend;
+  /** The queries the loopback backends received. */
+  backend: Pick<LoopbackMetricsBackend, "received" | "unmatched">;
   /** kubectl's output while setting up. */
   setupOutput: string[];
   /** The output of the finish action's Job. */
   finishLog: string;
+  /** The objects of the winner's promotion manifest, each with what the cluster held at the end. */
+  promoted: Array<{ manifest: ManifestObject; stored: ClusterObject | undefined }>;
+  /** The version that serves all traffic at the end, by the stack's objects. */
+  servedVersion: string | undefined;
   /** The API requests made once the Experiment was applied: by the controller and its action Jobs. */
   requests: readonly RequestRecord[];
+  /** Those of them the install's RBAC does not allow (see TestCluster.refusedRequests). */
+  refusedRequests: string[];
   /** Controller log lines at warn or above. */
   warnings: Array<Record<string, unknown>>;
-  close(): Promise<void>;
+}
+
+/** Settings of {@link runQuickstartInCluster}. */
+export interface QuickstartRunOptions {
+  /** On testkit: a folder holding the kubectl stand-in, for the action Jobs' PATH (see install-kubectl.ts). */
+  standInKubectlFolder?: string;
 }
 
 const EXPERIMENT_PATH = "/apis/iter8.tools/v2alpha2/namespaces/default/experiments";
 // samples/README.md's `sed` pointing the finish actions at other copies of the manifests.
 const PROMOTE_URL = /https?:\/\/[^ "']*\/([^/"']*\.ya?ml)/g;
-const COMPLETION_TIMEOUT_MS = 50_000;
+// Generous: five real control planes share two loaded cores.
+const COMPLETION_TIMEOUT_MS = 120_000;
+const KUBECTL_TIMEOUT_MS = 60_000;
 
 /** The README's sed: every manifest URL becomes `<base>/<file name>`. */
 export function pointPromotionAt(text: string, base: string): string {
@@ -100,6 +115,10 @@ export function pointPromotionAt(text: string, base: string): string {
 
 function sampleFile(spec: QuickstartSpec, ...parts: string[]): string {
   return join(REPO_ROOT, "samples", spec.stack, ...parts);
+}
+
+function readSample(spec: QuickstartSpec, file: string): ManifestObject[] {
+  return readManifests(readFileSync(sampleFile(spec, file), "utf8"), file);
 }
 
 function readValue(object: unknown, fieldPath: string): number | undefined {
@@ -119,41 +138,112 @@ function weightFieldsOf(experiment: ExperimentDocument): WeightField[] {
   return [baseline, ...candidates].map((v) => ({ ...v.weightObjRef, namespace: v.weightObjRef.namespace ?? "default", version: v.name }));
 }
 
-async function installCustomResources(kubeConfig: KubeConfig, spec: QuickstartSpec): Promise<void> {
-  const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  for (const r of spec.customResources) {
-    await api.createCustomResourceDefinition({
-      body: {
-        apiVersion: "apiextensions.k8s.io/v1",
-        kind: "CustomResourceDefinition",
-        metadata: { name: `${r.plural}.${r.group}` },
-        spec: {
-          group: r.group,
-          names: { kind: r.kind, plural: r.plural, singular: r.kind.toLowerCase(), listKind: `${r.kind}List` },
-          scope: "Namespaced",
-          versions: [{ name: r.version, served: true, storage: true, schema: { openAPIV3Schema: { type: "object", x_kubernetes_preserve_unknown_fields: true } } }],
-        },
-      },
-    });
-  }
-}
-
-/** Watches one object (or collection) and hands each event's object over until stopped. */
-async function record(kubeConfig: KubeConfig, path: string, name: string, onObject: (type: string, object: JsonObject) => void, failures: string[]): Promise<AbortController> {
-  return new Watch(kubeConfig).watch(
-    path,
-    { fieldSelector: `metadata.name=${name}` },
-    (type, object: JsonObject) => onObject(type, object),
-    (error: unknown) => {
-      if (error && !(error instanceof Error && error.name === "AbortError")) failures.push(`watch of ${path} ended: ${String(error)}`);
+/** A CRD for a kind the stack adds, accepting any fields. */
+function customResourceDefinition(r: QuickstartSpec["customResources"][number]): JsonObject {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${r.plural}.${r.group}` },
+    spec: {
+      group: r.group,
+      names: { kind: r.kind, plural: r.plural, singular: r.kind.toLowerCase(), listKind: `${r.kind}List` },
+      scope: "Namespaced",
+      versions: [{ name: r.version, served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
     },
-  );
+  };
 }
 
-async function until(check: () => boolean, what: () => string, timeoutMs: number): Promise<void> {
+/** `kubectl apply -f` and `kubectl wait` as samples/README.md runs them while setting up. */
+interface SetupKubectl {
+  applyFiles(paths: readonly string[]): Promise<string[]>;
+  /** `… | kubectl apply -f -`: objects the test edited, as the README's sed does. */
+  applyObjects(objects: readonly ManifestObject[]): Promise<string[]>;
+  /** `kubectl wait …` while `meanwhile` makes it true. */
+  wait(args: readonly string[], meanwhile: () => Promise<void>): Promise<void>;
+}
+
+function setupKubectl(cluster: TestCluster, admin: KubeConfig): SetupKubectl {
+  const { kubectl } = cluster;
+  if (kubectl) {
+    const run = async (args: string[], input?: string) => {
+      const result = await kubectl(args, { ...(input === undefined ? {} : { input }), timeoutMs: KUBECTL_TIMEOUT_MS });
+      if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${result.exitCode}): ${result.stderr.trim()}`);
+      return result.stdout.split("\n").filter(Boolean);
+    };
+    return {
+      applyFiles: (paths) => run(["apply", ...paths.flatMap((path) => ["-f", path])]),
+      applyObjects: (objects) => run(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects })),
+      async wait(args, meanwhile) {
+        await Promise.all([run([...args, `--timeout=${KUBECTL_TIMEOUT_MS / 1000}s`]), meanwhile()]);
+      },
+    };
+  }
+  // testkit: the same three-way merge through client-node; the stand-in has no `wait`, and the
+  // status written meanwhile is what the wait would see.
+  return {
+    applyFiles: (paths) => kubectlApply(admin, paths.flatMap((path) => readManifests(readFileSync(path, "utf8"), path))),
+    applyObjects: (objects) => kubectlApply(admin, objects),
+    wait: (_args, meanwhile) => meanwhile(),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const WATCH_ATTEMPTS = 100;
+
+/**
+ * Records each state of one object with a watch until stopped, resuming from the last
+ * resourceVersion when the watch ends, as an informer does. Resolves once a watch is open:
+ * kube-apiserver answers 429 while it fills the watch cache of a kind nobody has asked for yet
+ * (the Experiments', before the controller starts), and may end a watch at any time.
+ */
+async function record(kubeConfig: KubeConfig, path: string, name: string, onObject: (type: string, object: JsonObject) => void, failures: string[]): Promise<() => void> {
+  const watch = new Watch(kubeConfig);
+  let stopped = false;
+  let current: AbortController | undefined;
+  let resourceVersion: string | undefined;
+  const stop = () => {
+    stopped = true;
+    current?.abort();
+  };
+  const onEvent = (type: string, object: JsonObject) => {
+    if (type === "BOOKMARK") return;
+    if (type === "ERROR") {
+      // 410 Gone: the states in between are lost, and so is what this records.
+      failures.push(`watch of ${path} failed: ${String((object as { message?: unknown }).message)}`);
+      stop();
+      return;
+    }
+    resourceVersion = resourceVersionOf(object);
+    onObject(type, object);
+  };
+  /** Opens a watch; false when the server refused it. `onEnd` runs when an open one ends. */
+  const open = async (onEnd: () => void): Promise<boolean> => {
+    let opened = false;
+    let refused = false;
+    const query = { fieldSelector: `metadata.name=${name}`, ...(resourceVersion === undefined ? {} : { resourceVersion }) };
+    current = await watch.watch(path, query, onEvent, () => (opened ? onEnd() : (refused = true)));
+    opened = !refused;
+    return opened;
+  };
+  const reopen = (): void =>
+    void (async () => {
+      for (let attempt = 1; !stopped; attempt++) {
+        await sleep(200);
+        if (stopped || (await open(reopen))) return;
+        if (attempt === WATCH_ATTEMPTS) return void failures.push(`the API server refused to reopen a watch of ${path} ${attempt} times`);
+      }
+    })();
+  for (let attempt = 1; !(await open(reopen)); attempt++) {
+    if (attempt === WATCH_ATTEMPTS) throw new Error(`the API server refused a watch of ${path} ${attempt} times`);
+    await sleep(200);
+  }
+  return stop;
+}
+
+async function until(check: () => Promise<boolean>, what: () => Promise<string> | string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what()}`);
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${await what()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -162,49 +252,50 @@ function resourceVersionOf(object: unknown): string {
   return String((object as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion ?? "");
 }
 
-/**
- * Runs one quickstart to completion on a fresh API server. The caller closes the run (server,
- * backend) after reading what it needs.
- */
-export async function runQuickstartInCluster(spec: QuickstartSpec, kubectlFolder: string): Promise<QuickstartClusterRun> {
+/** Runs one quickstart to completion on a fresh cluster of `kind`, reads what the tests check, and tears it all down. */
+export async function runQuickstartInCluster(kind: ClusterKind, spec: QuickstartSpec, options: QuickstartRunOptions = {}): Promise<QuickstartClusterRun> {
+  if (kind === ClusterKind.Testkit && options.standInKubectlFolder === undefined) throw new Error("on testkit the action Jobs need the kubectl stand-in's folder");
   const backend = await LoopbackMetricsBackend.start();
-  const server = await KubeTestServer.start({
-    namespaces: ["default", "kube-system", "iter8-system"],
-    jobs: {
-      // The action image's `iter8ctl` is the CLI built from this repository.
-      mapProcess: ({ argv, env }) => (argv[0] === "iter8ctl" ? { command: process.execPath, args: [CLI_PATH, ...argv.slice(1)], env } : undefined),
-      baseEnv: { PATH: `${kubectlFolder}:/usr/local/bin:/usr/bin:/bin`, HOME: process.env.HOME ?? "/tmp" },
-    },
-  });
-  const kubeConfig = makeKubeConfig(server);
-  const stops: AbortController[] = [];
+  const stops: Array<() => void> = [];
   const logLines: Array<Record<string, unknown>> = [];
+  let cluster: TestCluster | undefined;
   let running: RunningController | undefined;
   const close = async () => {
-    for (const stop of stops) stop.abort();
+    for (const stop of stops.splice(0)) stop();
     await running?.stop();
-    await server.close();
+    running = undefined;
+    await cluster?.close();
     await backend.close();
   };
 
   try {
-    await installCustomResources(kubeConfig, spec);
+    cluster = await startTestCluster(kind, {
+      overlay: spec.overlay,
+      customResourceDefinitions: spec.customResources.map(customResourceDefinition),
+      kubectlInJobs: true,
+      ...(options.standInKubectlFolder === undefined
+        ? {}
+        : { baseEnv: { PATH: `${options.standInKubectlFolder}:/usr/local/bin:/usr/bin:/bin`, HOME: process.env.HOME ?? "/tmp" } }),
+    });
+    const admin = cluster.adminKubeConfig();
+    const kubectl = setupKubectl(cluster, admin);
     const setupOutput: string[] = [];
-    const apply = async (objects: ManifestObject[]) => setupOutput.push(...(await kubectlApply(kubeConfig, objects)));
     for (const [step, files] of spec.setup.entries()) {
-      await apply(files.flatMap((file) => readManifests(readFileSync(sampleFile(spec, file), "utf8"), file)));
-      spec.afterStep?.(step, server);
+      setupOutput.push(...(await kubectl.applyFiles(files.map((file) => sampleFile(spec, file)))));
+      const wait = spec.waitAfterStep;
+      const settled = cluster;
+      if (wait?.step === step) await kubectl.wait(wait.kubectlArgs, () => wait.becomeReady(settled));
     }
 
     // The samples' Metrics name in-cluster services (prometheus-operated.iter8-system, the mock
     // New Relic); they query the loopback backends here instead, with everything else unchanged.
-    const metrics = readManifests(readFileSync(sampleFile(spec, "metrics.yaml"), "utf8"), "metrics.yaml").map((object) => {
+    const metrics = readSample(spec, "metrics.yaml").map((object) => {
       if (object.kind !== "Metric") return object;
       const metricSpec = object.spec as { urlTemplate: string };
       const url = new URL(metricSpec.urlTemplate);
       return { ...object, spec: { ...metricSpec, urlTemplate: `${backend.url}${url.pathname}${url.search}` } };
     });
-    await apply(metrics);
+    setupOutput.push(...(await kubectl.applyObjects(metrics)));
 
     const promoteDir = sampleFile(spec, "promote");
     const [document] = readManifests(pointPromotionAt(readFileSync(sampleFile(spec, "experiment.yaml"), "utf8"), promoteDir), "experiment.yaml");
@@ -217,20 +308,20 @@ export async function runQuickstartInCluster(spec: QuickstartSpec, kubectlFolder
     const weightFields = weightFieldsOf(applied);
     const routing = weightFields[0]!;
     if (weightFields.some((f) => f.apiVersion !== routing.apiVersion || f.kind !== routing.kind || f.namespace !== routing.namespace || f.name !== routing.name)) {
-      throw new Error(`quickstart ${spec.stack}: the versions' weights live in different objects, which this test does not record`);
+      throw new Error("the versions' weights live in different objects, which this test does not record");
     }
-    const resource = await findResource(kubeConfig, routing.apiVersion, routing.kind);
+    const resource = await findResource(admin, routing.apiVersion, routing.kind);
     const routingPath = `${resource.path}/namespaces/${routing.namespace}/${resource.plural}`;
     const routingWrites: RoutingWrite[] = [];
     stops.push(
-      await record(kubeConfig, routingPath, routing.name, (type, object) => {
+      await record(admin, routingPath, routing.name, (type, object) => {
         routingWrites.push({ type, resourceVersion: resourceVersionOf(object), weights: Object.fromEntries(weightFields.map((f) => [f.version, readValue(object, f.fieldPath)])) });
       }, failures),
     );
     const statuses: StatusSnapshot[] = [];
     let experimentSeen = "";
     stops.push(
-      await record(kubeConfig, EXPERIMENT_PATH, applied.metadata.name, (_type, object) => {
+      await record(admin, EXPERIMENT_PATH, applied.metadata.name, (_type, object) => {
         experimentSeen = resourceVersionOf(object);
         const status = (object as unknown as StoredExperiment).status;
         if (status) statuses.push(structuredClone(status));
@@ -243,53 +334,59 @@ export async function runQuickstartInCluster(spec: QuickstartSpec, kubectlFolder
     if (settings.kind !== "run") throw new Error("the controller settings did not parse");
     running = await startController(settings.config, {
       logger: pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) }),
-      kubeConfig,
+      kubeConfig: cluster.controllerKubeConfig(),
       processMetrics: false,
       engine: { retry: { initialDelayMs: 250, maxDelayMs: 2_000 } },
     });
-    await running.controller.waitForSync({ timeoutMs: 10_000 });
-    await apply([applied]);
-    server.clearRequests();
+    await running.controller.waitForSync({ timeoutMs: 30_000 });
+    setupOutput.push(...(await kubectl.applyObjects([applied])));
+    cluster.markRequests();
 
-    const stored = () => server.get("iter8.tools/v2alpha2", "Experiment", applied.metadata.name, "default") as unknown as StoredExperiment;
-    const completed = () => stored().status?.conditions?.some((c) => c.type === "Completed" && c.status === "True") ?? false;
-    await until(completed, () => `quickstart ${spec.stack} completed; its status says: ${stored().status?.message ?? "(nothing)"}`, COMPLETION_TIMEOUT_MS);
+    const reader = cluster;
+    const stored = async () => (await reader.get("iter8.tools/v2alpha2", "Experiment", applied.metadata.name, "default")) as unknown as StoredExperiment;
+    const completed = async () => (await stored()).status?.conditions?.some((c) => c.type === "Completed" && c.status === "True") ?? false;
+    await until(completed, async () => `it completed; its status says: ${(await stored()).status?.message ?? "(nothing)"}`, COMPLETION_TIMEOUT_MS);
     // Both watches have seen the last write once they show the stored resourceVersions.
-    const routingObject = () => server.get(routing.apiVersion, routing.kind, routing.name, routing.namespace);
     await until(
-      () => routingWrites.at(-1)?.resourceVersion === resourceVersionOf(routingObject()) && experimentSeen === resourceVersionOf(stored()),
-      () => `the watches of quickstart ${spec.stack} caught up (${failures.join("; ") || "no watch failed"})`,
+      async () =>
+        routingWrites.at(-1)?.resourceVersion === resourceVersionOf(await reader.get(routing.apiVersion, routing.kind, routing.name, routing.namespace)) &&
+        experimentSeen === resourceVersionOf(await stored()),
+      () => `the watches caught up (${failures.join("; ") || "no watch failed"})`,
       10_000,
     );
     if (failures.length > 0) throw new Error(failures.join("; "));
-
-    const finishPod = (server.list("v1", "Pod", "iter8-system") as Array<{ metadata: { name: string; annotations?: Record<string, string> } }>).find(
-      (p) => p.metadata.annotations?.["iter8/experimentName"] === applied.metadata.name && p.metadata.annotations["iter8/action"] === "finish",
-    );
-    const finishLog = finishPod ? (server.podLog("iter8-system", finishPod.metadata.name) ?? "") : "";
     await running.stop();
     running = undefined;
-    for (const stop of stops.splice(0)) stop.abort();
+    for (const stop of stops.splice(0)) stop();
 
-    return {
+    const jobs = (await cluster.list("batch/v1", "Job", "iter8-system")) as Array<ClusterObject & { metadata: { annotations?: Record<string, string> } }>;
+    const finishJob = jobs.find((j) => j.metadata.annotations?.["iter8/experimentName"] === applied.metadata.name && j.metadata.annotations["iter8/action"] === "finish");
+    const promotion = readSample(spec, join("promote", spec.winnerManifest));
+    const run: QuickstartClusterRun = {
+      kind,
       spec,
-      server,
       applied,
-      experiment: stored(),
+      experiment: await stored(),
       weightFields,
       statuses,
       routingWrites,
-      backend,
+      backend: { received: backend.received, unmatched: backend.unmatched },
       setupOutput,
-      finishLog,
-      requests: server.requests(),
+      finishLog: finishJob ? await cluster.jobLog("iter8-system", finishJob.metadata.name) : "",
+      promoted: await Promise.all(
+        promotion.map(async (manifest) => ({ manifest, stored: await reader.get(manifest.apiVersion, manifest.kind, manifest.metadata.name, manifest.metadata.namespace) })),
+      ),
+      servedVersion: await spec.servedVersion(cluster),
+      requests: cluster.requests(),
+      refusedRequests: await cluster.refusedRequests(),
       warnings: logLines.filter((l) => (l.level as number) >= 40),
-      close,
     };
+    await close();
+    return run;
   } catch (error) {
     const warnings = logLines.filter((l) => (l.level as number) >= 40).map((l) => String(l.msg));
-    await close();
+    await close().catch(() => undefined);
     const detail = warnings.length ? ` (controller warnings: ${[...new Set(warnings)].slice(0, 5).join(" | ")})` : "";
-    throw new Error(`quickstart ${spec.stack}: ${error instanceof Error ? error.message : String(error)}${detail}`, { cause: error });
+    throw new Error(`quickstart ${spec.stack} on ${kind}: ${error instanceof Error ? error.message : String(error)}${detail}`, { cause: error });
   }
 }
