@@ -15,6 +15,8 @@ interface Seen {
 let server: Server;
 let url: string;
 const seen: Seen[] = [];
+/** Connections that reset the next /stale request sent on them. */
+const staleSockets = new WeakSet<object>();
 
 function kubeConfig(server: string, token?: string): KubeConfig {
   const kc = new KubeConfig();
@@ -35,6 +37,11 @@ beforeAll(async () => {
     req.on("end", () => {
       seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
       if (req.url?.startsWith("/slow")) return; // never answers
+      if (req.url?.startsWith("/stale") && staleSockets.has(req.socket)) {
+        // What a server closing an idle keep-alive connection looks like to a request sent on it.
+        req.socket.destroy();
+        return;
+      }
       if (req.url?.startsWith("/missing")) {
         res.writeHead(404, { "content-type": "application/json" });
         res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: 'things "x" not found' }));
@@ -80,6 +87,25 @@ describe("KubeApi", () => {
     for (let i = 0; i < 5; i++) await api.request({ method: "GET", path: "/version", subject: "version" });
     server.off("connection", onConnection);
     expect(sockets.size).toBe(1);
+  });
+
+  it("sends a request again on a new connection when the kept-alive one was reset before it was read", async () => {
+    const api = new KubeApi(kubeConfig(url));
+    const sockets: object[] = [];
+    const onConnection = (socket: object) => sockets.push(socket);
+    server.on("connection", onConnection);
+    try {
+      await api.request({ method: "GET", path: "/version", subject: "version" });
+      staleSockets.add(sockets[0]!);
+      const before = seen.length;
+      const answer = await api.request<{ echoed: unknown }>({ method: "POST", path: "/stale/things", body: { n: 1 }, subject: "thing" });
+      expect(answer).toEqual({ echoed: { n: 1 } });
+      // Seen twice: on the reset connection, where nothing answered, then on a new one.
+      expect(seen.slice(before).map((s) => s.url)).toEqual(["/stale/things", "/stale/things"]);
+      expect(sockets).toHaveLength(2);
+    } finally {
+      server.off("connection", onConnection);
+    }
   });
 
   it("turns an error status into a KubeError with the Status reason", async () => {

@@ -127,19 +127,30 @@ export class KubeApi {
  * 0.06 ms per GET on loopback, server included): most of what a controller running a thousand
  * experiments spends.
  */
-function sendOverAgent(context: RequestContext, agent: HttpAgent): Promise<{ status: number; text: string }> {
+function sendOverAgent(context: RequestContext, agent: HttpAgent, retryOnStaleSocket = true): Promise<{ status: number; text: string }> {
   const url = new URL(context.getUrl());
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   const signal = context.getSignal();
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = send(url, { method: context.getHttpMethod(), headers: context.getHeaders(), agent, ...(signal ? { signal } : {}) }, (res) => {
+      answered = true;
       res.setEncoding("utf8");
       let text = "";
       res.on("data", (chunk: string) => (text += chunk));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
       res.on("error", reject);
     });
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      // A server (or a proxy in front of it) may close an idle keep-alive connection just as a
+      // request goes out on it; the request was then never read, so it is sent once more on a
+      // new connection instead of failing (Go's HTTP client does the same).
+      if (retryOnStaleSocket && req.reusedSocket && !answered && !signal?.aborted && (error.code === "ECONNRESET" || error.code === "EPIPE")) {
+        sendOverAgent(context, agent, false).then(resolve, reject);
+        return;
+      }
+      reject(error);
+    });
     const body = context.getBody();
     req.end(typeof body === "string" ? body : undefined);
   });
