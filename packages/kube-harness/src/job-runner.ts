@@ -109,13 +109,24 @@ export async function startJobRunner(plane: ClusterAccess, options: JobRunnerOpt
 
   const jobPath = (job: JobState) => `/apis/batch/v1/namespaces/${encodeURIComponent(job.namespace)}/jobs/${encodeURIComponent(job.name)}`;
 
-  /** Queues a merge patch of the Job's status; a Job that is gone is not written again. */
+  /**
+   * Queues a merge patch of the Job's status; a Job that is gone is not written again. A write
+   * the API server could not take (no answer, 429 or 5xx: restarting, its storage initializing)
+   * is tried again, as the Job controller requeues it, else a Job whose container ended while
+   * kube-apiserver restarted would stay active for good.
+   */
   const writeStatus = (job: JobState, status: Status): Promise<void> => {
     job.writes = job.writes.then(async () => {
-      if (job.gone || stopped) return;
-      const r = await apiRequest(plane, "PATCH", `${jobPath(job)}/status`, { body: { status }, contentType: "application/merge-patch+json", timeoutMs: 10_000 });
-      if (r.status === 404) job.gone = true;
-      else if (r.status !== 200) warnings.push(`status write to Job ${job.namespace}/${job.name} refused (${r.status}): ${r.body.trim()}`);
+      for (let delayMs = 100; !job.gone && !stopped; delayMs = Math.min(2 * delayMs, 2_000)) {
+        const r = await apiRequest(plane, "PATCH", `${jobPath(job)}/status`, { body: { status }, contentType: "application/merge-patch+json", timeoutMs: 10_000 });
+        if (r.status === 0 || r.status === 429 || r.status >= 500) {
+          await sleep(delayMs);
+          continue;
+        }
+        if (r.status === 404) job.gone = true;
+        else if (r.status !== 200) warnings.push(`status write to Job ${job.namespace}/${job.name} refused (${r.status}): ${r.body.trim()}`);
+        return;
+      }
     });
     return job.writes;
   };

@@ -142,4 +142,16 @@ describe("the Job runner", () => {
     expect(runner.logsOf(ns, "doomed")).toBe("up\n");
     expect(runner.warnings).toEqual([]);
   });
+
+  // Last: it restarts the API server the other tests use.
+  it.skipIf(process.env.ITER8TS_KUBECONFIG)("completes a Job whose container ends while kube-apiserver restarts", async () => {
+    ok(await plane.kubectl(["create", "-f", "-"], { input: JSON.stringify(job("across-restart", { command: ["sh", "-c", "sleep 1"] })) }));
+    ok(await plane.kubectl(["wait", "-n", ns, "--for=jsonpath={.status.ready}=1", "--timeout=60s", "job/across-restart"]));
+    // The container ends while the server is down; its end is written once the server is back.
+    await plane.restartApiServer({ downtimeMs: 1_500 });
+    ok(await plane.kubectl(["wait", "-n", ns, "--for=condition=complete", "--timeout=30s", "job/across-restart"]));
+    expect(runsOf("across-restart")).toEqual([{ attempt: 1, exitCode: 0 }]);
+    expect(await jobStatus("across-restart")).toMatchObject({ succeeded: 1 });
+    expect(runner.warnings).toEqual([]);
+  }, 60_000);
 });
