@@ -114,10 +114,23 @@ export interface TestCluster {
    * the real server (where they authenticate as those service accounts).
    */
   refusedRequests(): Promise<string[]>;
-  /** Ends every open watch, as a server or a load balancer may. */
-  dropWatches(): void;
-  /** Restarts the API server (the real process on kube-apiserver); clients see connections cut. */
-  restart(): Promise<void>;
+  /**
+   * Ends the open watches of the controller and the action Jobs, as a server or a load balancer
+   * may: cleanly, or with `abort` by resetting the connection. Returns how many.
+   */
+  dropWatches(options?: { abort?: boolean }): number;
+  /**
+   * Restarts the API server (the real process on kube-apiserver, over the same etcd), down for
+   * `downtimeMs`; clients see connections cut and, on kube-apiserver, their watches' resourceVersions
+   * expire (410), since its watch cache starts afresh. Resolves once it serves again.
+   */
+  restart(options?: { downtimeMs?: number }): Promise<void>;
+  /**
+   * Cuts the connections of the controller and the action Jobs and refuses new ones for
+   * `downtimeMs`, as a restart looks to a client, but in seconds less: a restart of testkit's
+   * server, the fault proxy's on kube-apiserver (whose watch cache stays, so watches resume).
+   */
+  cutConnections(options?: { downtimeMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -253,8 +266,9 @@ async function startOnTestkit(options: TestClusterOptions, install: Manifest[]):
         })
         .map((r) => `${r.method} ${r.path}`);
     },
-    dropWatches: () => void server.dropWatches(),
-    restart: () => server.restart(),
+    dropWatches: (options) => server.dropWatches(options),
+    restart: (options) => server.restart({ keepState: true, ...options }),
+    cutConnections: (options) => server.restart({ keepState: true, ...options }),
     close: () => server.close(),
   };
 }
@@ -327,8 +341,9 @@ async function startOnKubeApiserver(options: TestClusterOptions, install: Manife
           .filter((r) => r.status === 403)
           .map((r) => `${r.method} ${r.path}`);
       },
-      dropWatches: () => runningProxy.dropWatches(),
-      restart: () => plane.restartApiServer(),
+      dropWatches: (options) => runningProxy.dropWatches(options),
+      restart: (options) => plane.restartApiServer(options),
+      cutConnections: (options) => runningProxy.restart(options),
       close,
     };
   } catch (error) {

@@ -1,10 +1,11 @@
-// Action Jobs as the server's Job executor runs them, replaced by a tiny shell action: it waits a
-// moment (so a controller can be killed while it runs) and then appends one line with its run id
-// to a file. Counting lines per run id tells whether any action ran twice.
+// Action Jobs as the cluster runs them (testkit's Job executor, or kube-harness's Job runner on
+// kube-apiserver), replaced by a tiny shell action: it waits a moment (so a controller can be
+// killed while it runs) and then appends one line with its run id to a file. Counting lines per
+// run id tells whether any action ran twice.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { JobExecutorOptions } from "@iter8ts/testkit";
+import type { TestClusterOptions } from "../cluster/test-cluster";
 
 /** One finished action run, as the action wrote it. */
 export interface ActionRun {
@@ -13,13 +14,13 @@ export interface ActionRun {
   action: string;
 }
 
-/** A file that action Jobs append to, and the Job executor settings that make them do so. */
+/** A file that action Jobs append to, and the cluster settings that make them do so. */
 export class ActionRecorder {
   readonly #dir = mkdtempSync(join(tmpdir(), "iter8ts-actions-"));
   readonly file = join(this.#dir, "runs.log");
 
-  /** Job executor settings: the action image's `iter8ctl` becomes the recording shell action. */
-  jobs(options: { durationMs?: number } = {}): JobExecutorOptions {
+  /** How the cluster runs action Jobs: the action image's `iter8ctl` becomes the recording shell action. */
+  jobs(options: { durationMs?: number } = {}): Required<Pick<TestClusterOptions, "mapProcess" | "baseEnv">> {
     const seconds = ((options.durationMs ?? 200) / 1000).toFixed(3);
     const script = `sleep ${seconds} && printf '%s %s/%s %s\\n' "$RUN_ID" "$EXPERIMENT_NAMESPACE" "$EXPERIMENT_NAME" "$ACTION" >> "$ACTION_LOG"`;
     return {

@@ -1,5 +1,5 @@
-// Reading experiments back from the test server, typed as far as the tests look into them.
-import type { KubeTestServer } from "@iter8ts/testkit";
+// Reading experiments back from the cluster, typed as far as the tests look into them.
+import type { TestCluster } from "../cluster/test-cluster";
 
 /** A condition of an experiment's status. */
 export interface Condition {
@@ -26,9 +26,14 @@ export interface StoredExperiment {
   };
 }
 
-/** Reads an experiment straight from the server's store (no HTTP, no faults). */
-export function readExperiment(server: KubeTestServer, namespace: string, name: string): StoredExperiment {
-  return server.get("iter8.tools/v2alpha2", "Experiment", name, namespace) as unknown as StoredExperiment;
+/**
+ * Reads an experiment with the admin's identity, past the faults: straight from testkit's store,
+ * around the fault proxy on kube-apiserver. Throws when there is no such experiment.
+ */
+export async function readExperiment(cluster: TestCluster, namespace: string, name: string): Promise<StoredExperiment> {
+  const experiment = await cluster.get("iter8.tools/v2alpha2", "Experiment", name, namespace);
+  if (experiment === undefined) throw new Error(`experiment ${namespace}/${name} does not exist`);
+  return experiment as unknown as StoredExperiment;
 }
 
 /** The condition of a type, if set. */

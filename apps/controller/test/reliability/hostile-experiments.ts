@@ -3,6 +3,12 @@
 // naming the field) or exactly one defect only the controller can see (it must fail the
 // experiment, naming what is wrong), dressed up with hostile but valid content: huge
 // annotations, deep free-form JSON, long targets, many objectives, unusual characters.
+//
+// Every verdict is the same on testkit and on kube-apiserver: both validate custom resources with
+// the CRD's structural schema alone (testkit's zod check is opt-in and off here), so what the
+// CRD's pattern lets in but the schema refuses (a quantity no number holds) is stored by both, and
+// both name the same field in their 422s. A verdict that came to differ would have to be written
+// per server here, not loosened to "either".
 import type { JsonObject } from "@iter8ts/testkit";
 import { canaryExperiment, weightRef } from "./routing-fixtures";
 import type { SeededRandom } from "./seeded-random";
@@ -109,6 +115,13 @@ const controllerDefects: ControllerDefect[] = [
     name: "a task with both task and run",
     message: () => "spec.strategy.actions.start[0]",
     apply: (d) => (d.spec.strategy.actions = { start: [{ task: "common/exec", run: "echo both" }] }),
+  },
+  {
+    // The CRD's pattern lets it in, so the API server stores it; only the schema sees that no
+    // number holds it, and the controller must end the experiment instead of reading it forever.
+    name: "a quantity too large for any number",
+    message: (d) => `spec.criteria.objectives[0].upperLimit: "${String(d.spec.criteria.objectives![0]!.upperLimit)}" is not a finite quantity`,
+    apply: (d, r) => (d.spec.criteria.objectives![0]!.upperLimit = r.pick(["1e309", "-2E400", "9e99999"])),
   },
   {
     name: "an objective on a metric that does not exist",

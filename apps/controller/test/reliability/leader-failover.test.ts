@@ -1,8 +1,10 @@
 // Two replicas of the built controller on one Lease while four Canary experiments run: only the
 // leader reconciles. The leader is then killed with SIGKILL mid-run — no graceful release of the
 // Lease — and the standby must take over once the Lease expires and finish every experiment
-// without repeating an iteration or an action.
+// without repeating an iteration or an action. On testkit's loopback API server and on a real
+// kube-apiserver (both replicas with the controller's service account, through the fault proxy).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLUSTER_KINDS } from "../cluster/test-cluster";
 import type { ControllerProcess } from "./controller-process";
 import { ReliabilityCluster } from "./reliability-cluster";
 import { canaryExperiment } from "./routing-fixtures";
@@ -16,46 +18,51 @@ const names = Array.from({ length: 4 }, (_, i) => `failover-${i}`);
 const RECONCILED = "reconciled";
 const LEADING = "leading: reconciling experiments";
 
-let cluster: ReliabilityCluster;
-let leader: ControllerProcess;
-let standby: ControllerProcess;
-let killedAt: number;
-let standbyReconcilesBeforeKill: number;
-let leaderReconcilesBeforeKill: number;
+describe.each(CLUSTER_KINDS)("two replicas on %s, the leader killed with SIGKILL", (kind) => {
+  let cluster: ReliabilityCluster;
+  let leader: ControllerProcess;
+  let standby: ControllerProcess;
+  let killedAt: number;
+  let standbyReconcilesBeforeKill: number;
+  let leaderReconcilesBeforeKill: number;
 
-function replica(name: string): ControllerProcess {
-  // Debug logs carry one line per reconcile, which tells which replica did the work.
-  return cluster.controller(name, ["--workers=4", "--log-level=debug", `--lease-duration=${LEASE_DURATION_MS}ms`, "--renew-deadline=2s", `--retry-period=${RETRY_PERIOD_MS}ms`]);
-}
+  function replica(name: string): ControllerProcess {
+    // Debug logs carry one line per reconcile, which tells which replica did the work.
+    return cluster.controller(name, ["--workers=4", "--log-level=debug", `--lease-duration=${LEASE_DURATION_MS}ms`, "--renew-deadline=2s", `--retry-period=${RETRY_PERIOD_MS}ms`]);
+  }
 
-function leaseHolder(): string | undefined {
-  const lease = cluster.server.find("coordination.k8s.io/v1", "Lease", "leader.iter8.tools", "iter8-system") as { spec?: { holderIdentity?: string } } | undefined;
-  return lease?.spec?.holderIdentity || undefined;
-}
+  async function leaseHolder(): Promise<string | undefined> {
+    const lease = (await cluster.kube.get("coordination.k8s.io/v1", "Lease", "leader.iter8.tools", "iter8-system")) as { spec?: { holderIdentity?: string } } | undefined;
+    return lease?.spec?.holderIdentity || undefined;
+  }
 
-beforeAll(async () => {
-  cluster = await ReliabilityCluster.start({ names, actionMs: 200 });
-  leader = replica("replica-a");
-  await until(() => leader.logged(LEADING).length > 0, "replica-a leads", 30_000);
-  standby = replica("replica-b");
-  await until(() => standby.logged("replica-a leads").length > 0, "replica-b sees replica-a lead", 30_000);
+  async function everyExperimentTwoIterationsIn(): Promise<boolean> {
+    const experiments = await Promise.all(names.map((name) => cluster.experiment(name)));
+    return experiments.every((e) => (e.status?.completedIterations ?? 0) >= 2);
+  }
 
-  for (const name of names) cluster.server.create(canaryExperiment(name, SHAPE));
-  // Mid-run: every experiment has iterated, none has finished.
-  await until(() => names.every((name) => (cluster.experiment(name).status?.completedIterations ?? 0) >= 2), "every experiment is two iterations in", 30_000);
-  leaderReconcilesBeforeKill = await leader.sample("iter8_reconciles_total");
-  standbyReconcilesBeforeKill = await standby.sample("iter8_reconciles_total");
-  killedAt = Date.now();
-  await leader.kill("SIGKILL");
+  beforeAll(async () => {
+    cluster = await ReliabilityCluster.start({ kind, names, actionMs: 200 });
+    leader = replica("replica-a");
+    await until(() => leader.logged(LEADING).length > 0, "replica-a leads", 30_000);
+    standby = replica("replica-b");
+    await until(() => standby.logged("replica-a leads").length > 0, "replica-b sees replica-a lead", 30_000);
 
-  await until(() => cluster.allCompleted(), "replica-b completed every experiment", 60_000);
-}, 120_000);
+    for (const name of names) await cluster.kube.create(canaryExperiment(name, SHAPE));
+    // Mid-run: every experiment has iterated, none has finished.
+    await until(everyExperimentTwoIterationsIn, "every experiment is two iterations in", 30_000);
+    leaderReconcilesBeforeKill = await leader.sample("iter8_reconciles_total");
+    standbyReconcilesBeforeKill = await standby.sample("iter8_reconciles_total");
+    killedAt = Date.now();
+    await leader.kill("SIGKILL");
 
-afterAll(async () => {
-  await cluster?.close();
-});
+    await until(() => cluster.allCompleted(), "replica-b completed every experiment", 60_000, 200);
+  }, 150_000);
 
-describe("two replicas, the leader killed with SIGKILL", () => {
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
   it("lets only the leader reconcile while it lives", () => {
     expect(leaderReconcilesBeforeKill).toBeGreaterThan(0);
     expect(standbyReconcilesBeforeKill).toBe(0);
@@ -74,17 +81,19 @@ describe("two replicas, the leader killed with SIGKILL", () => {
     // The standby notices the expiry at its next retry, one period after it last saw a renewal
     // at the latest; the extra second absorbs a busy test machine's timer delays.
     expect(takeoverMs).toBeLessThanOrEqual(LEASE_DURATION_MS + 2 * RETRY_PERIOD_MS + 1_000);
-    expect(leaseHolder()).toBe("replica-b");
+    expect(await leaseHolder()).toBe("replica-b");
     expect(standby.find((l) => l.msg === RECONCILED)!.time).toBeGreaterThanOrEqual(took!.time);
   });
 
   it("finishes every experiment on the standby without repeating an iteration or an action", async () => {
-    for (const name of names) {
-      expectCompletedOnce(cluster.experiment(name), SHAPE);
+    const experiments = await Promise.all(names.map((name) => cluster.experiment(name)));
+    for (const experiment of experiments) {
+      const { name } = experiment.metadata;
+      expectCompletedOnce(experiment, SHAPE);
       expectProgressiveSplits(cluster.weights.of(`default/${name}`), SHAPE);
       expect(standby.logs.some((l) => l.experiment === name && l.reason === "ExperimentCompleted")).toBe(true);
     }
-    expectActionsRanOnce(cluster.actions.runs(), names.map((name) => cluster.experiment(name)), SHAPE);
+    expectActionsRanOnce(cluster.actions.runs(), experiments, SHAPE);
     expect(await standby.sample("iter8_leader")).toBe(1);
   });
 });
