@@ -15,6 +15,7 @@ export const StatusReason = {
   Invalid: "Invalid",
   Forbidden: "Forbidden",
   MethodNotAllowed: "MethodNotAllowed",
+  NotAcceptable: "NotAcceptable",
   UnsupportedMediaType: "UnsupportedMediaType",
   RequestEntityTooLarge: "RequestEntityTooLarge",
   TooManyRequests: "TooManyRequests",
@@ -46,7 +47,7 @@ export interface StatusDetails {
 export interface KubeStatus {
   kind: "Status";
   apiVersion: "v1";
-  metadata: Record<string, never> | { resourceVersion?: string };
+  metadata: Record<string, never> | { resourceVersion?: string; continue?: string };
   status: "Success" | "Failure";
   message?: string;
   reason?: string;
@@ -190,7 +191,7 @@ function invalidStatus(what: string, group: string, detailsKind: string, name: s
   const parts = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
   return new ApiStatusError(422, StatusReason.Invalid, `${what} "${name}" is invalid: ${summary}`, {
-    name,
+    ...(name ? { name } : {}),
     ...(group ? { group } : {}),
     kind: detailsKind,
     causes: errors.map((e) => ({ reason: e.type, message: e.message, field: e.field })),
@@ -251,7 +252,7 @@ export function unsupportedMediaType(accepted: readonly string[]): ApiStatusErro
 
 /** 410 Expired for a watch or list from a resourceVersion that is no longer kept. */
 export function resourceVersionTooOld(requested: string, oldest: number): ApiStatusError {
-  return new ApiStatusError(410, StatusReason.Expired, `too old resource version: ${requested} (${oldest})`, {});
+  return new ApiStatusError(410, StatusReason.Expired, `too old resource version: ${requested} (${oldest})`);
 }
 
 /** 413 for a body over the size limit. */

@@ -370,12 +370,19 @@ export function ratchet(errors: readonly FieldError[], obj: JsonObject, old: Jso
  * validation of the pruned and defaulted object.
  */
 export function crdSchemaCheck(openAPIV3Schema: JsonObject): SchemaCheck {
-  return (obj) => {
+  return (obj, options = {}) => {
     const value = deepClone(obj);
     const unknownFields: string[] = [];
     prune(value, openAPIV3Schema, "", unknownFields, true);
     defaults(value, openAPIV3Schema);
     const errors: FieldError[] = [];
+    const statusSchema = propertiesOf(openAPIV3Schema).status;
+    if (options.subresource === "status") {
+      // A status write is checked against the status schema alone: the messages name the fields
+      // from there (`startTime in body`), the causes from the object (`status.startTime`).
+      if (statusSchema && value.status !== undefined) validateNode(value.status, statusSchema, "", errors);
+      return { unknownFields, errors: errors.map((e) => (e.field === "<nil>" ? e : { ...e, field: join("status", e.field) })), value };
+    }
     validateNode(value, openAPIV3Schema, "", errors);
     return { unknownFields, errors, value };
   };

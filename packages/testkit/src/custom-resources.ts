@@ -48,6 +48,14 @@ export function resourceTypesFromCrd(crd: JsonObject, schemaFor: SchemaLookup): 
       const subresources = isJsonObject(v.subresources) ? v.subresources : {};
       const declared = isJsonObject(v.schema) && isJsonObject(v.schema.openAPIV3Schema) ? v.schema.openAPIV3Schema : undefined;
       const schema = thenCheck(declared ? crdSchemaCheck(declared) : undefined, extra);
+      const printerColumns = (Array.isArray(v.additionalPrinterColumns) ? v.additionalPrinterColumns.filter(isJsonObject) : []).map((c) => ({
+        name: String(c.name ?? ""),
+        type: String(c.type ?? "string"),
+        jsonPath: String(c.jsonPath ?? ""),
+        ...(typeof c.format === "string" ? { format: c.format } : {}),
+        ...(typeof c.description === "string" ? { description: c.description } : {}),
+        ...(typeof c.priority === "number" ? { priority: c.priority } : {}),
+      }));
       return {
         group,
         version,
@@ -71,6 +79,8 @@ export function resourceTypesFromCrd(crd: JsonObject, schemaFor: SchemaLookup): 
           fieldLabels: {},
           ...(schema ? { schema } : {}),
         },
+        ...(declared ? { openAPISchema: declared } : {}),
+        printerColumns,
       };
     });
 }
@@ -78,10 +88,10 @@ export function resourceTypesFromCrd(crd: JsonObject, schemaFor: SchemaLookup): 
 /** Runs `extra` on what `first` accepted (pruned and defaulted); either may be absent. */
 function thenCheck(first: SchemaCheck | undefined, extra: SchemaCheck | undefined): SchemaCheck | undefined {
   if (!first || !extra) return first ?? extra;
-  return (obj) => {
-    const result = first(obj);
+  return (obj, options) => {
+    const result = first(obj, options);
     if (result.errors.length > 0) return result;
-    const more = extra(result.value);
+    const more = extra(result.value, options);
     return { unknownFields: [...result.unknownFields, ...more.unknownFields], errors: more.errors, value: more.value };
   };
 }

@@ -18,7 +18,8 @@ export type { WriteOptions, DeleteOptions, ListOptions, PropagationPolicy } from
 export { defaultCustomResourceDefinitions, iter8SchemaLookup } from "./custom-resources";
 export type { SchemaLookup } from "./custom-resources";
 export { zodSchemaCheck } from "./schema-check";
-export type { SchemaCheck, SchemaCheckResult, ParsingSchema } from "./schema-check";
+export { crdSchemaCheck } from "./crd-schema-check";
+export type { SchemaCheck, SchemaCheckOptions, SchemaCheckResult, ParsingSchema } from "./schema-check";
 export { parseLabelSelector, matchesLabelSelector, LabelSelectorError, SelectorOperator } from "./label-selector";
 export type { LabelSelector, LabelRequirement } from "./label-selector";
 export { applyJsonPatch, PatchError, PatchErrorCode } from "./json-patch";

@@ -40,12 +40,14 @@ describe("KubeTestServer lifecycle", () => {
     }
   });
 
-  it("answers HTTP requests for unknown paths and bad selectors with Status bodies", async () => {
+  it("answers unknown paths (in plain text outside the built-in groups, as kube-apiserver) and bad selectors", async () => {
     const server = await KubeTestServer.start({ jobs: false });
     try {
       const missing = await fetch(`${server.url}/apis/nope.example.com/v1/things`);
       expect(missing.status).toBe(404);
-      expect(await missing.json()).toMatchObject({ kind: "Status", reason: "NotFound", message: "the server could not find the requested resource" });
+      expect(await missing.text()).toBe("404 page not found\n");
+      const unknownResource = await fetch(`${server.url}/apis/apps/v1/things`);
+      expect(await unknownResource.json()).toMatchObject({ kind: "Status", reason: "NotFound", message: "the server could not find the requested resource" });
       const bad = await fetch(`${server.url}/api/v1/namespaces/default/configmaps?labelSelector=${encodeURIComponent("a in (")}`);
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { reason?: string }).reason).toBe("BadRequest");
@@ -53,6 +55,7 @@ describe("KubeTestServer lifecycle", () => {
       expect(await health.text()).toBe("ok");
       expect(server.requests().map((r) => [r.path, r.status])).toEqual([
         ["/apis/nope.example.com/v1/things", 404],
+        ["/apis/apps/v1/things", 404],
         ["/api/v1/namespaces/default/configmaps", 400],
         ["/healthz", 200],
       ]);

@@ -11,12 +11,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import {
+  ApiStatusError,
+  StatusReason,
   badRequest,
+  forbiddenValue,
+  invalid,
   methodNotAllowed,
   pathNotFound,
   requestEntityTooLarge,
   unsupportedMediaType,
-  type ApiStatusError,
+  type FieldError,
   type KubeStatus,
 } from "./api-status-error";
 import { builtinResourceTypes } from "./builtin-resources";
@@ -24,8 +28,11 @@ import { defaultCustomResourceDefinitions, type SchemaLookup } from "./custom-re
 import { FaultInjector, injectedErrorStatus, type Verb } from "./fault-injector";
 import { JobExecutor, type JobExecutorOptions } from "./job-executor";
 import { isJsonObject, type JsonObject } from "./json-value";
+import { metaString as metaStringOf } from "./kube-object";
 import { kubeconfigYaml } from "./kubeconfig-yaml";
+import { openApiV2Document, openApiV3Document, openApiV3Index } from "./openapi-documents";
 import { ObjectStore } from "./object-store";
+import { ProtobufBodyError, decodeProtobufBody } from "./protobuf-body";
 import {
   ResourceApi,
   type DeleteOptions,
@@ -37,6 +44,7 @@ import {
 } from "./resource-api";
 import { ResourceRegistry } from "./resource-registry";
 import type { ResourceType } from "./resource-type";
+import { tableRequested, toTable, type IncludeObject, type TableOptions } from "./table-output";
 
 /** Settings of a {@link KubeTestServer}. */
 export interface KubeTestServerOptions {
@@ -143,14 +151,23 @@ interface ResourceRoute {
   watchPath: boolean;
 }
 
+/**
+ * A path no API group serves: kube-apiserver's fallback handler answers it in plain text, not with
+ * a Status (only built-in group versions answer unknown resources with a 404 Status).
+ */
+class NotServed extends Error {
+  override readonly name = "NotServed";
+}
+
 const DEFAULT_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 const WRITE_MEDIA = ["application/json", "application/yaml"];
+const PROTOBUF = "application/vnd.kubernetes.protobuf";
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -166,22 +183,33 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     req.on("end", () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString("utf8"));
+      if (!failed) resolve(Buffer.concat(chunks));
     });
     req.on("error", reject);
   });
 }
 
 /** Decodes a create or update body; `kind` is what the URL expects, for the server's wording. */
-function parseWriteBody(contentType: string | undefined, text: string, kind: string): unknown {
+function parseWriteBody(contentType: string | undefined, raw: Buffer, kind: string): unknown {
   const media = (contentType ?? "application/json").split(";")[0]?.trim().toLowerCase() ?? "";
-  if (!WRITE_MEDIA.includes(media) && media !== "") throw unsupportedMediaType([...WRITE_MEDIA, "application/vnd.kubernetes.protobuf"]);
+  if (media === PROTOBUF) {
+    try {
+      return decodeProtobufBody(raw);
+    } catch (e) {
+      if (e instanceof ProtobufBodyError) throw unsupportedMediaType(WRITE_MEDIA);
+      throw e;
+    }
+  }
+  if (!WRITE_MEDIA.includes(media) && media !== "") throw unsupportedMediaType([...WRITE_MEDIA, PROTOBUF]);
+  const text = raw.toString("utf8");
   try {
     return media === "application/yaml" ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     // Go's decoder says "unexpected end of JSON input" for a cut-off body; other messages are JavaScript's.
-    const said = /end of (JSON )?input/i.test(why) ? "unexpected end of JSON input" : why;
+    const at = /at position (\d+)/.exec(why)?.[1];
+    const cutOff = /end of (JSON )?input/i.test(why) || (at !== undefined && Number(at) >= text.trimEnd().length);
+    const said = cutOff ? "unexpected end of JSON input" : why;
     throw badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${said} (${text.slice(0, 256)})`);
   }
 }
@@ -511,9 +539,14 @@ export class KubeTestServer {
         this.sendError(res, injectedErrorStatus(fault.respond, { group: route.type.group, resource: route.type.plural, name: route.name }));
         return;
       }
-      const body = ["POST", "PUT", "PATCH", "DELETE"].includes(req.method ?? "") ? await readBody(req, this.options.maxRequestBytes ?? 3 * 1024 * 1024) : "";
+      const body = ["POST", "PUT", "PATCH", "DELETE"].includes(req.method ?? "") ? await readBody(req, this.options.maxRequestBytes ?? 3 * 1024 * 1024) : Buffer.alloc(0);
       this.dispatch(verb, route, url.searchParams, req, res, body);
     } catch (e) {
+      if (e instanceof NotServed) {
+        if (!res.headersSent) res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+        res.end("404 page not found\n");
+        return;
+      }
       this.sendError(res, ResourceApi.toStatusError(e));
     }
   }
@@ -526,15 +559,17 @@ export class KubeTestServer {
       res.end("ok");
       return true;
     }
+    if (root === "openapi") return this.serveOpenApi(segments, req, res);
     if (root === "version" && segments.length === 1) {
+      // The release whose answers testkit follows (checked by the fidelity suite against it).
       this.sendJson(res, 200, {
         major: "1",
-        minor: "31",
-        gitVersion: "v1.31.0",
+        minor: "37",
+        gitVersion: "v1.37.2",
         gitCommit: "iter8ts-testkit",
         gitTreeState: "clean",
-        buildDate: "2024-08-13T00:00:00Z",
-        goVersion: "go1.22.5",
+        buildDate: "2026-01-01T00:00:00Z",
+        goVersion: "go1.26",
         compiler: "gc",
         platform: "linux/amd64",
       });
@@ -553,11 +588,39 @@ export class KubeTestServer {
     }
     if (root === "apis") {
       if (segments.length === 1) return discovery(this.registry.apiGroupList());
+      if (segments.length >= 2 && this.registry.apiGroup(group ?? "") === undefined) throw new NotServed();
       if (segments.length === 2) return discovery(this.registry.apiGroup(group ?? ""));
       if (segments.length === 3) return discovery(this.registry.resourceList(group ?? "", version ?? ""));
       return false;
     }
-    throw pathNotFound();
+    throw new NotServed();
+  }
+
+  /** `/openapi/v3`, `/openapi/v3/<group version>` and `/openapi/v2` (JSON only). */
+  private serveOpenApi(segments: string[], req: IncomingMessage, res: ServerResponse): boolean {
+    if ((req.method ?? "GET") !== "GET") throw methodNotAllowed();
+    const [, version, root, ...rest] = segments;
+    if (version === "v3" && root === undefined) {
+      this.sendJson(res, 200, openApiV3Index(this.registry));
+      return true;
+    }
+    if (version === "v3" && (root === "api" || root === "apis")) {
+      const [group, groupVersion] = root === "api" ? ["", rest[0] ?? ""] : [rest[0] ?? "", rest[1] ?? ""];
+      const doc = rest.length === (root === "api" ? 1 : 2) ? openApiV3Document(this.registry, group, groupVersion) : undefined;
+      if (!doc) throw new NotServed();
+      this.sendJson(res, 200, doc);
+      return true;
+    }
+    if (version === "v2" && root === undefined) {
+      // Only JSON: clients that insist on the protobuf form (kubectl's v2 fallback) are told so.
+      const accept = req.headers.accept ?? "";
+      if (accept !== "" && !/application\/json|\*\/\*/.test(accept)) {
+        throw new ApiStatusError(406, StatusReason.NotAcceptable, "only the following media types are accepted: application/json");
+      }
+      this.sendJson(res, 200, openApiV2Document(this.registry));
+      return true;
+    }
+    throw new NotServed();
   }
 
   private route(segments: string[]): ResourceRoute {
@@ -573,7 +636,9 @@ export class KubeTestServer {
       version = segments[2] ?? "";
       rest = segments.slice(3);
     }
-    if (!this.registry.hasGroupVersion(group, version)) throw pathNotFound();
+    if (!this.registry.hasGroupVersion(group, version)) throw new NotServed();
+    // Group versions of CRDs are served by the apiextensions server, which has no 404 Status.
+    const builtin = this.registry.forGroupVersion(group, version).some((t) => !t.custom);
     const watchPath = rest[0] === "watch";
     if (watchPath) rest = rest.slice(1);
     let namespace: string | undefined;
@@ -583,7 +648,8 @@ export class KubeTestServer {
     }
     const [plural, name, subresource, ...extra] = rest;
     const type = this.registry.find(group, version, plural ?? "");
-    if (!type || extra.length > 0) throw pathNotFound();
+    if (!type) throw builtin ? pathNotFound() : new NotServed();
+    if (extra.length > 0) throw pathNotFound();
     if (subresource !== undefined) {
       const allowed = (subresource === "status" && type.statusSubresource) || (subresource === "log" && type.kind === "Pod" && type.group === "");
       if (!allowed) throw pathNotFound();
@@ -611,13 +677,16 @@ export class KubeTestServer {
     }
   }
 
-  private writeOptions(query: URLSearchParams): WriteOptions {
+  private writeOptions(query: URLSearchParams, req: IncomingMessage): WriteOptions {
     const fieldManager = query.get("fieldManager");
     const fieldValidation = fieldValidationOf(query.get("fieldValidation"));
+    const userAgent = req.headers["user-agent"];
     return {
       dryRun: query.get("dryRun") === "All",
       ...(fieldManager ? { fieldManager } : {}),
       ...(fieldValidation ? { fieldValidation } : {}),
+      ...(userAgent ? { userAgent } : {}),
+      ...(query.get("force") === "true" ? { force: true } : {}),
     };
   }
 
@@ -632,8 +701,8 @@ export class KubeTestServer {
     return options;
   }
 
-  private deleteOptions(query: URLSearchParams, body: string): DeleteOptions {
-    const parsed = body.trim() ? parseWriteBody("application/json", body, "DeleteOptions") : {};
+  private deleteOptions(query: URLSearchParams, body: Buffer): DeleteOptions {
+    const parsed = body.toString("utf8").trim() ? parseWriteBody("application/json", body, "DeleteOptions") : {};
     const b = isJsonObject(parsed) ? parsed : {};
     const policy = query.get("propagationPolicy") ?? (typeof b.propagationPolicy === "string" ? b.propagationPolicy : undefined);
     if (policy !== undefined && policy !== "Orphan" && policy !== "Background" && policy !== "Foreground") {
@@ -657,7 +726,7 @@ export class KubeTestServer {
     };
   }
 
-  private dispatch(verb: Verb, route: ResourceRoute, query: URLSearchParams, req: IncomingMessage, res: ServerResponse, body: string): void {
+  private dispatch(verb: Verb, route: ResourceRoute, query: URLSearchParams, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const { type, name, subresource } = route;
     const namespace = route.namespace ?? "";
     const status = subresource === "status" ? "status" : undefined;
@@ -666,23 +735,35 @@ export class KubeTestServer {
       throw verb === "create" || verb === "deletecollection" ? methodNotAllowed() : pathNotFound();
     }
     switch (verb) {
-      case "get":
+      case "get": {
         if (subresource === "log") return this.servePodLog(namespace, name ?? "", query, res);
-        return this.sendJson(res, 200, this.api.get(type, namespace, name ?? ""));
-      case "list":
-        return this.sendJson(res, 200, this.api.list(type, route.namespace, this.listOptions(query)));
+        const object = this.api.get(type, namespace, name ?? "");
+        const table = this.tableOptions(req, query);
+        if (!table) return this.sendJson(res, 200, object);
+        return this.sendJson(res, 200, toTable(type, [object], { resourceVersion: metaStringOf(object, "resourceVersion") }, table));
+      }
+      case "list": {
+        if (query.get("sendInitialEvents") !== null) {
+          throw invalid({ group: "meta.k8s.io", kind: "ListOptions" }, "", [forbiddenValue("sendInitialEvents", "sendInitialEvents is forbidden for list")]);
+        }
+        const list = this.api.list(type, route.namespace, this.listOptions(query));
+        const table = this.tableOptions(req, query);
+        if (!table) return this.sendJson(res, 200, list);
+        const items = (Array.isArray(list.items) ? list.items.filter(isJsonObject) : []).map((i) => ({ apiVersion: type.apiVersion, kind: type.kind, ...i }));
+        return this.sendJson(res, 200, toTable(type, items, isJsonObject(list.metadata) ? list.metadata : {}, table));
+      }
       case "watch":
         return this.serveWatch(route, query, req, res);
       case "create": {
-        const result = this.api.create(type, namespace, parseWriteBody(req.headers["content-type"], body, type.kind), this.writeOptions(query));
+        const result = this.api.create(type, namespace, parseWriteBody(req.headers["content-type"], body, type.kind), this.writeOptions(query, req));
         return this.sendJson(res, 201, result.object, result.warnings);
       }
       case "update": {
-        const result = this.api.update(type, namespace, name ?? "", parseWriteBody(req.headers["content-type"], body, type.kind), this.writeOptions(query), status);
+        const result = this.api.update(type, namespace, name ?? "", parseWriteBody(req.headers["content-type"], body, type.kind), this.writeOptions(query, req), status);
         return this.sendJson(res, result.created ? 201 : 200, result.object, result.warnings);
       }
       case "patch": {
-        const result = this.api.patch(type, namespace, name ?? "", req.headers["content-type"] ?? "", body, this.writeOptions(query), status);
+        const result = this.api.patch(type, namespace, name ?? "", req.headers["content-type"] ?? "", body.toString("utf8"), this.writeOptions(query, req), status);
         return this.sendJson(res, result.created ? 201 : 200, result.object, result.warnings);
       }
       case "delete": {
@@ -692,6 +773,17 @@ export class KubeTestServer {
       case "deletecollection":
         return this.sendJson(res, 200, this.api.deleteCollection(type, route.namespace, this.listOptions(query), this.deleteOptions(query, body)));
     }
+  }
+
+  /** Table output settings when the client asked for a Table (`kubectl get`), else undefined. */
+  private tableOptions(req: IncomingMessage, query: URLSearchParams): TableOptions | undefined {
+    const version = tableRequested(req.headers.accept);
+    if (!version) return undefined;
+    const include = query.get("includeObject");
+    if (include !== null && include !== "" && include !== "None" && include !== "Object" && include !== "PartialObjectMetadata") {
+      throw badRequest(`includeObject: Unsupported value: "${include}": supported values: "None", "Object", "PartialObjectMetadata"`);
+    }
+    return { version, include: (include || "PartialObjectMetadata") as IncludeObject, now: (this.options.now ?? (() => new Date()))() };
   }
 
   private servePodLog(namespace: string, pod: string, query: URLSearchParams, res: ServerResponse): void {
@@ -708,9 +800,15 @@ export class KubeTestServer {
     const timeoutSeconds = integerParam(query.get("timeoutSeconds"), "timeoutSeconds");
     const bookmarks = query.get("allowWatchBookmarks") === "true";
     const sendInitialEvents = query.get("sendInitialEvents") === "true";
-    if (sendInitialEvents && (!bookmarks || query.get("resourceVersionMatch") !== "NotOlderThan")) {
-      throw badRequest("sendInitialEvents requires allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan");
+    const listOptionErrors: FieldError[] = [];
+    const match = query.get("resourceVersionMatch") ?? "";
+    if (query.get("sendInitialEvents") !== null && match !== "NotOlderThan") {
+      listOptionErrors.push(forbiddenValue("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
     }
+    if (match !== "" && query.get("sendInitialEvents") === null) {
+      listOptionErrors.push(forbiddenValue("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+    }
+    if (listOptionErrors.length > 0) throw invalid({ group: "meta.k8s.io", kind: "ListOptions" }, "", listOptionErrors);
     const timers: NodeJS.Timeout[] = [];
     let open = true;
     const startStream = () => {
@@ -739,13 +837,22 @@ export class KubeTestServer {
     }
     const options = {
       ...listOptions,
-      ...(sendInitialEvents ? { sendInitialEvents } : {}),
+      // The end of the initial events is marked with a bookmark only for clients that take bookmarks.
+      ...(sendInitialEvents ? { sendInitialEvents, initialEventsEndBookmark: bookmarks } : {}),
     };
+    const table = this.tableOptions(req, query);
+    let headersSent = false;
     watcher.handle = this.api.watch(route.type, route.namespace, options, {
       event: (type, object) => {
         if (!open) return;
         startStream();
-        res.write(`${JSON.stringify({ type, object })}\n`);
+        let sent: unknown = object;
+        if (table && (type === "ADDED" || type === "MODIFIED" || type === "DELETED")) {
+          // Like kube-apiserver: one Table per event, the column definitions only in the first.
+          sent = toTable(route.type, [object as JsonObject], { resourceVersion: metaStringOf(object as JsonObject, "resourceVersion") }, { ...table, noHeaders: headersSent });
+          headersSent = true;
+        }
+        res.write(`${JSON.stringify({ type, object: sent })}\n`);
       },
       end: () => setImmediate(() => finish(false)),
     });

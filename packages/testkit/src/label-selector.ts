@@ -76,7 +76,8 @@ function splitRequirements(text: string): string[] {
     }
     if (depth < 0) throw new LabelSelectorError(`unable to parse requirement: unbalanced ')' in "${text}"`);
   }
-  if (depth !== 0) throw new LabelSelectorError(`unable to parse requirement: missing ')' in "${text}"`);
+  // The server's lexer reaches the end while it still expects a value or the closing parenthesis.
+  if (depth !== 0) throw new LabelSelectorError("unable to parse requirement: found '', expected: ',', ')' or identifier");
   out.push(text.slice(start));
   return out;
 }
@@ -105,6 +106,9 @@ function parseRequirement(raw: string): LabelRequirement {
     const key = op[1] ?? "";
     const value = (op[3] ?? "").trim();
     checkKey(key);
+    // After the value the server's parser wants a comma or the end; another operator is an error.
+    const stray = /[=!<>()]/.exec(value)?.[0];
+    if (stray !== undefined) throw new LabelSelectorError(`found '${stray}', expected: ',' or 'end of string'`);
     switch (op[2]) {
       case ">":
       case "<": {

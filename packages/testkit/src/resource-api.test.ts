@@ -462,7 +462,7 @@ describe("list and watch", () => {
     api.watch(cm, "default", { resourceVersion: from }, { event: (t, o) => events.push([t, o]), end: () => (ended = true) });
     expect(ended).toBe(true);
     expect(events).toEqual([
-      ["ERROR", { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `too old resource version: ${from} (${store.resourceVersion + 1})`, reason: "Expired", details: {}, code: 410 }],
+      ["ERROR", { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `too old resource version: ${from} (${store.resourceVersion + 1})`, reason: "Expired", code: 410 }],
     ]);
   });
 });

@@ -35,6 +35,8 @@ import { PatchError, PatchErrorCode, applyJsonPatch, decodeJsonPatch } from "./j
 import { deepClone, deepEqual, isJsonObject, type JsonObject } from "./json-value";
 import { formatTime, labelsOf, metaString, metadataOf, ownerUids, stringAt } from "./kube-object";
 import { LabelSelectorError, matchesLabelSelector, parseLabelSelector, type LabelSelector } from "./label-selector";
+import { builtinTopLevelFields } from "./openapi-schemas";
+import { afterUpdate, conflictCause, conflictMessage, serverSideApply, type ApplyOutcome, type FieldScope, type ManagedFieldsEntry } from "./managed-fields";
 import { applyMergePatch } from "./merge-patch";
 import { ChangeType, type ObjectStore, type StoredChange } from "./object-store";
 import { validateObjectMeta } from "./object-meta-validation";
@@ -54,7 +56,20 @@ export type FieldValidation = (typeof FieldValidation)[keyof typeof FieldValidat
 export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
+  /** Who makes the write, for `metadata.managedFields` (default: the User-Agent's first part, else `unknown`). */
   fieldManager?: string;
+  /** The request's User-Agent, the field manager when none is named. */
+  userAgent?: string;
+  /** Server-side apply: take over the fields other managers own instead of failing with 409. */
+  force?: boolean;
+}
+
+/** The field manager of a write, as the API server names it. */
+function managerOf(options: WriteOptions): string {
+  if (options.fieldManager) return options.fieldManager;
+  // The characters before the first "/" of the User-Agent, printable ones only, at most 128.
+  const prefix = [...(options.userAgent ?? "").split("/")[0] ?? ""].filter((c) => /\P{C}/u.test(c)).join("").slice(0, 128);
+  return prefix || "unknown";
 }
 
 /** The outcome of a write: the object as the client sees it, whether it was created, and warnings. */
@@ -91,6 +106,8 @@ export interface WatchOptions {
   fieldSelector?: string;
   resourceVersion?: string;
   sendInitialEvents?: boolean;
+  /** Whether the initial events end with a BOOKMARK (the client allows bookmarks). */
+  initialEventsEndBookmark?: boolean;
 }
 
 /** The event types a watch stream carries. */
@@ -154,6 +171,47 @@ function nonMetadata(obj: JsonObject): JsonObject {
   return rest;
 }
 
+const OBJECT_META_FIELDS = new Set([
+  "name",
+  "generateName",
+  "namespace",
+  "selfLink",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "finalizers",
+  "managedFields",
+]);
+
+/**
+ * Unknown fields the decoder of every kind sees: in `metadata`, and at the top level of the
+ * built-in kinds (testkit knows their top-level fields only; nested ones are not checked).
+ */
+function unknownEnvelopeFields(type: ResourceType, obj: JsonObject): string[] {
+  const unknown: string[] = [];
+  if (isJsonObject(obj.metadata)) for (const key of Object.keys(obj.metadata)) if (!OBJECT_META_FIELDS.has(key)) unknown.push(`metadata.${key}`);
+  const fields = type.custom ? undefined : builtinTopLevelFields(type);
+  if (fields) for (const key of Object.keys(obj)) if (!["apiVersion", "kind", "metadata", ...fields].includes(key)) unknown.push(key);
+  return unknown;
+}
+
+function dropFields(obj: JsonObject, fields: readonly string[]): JsonObject {
+  if (fields.length === 0) return obj;
+  const copy = deepClone(obj);
+  for (const field of fields) {
+    const [first, second] = field.split(".");
+    if (second !== undefined && first === "metadata" && isJsonObject(copy.metadata)) delete copy.metadata[second];
+    else if (second === undefined && first !== undefined) delete copy[first];
+  }
+  return copy;
+}
+
 /**
  * The API server's words for a field label a kind does not have: kinds with their own label
  * conversion (core Pods, Events, Namespaces, Secrets, Services; custom resources; batch Jobs) say
@@ -211,24 +269,30 @@ export class ResourceApi {
   /** Removes unknown fields (or refuses them) and fills schema defaults, as decoding a custom resource does. */
   private prune(type: ResourceType, obj: JsonObject, mode: FieldValidation | undefined, warnings: string[]): JsonObject {
     const schema = type.behavior.schema;
-    if (!schema) return obj;
-    const result = schema({ apiVersion: type.apiVersion, kind: type.kind, ...obj });
-    if (result.unknownFields.length > 0) {
-      const list = result.unknownFields.map((f) => `unknown field "${f}"`);
+    let value = obj;
+    const unknownFields = unknownEnvelopeFields(type, value);
+    if (schema) {
+      const result = schema({ apiVersion: type.apiVersion, kind: type.kind, ...value });
+      unknownFields.push(...result.unknownFields.filter((f) => !unknownFields.includes(f)));
+      value = withoutTypeMeta(result.value);
+    }
+    if (unknownFields.length > 0) {
+      const list = unknownFields.map((f) => `unknown field "${f}"`);
       if (mode === FieldValidation.Strict) {
         throw badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${list.join(", ")}`);
       }
       if (mode !== FieldValidation.Ignore) warnings.push(...list);
     }
-    return withoutTypeMeta(result.value);
+    return dropFields(value, unknownFields);
   }
 
-  private validate(type: ResourceType, obj: JsonObject, old: JsonObject | undefined): FieldError[] {
+
+  private validate(type: ResourceType, obj: JsonObject, old: JsonObject | undefined, subresource?: "status"): FieldError[] {
     const errors = validateObjectMeta(obj, type.storage === NAMESPACE_STORAGE);
     errors.push(...(type.behavior.validate?.(obj, old) ?? []));
     if (type.behavior.schema) {
       const view = type.behavior.fromStorage ? type.behavior.fromStorage(obj) : obj;
-      const found = type.behavior.schema({ apiVersion: type.apiVersion, kind: type.kind, ...view }).errors;
+      const found = type.behavior.schema({ apiVersion: type.apiVersion, kind: type.kind, ...view }, subresource ? { subresource } : {}).errors;
       // An update may keep what no longer validates, as long as it leaves it unchanged.
       const oldView = old && type.behavior.fromStorage ? type.behavior.fromStorage(old) : old;
       errors.push(...(oldView ? ratchet(found, view, oldView) : found));
@@ -236,8 +300,8 @@ export class ResourceApi {
     return errors;
   }
 
-  private throwIfInvalid(type: ResourceType, obj: JsonObject, old: JsonObject | undefined): void {
-    const errors = this.validate(type, obj, old);
+  private throwIfInvalid(type: ResourceType, obj: JsonObject, old: JsonObject | undefined, subresource?: "status"): void {
+    const errors = this.validate(type, obj, old, subresource);
     if (errors.length > 0) throw invalid({ group: type.group, kind: type.kind }, metaString(obj, "name"), errors);
   }
 
@@ -274,8 +338,11 @@ export class ResourceApi {
     return this.present(type, obj);
   }
 
-  /** Creates an object (POST on the collection). */
-  create(type: ResourceType, namespace: string, body: unknown, options: WriteOptions = {}): WriteResult {
+  /**
+   * Creates an object (POST on the collection). `apply` marks a create by server-side apply: the
+   * manager's fields are recorded as applied rather than updated.
+   */
+  create(type: ResourceType, namespace: string, body: unknown, options: WriteOptions = {}, apply = false): WriteResult {
     const warnings: string[] = [];
     let obj = this.decode(type, body);
     this.checkNamespace(type, obj, namespace);
@@ -297,6 +364,8 @@ export class ResourceApi {
     type.behavior.prepareForCreate?.(obj);
     if (type.storage === CRD_STORAGE) obj.status = establishedCrdStatus(obj, this.now());
     this.throwIfInvalid(type, obj, undefined);
+    // An apply owns what its configuration sets; an Update what the stored object holds.
+    meta.managedFields = this.createdFields(type, apply ? this.decode(type, body) : obj, options, apply);
     const name = metaString(obj, "name");
     this.ensureNamespaceWritable(type, namespace, name);
     if (this.store.get(type.storage, metaString(obj, "namespace"), name)) throw alreadyExists(this.groupResource(type), name);
@@ -306,8 +375,19 @@ export class ResourceApi {
     return { object: this.present(type, change.object), created: true, warnings };
   }
 
-  /** Replaces an object (PUT), or only its status when `subresource` is `status`. */
-  update(type: ResourceType, namespace: string, name: string, body: unknown, options: WriteOptions = {}, subresource?: "status"): WriteResult {
+  /**
+   * Replaces an object (PUT), or only its status when `subresource` is `status`. `applied` holds
+   * the managedFields a server-side apply worked out (otherwise this write is an Update).
+   */
+  update(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    body: unknown,
+    options: WriteOptions = {},
+    subresource?: "status",
+    applied?: ManagedFieldsEntry[],
+  ): WriteResult {
     const warnings: string[] = [];
     let obj = this.decode(type, body);
     const bodyName = metaString(obj, "name");
@@ -335,7 +415,9 @@ export class ResourceApi {
       throw conflict(this.groupResource(type), name);
     }
     const next = subresource === "status" ? this.statusOnly(obj, old) : this.mainOnly(type, obj, old);
-    this.throwIfInvalid(type, next, old);
+    this.throwIfInvalid(type, next, old, subresource);
+    metadataOf(next).managedFields =
+      applied ?? afterUpdate(old, next, { manager: managerOf(options), apiVersion: type.apiVersion, now: this.now(), scope: this.scopeOf(type, subresource) });
     if (deepEqual(withoutVersion(next), withoutVersion(old))) {
       // The API server skips writes that change nothing: same resourceVersion, no watch event.
       return { object: this.present(type, old), created: false, warnings };
@@ -355,6 +437,18 @@ export class ResourceApi {
     return { object: this.present(type, change.object), created: false, warnings };
   }
 
+  private scopeOf(type: ResourceType, subresource: "status" | undefined): FieldScope {
+    return { statusSubresource: type.statusSubresource, subresource };
+  }
+
+  /** The managedFields of a new object: one Update entry, or one Apply entry for a create by apply. */
+  private createdFields(type: ResourceType, obj: JsonObject, options: WriteOptions, apply: boolean): ManagedFieldsEntry[] {
+    const write = { manager: managerOf(options), apiVersion: type.apiVersion, now: this.now(), scope: this.scopeOf(type, undefined) };
+    if (!apply) return afterUpdate(undefined, obj, write);
+    const outcome = serverSideApply({ metadata: {} }, obj, { ...write, force: true }, (_live, config) => deepClone(config));
+    return "managedFields" in outcome ? outcome.managedFields : [];
+  }
+
   private statusOnly(obj: JsonObject, old: JsonObject): JsonObject {
     const next = deepClone(old);
     if ("status" in obj) next.status = deepClone(obj.status);
@@ -370,7 +464,9 @@ export class ResourceApi {
       if (oldMeta[field] === undefined) delete meta[field];
       else meta[field] = oldMeta[field];
     }
-    delete meta.managedFields;
+    // What the server records; recomputed for this write by the caller.
+    if (oldMeta.managedFields === undefined) delete meta.managedFields;
+    else meta.managedFields = oldMeta.managedFields;
     if (type.statusSubresource) {
       if ("status" in old) next.status = deepClone(old.status);
       else delete next.status;
@@ -417,8 +513,9 @@ export class ResourceApi {
       if (!isJsonObject(patch)) throw badRequest("error decoding patch: the applied configuration is not an object");
       if (!old) {
         if (subresource) throw notFound(this.groupResource(type), name);
-        return this.create(type, namespace, patch, options);
+        return this.create(type, namespace, patch, options, true);
       }
+      return this.apply(type, namespace, name, patch, options, subresource, old);
     }
     if (!old) throw notFound(this.groupResource(type), name);
     const current = this.present(type, old);
@@ -435,10 +532,6 @@ export class ResourceApi {
         case PatchType.StrategicMerge:
           patched = applyStrategicMergePatch(current, patch);
           break;
-        default:
-          // Server-side apply is approximated as a merge that never deletes: fields left out of
-          // the applied configuration stay (managedFields are not tracked).
-          patched = type.custom ? applyMergePatch(current, patch) : applyStrategicMergePatch(current, patch);
       }
     } catch (e) {
       if (e instanceof PatchError) {
@@ -454,6 +547,39 @@ export class ResourceApi {
       meta.resourceVersion = metaString(old, "resourceVersion");
     }
     return this.update(type, namespace, name, patched, options, subresource);
+  }
+
+  /**
+   * Server-side apply onto an existing object: 409 listing the fields other managers own that the
+   * configuration would change (unless `force`), else the merged object without the fields this
+   * manager applied before and no longer applies, written with the managedFields it worked out.
+   */
+  private apply(type: ResourceType, namespace: string, name: string, config: JsonObject, options: WriteOptions, subresource: "status" | undefined, old: JsonObject): WriteResult {
+    const current = this.present(type, old);
+    const merge = (live: JsonObject, applied: JsonObject): JsonObject => {
+      const merged = type.custom ? applyMergePatch(live, applied) : applyStrategicMergePatch(live, applied);
+      return isJsonObject(merged) ? merged : {};
+    };
+    let outcome: ApplyOutcome;
+    try {
+      outcome = serverSideApply(
+        current,
+        withoutTypeMeta(config),
+        { manager: managerOf(options), apiVersion: type.apiVersion, now: this.now(), scope: this.scopeOf(type, subresource), force: options.force ?? false },
+        merge,
+      );
+    } catch (e) {
+      if (e instanceof PatchError) throw e.code === PatchErrorCode.Malformed ? badRequest(e.message) : patchNotApplicable();
+      throw e;
+    }
+    if ("conflicts" in outcome) {
+      throw new ApiStatusError(409, StatusReason.Conflict, conflictMessage(outcome.conflicts), {
+        causes: outcome.conflicts.map((c) => ({ reason: "FieldManagerConflict", message: conflictCause(c), field: c.field })),
+      });
+    }
+    const meta = metadataOf(outcome.object);
+    if (meta.resourceVersion === undefined || meta.resourceVersion === "") meta.resourceVersion = metaString(old, "resourceVersion");
+    return this.update(type, namespace, name, { apiVersion: type.apiVersion, kind: type.kind, ...outcome.object }, options, subresource, outcome.managedFields);
   }
 
   private propagation(type: ResourceType, options: DeleteOptions): PropagationPolicy {
@@ -659,7 +785,7 @@ export class ResourceApi {
       const requested = this.parseVersion(options.resourceVersion);
       if (options.resourceVersionMatch === "Exact" && requested !== current) {
         // Only the latest state is kept, so an exact read of an older version is as if compacted.
-        throw new ApiStatusError(410, StatusReason.Expired, `The resourceVersion for the provided list is too old.`, {});
+        throw new ApiStatusError(410, StatusReason.Expired, "The resourceVersion for the provided list is too old.");
       }
       if (requested > current) {
         throw new ApiStatusError(504, StatusReason.Timeout, `Too large resource version: ${requested}, current: ${current}`, {
@@ -677,13 +803,16 @@ export class ResourceApi {
       } catch {
         throw badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
       }
-      if (token.rv < this.store.compactedVersion) {
-        throw new ApiStatusError(
+      // rv -1 marks the inconsistent continuation the 410 below offers: the rest of the list as it is now.
+      if (token.rv !== -1 && token.rv < this.store.compactedVersion) {
+        const inconsistent: ContinueToken = { rv: -1, start: token.start };
+        const expired = new ApiStatusError(
           410,
           StatusReason.Expired,
-          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
-          {},
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
         );
+        expired.status.metadata = { continue: Buffer.from(JSON.stringify(inconsistent), "utf8").toString("base64url") };
+        throw expired;
       }
       start = token.start;
     }
@@ -698,7 +827,8 @@ export class ResourceApi {
       const last = page[page.length - 1] as JsonObject;
       const token: ContinueToken = { rv: current, start: `${metaString(last, "namespace")}/${metaString(last, "name")}` };
       metadata.continue = Buffer.from(JSON.stringify(token), "utf8").toString("base64url");
-      metadata.remainingItemCount = all.length - limit;
+      // The server counts what remains only when no selector filters the list.
+      if (!options.labelSelector && !options.fieldSelector) metadata.remainingItemCount = all.length - limit;
     }
     // Lists of built-in kinds leave apiVersion/kind off the items; custom resource lists keep them.
     const items = page.map((o) => (type.custom ? this.present(type, o) : withoutTypeMeta(this.present(type, o))));
@@ -710,7 +840,7 @@ export class ResourceApi {
     return {
       kind: type.kind,
       apiVersion: type.apiVersion,
-      metadata: { resourceVersion: String(version), creationTimestamp: null, ...(annotations ? { annotations } : {}) },
+      metadata: { resourceVersion: String(version), ...(annotations ? { annotations } : {}) },
     };
   }
 
@@ -722,8 +852,9 @@ export class ResourceApi {
   watch(type: ResourceType, namespace: string | undefined, options: WatchOptions, sink: WatchSink): WatchHandle {
     const matches = this.matcher(type, namespace, options);
     const rv = options.resourceVersion;
-    const fromScratch = rv === undefined || rv === "" || rv === "0";
-    let after = fromScratch ? this.store.resourceVersion : this.parseVersion(rv);
+    // With sendInitialEvents the current state comes first whatever version was named.
+    const fromScratch = rv === undefined || rv === "" || rv === "0" || options.sendInitialEvents === true;
+    let after = fromScratch ? this.store.resourceVersion : this.parseVersion(rv ?? "");
     const forward = (change: StoredChange): void => {
       if (change.storage !== type.storage || change.resourceVersion <= after) return;
       after = change.resourceVersion;
@@ -739,7 +870,7 @@ export class ResourceApi {
       for (const obj of this.store.peek(type.storage, type.namespaced ? namespace : undefined)) {
         if (matches(obj)) sink.event("ADDED", this.present(type, obj));
       }
-      if (options.sendInitialEvents) {
+      if (options.sendInitialEvents && options.initialEventsEndBookmark !== false) {
         sink.event("BOOKMARK", this.bookmark(type, after, { "k8s.io/initial-events-end": "true" }));
       }
     } else {

@@ -62,6 +62,11 @@ export class ResourceRegistry {
     return this.types.filter((t) => t.storage === storage);
   }
 
+  /** Every resource served in a group/version. */
+  forGroupVersion(group: string, version: string): ResourceType[] {
+    return this.types.filter((t) => t.group === group && t.version === version);
+  }
+
   /** Whether a group/version is served at all. */
   hasGroupVersion(group: string, version: string): boolean {
     return this.types.some((t) => t.group === group && t.version === version);

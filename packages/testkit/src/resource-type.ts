@@ -6,6 +6,7 @@
 import type { FieldError } from "./api-status-error";
 import type { JsonObject } from "./json-value";
 import type { SchemaCheck } from "./schema-check";
+import type { PrinterColumnSpec } from "./table-output";
 
 /** When `metadata.generation` moves: never, on a `spec` change, or on any change outside `metadata`. */
 export const GenerationPolicy = {
@@ -65,6 +66,10 @@ export interface ResourceType {
   /** Key of the stored collection, shared by every version that serves the same objects. */
   storage: string;
   behavior: KindBehavior;
+  /** A custom resource's `openAPIV3Schema`, published at /openapi (built-in kinds have their own). */
+  openAPISchema?: JsonObject;
+  /** A custom resource's `additionalPrinterColumns`, the columns of its Table after Name. */
+  printerColumns?: readonly PrinterColumnSpec[];
 }
 
 /** The default rules: those of a plain built-in kind such as ConfigMap. */

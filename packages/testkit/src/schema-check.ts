@@ -37,8 +37,13 @@ export interface SchemaCheckResult {
   value: JsonObject;
 }
 
+/** What a check is for: a write of the whole object, or of its `status` subresource. */
+export interface SchemaCheckOptions {
+  subresource?: "status";
+}
+
 /** Checks one object of a kind; see {@link zodSchemaCheck}. */
-export type SchemaCheck = (obj: JsonObject) => SchemaCheckResult;
+export type SchemaCheck = (obj: JsonObject, options?: SchemaCheckOptions) => SchemaCheckResult;
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = root;

@@ -28,10 +28,16 @@ const MERGE_KEYS: Readonly<Record<string, string>> = {
 /** Lists of scalars whose patch strategy is `merge` (a union), e.g. `metadata.finalizers`. */
 const MERGED_SCALAR_LISTS = new Set(["finalizers"]);
 
+/** Whether a list of scalars merges as a set (`metadata.finalizers`). */
+export function isMergedScalarList(field: string): boolean {
+  return MERGED_SCALAR_LISTS.has(field);
+}
+
 const DELETE_FROM = "$deleteFromPrimitiveList/";
 const ELEMENT_ORDER = "$setElementOrder/";
 
-function mergeKeyFor(field: string, original: unknown[], patch: unknown[]): string | undefined {
+/** The merge key of a built-in list field, if its items merge by key (`containers` by `name`, ...). */
+export function mergeKeyFor(field: string, original: unknown[], patch: unknown[]): string | undefined {
   if (field === "ports") {
     // Container ports merge by containerPort, Service ports by port.
     const hasContainerPort = [...original, ...patch].some((e) => isJsonObject(e) && "containerPort" in e);

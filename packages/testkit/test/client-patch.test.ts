@@ -120,14 +120,28 @@ describe("patches from client-node", () => {
     expect(body.reason).toBe("UnsupportedMediaType");
   });
 
-  it("creates or merges with server-side apply", async () => {
-    const apply = (data: Record<string, string>) =>
+  it("creates with server-side apply, keeps other managers' fields and removes those its manager stops applying", async () => {
+    const apply = (manager: string, data: Record<string, string>) =>
       core.patchNamespacedConfigMap(
-        { name: "applied", namespace: "default", fieldManager: "iter8ts", body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied" }, data } },
+        { name: "applied", namespace: "default", fieldManager: manager, body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied" }, data } },
         setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
       );
-    await apply({ a: "1" });
-    const second = await apply({ b: "2" });
-    expect(second.data).toEqual({ a: "1", b: "2" });
+    await apply("iter8ts", { a: "1", b: "2" });
+    await apply("other", { c: "3" });
+    const second = await apply("iter8ts", { b: "2" });
+    expect(second.data).toEqual({ b: "2", c: "3" });
+    expect(second.metadata?.managedFields?.map((f) => [f.manager, f.operation, f.fieldsV1]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ["iter8ts", "Apply", { "f:data": { "f:b": {} } }],
+      ["other", "Apply", { "f:data": { "f:c": {} } }],
+    ]);
+    const conflict = await statusOf(apply("other", { b: "changed" }));
+    expect(conflict).toEqual({
+      code: 409,
+      body: expect.objectContaining({
+        reason: "Conflict",
+        message: 'Apply failed with 1 conflict: conflict with "iter8ts": .data.b',
+        details: { causes: [{ reason: "FieldManagerConflict", message: 'conflict with "iter8ts"', field: ".data.b" }] },
+      }),
+    });
   });
 });

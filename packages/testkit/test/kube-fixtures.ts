@@ -20,7 +20,13 @@ export async function statusOf(call: Promise<unknown>): Promise<{ code: number; 
     await call;
   } catch (e) {
     if (e instanceof ApiException) {
-      const body = typeof e.body === "string" ? (JSON.parse(e.body) as Record<string, unknown>) : (e.body as Record<string, unknown>);
+      // A path no API group serves is answered in plain text ("404 page not found"), as by kube-apiserver.
+      let body: Record<string, unknown>;
+      try {
+        body = typeof e.body === "string" ? (JSON.parse(e.body) as Record<string, unknown>) : (e.body as Record<string, unknown>);
+      } catch {
+        body = { text: e.body };
+      }
       return { code: e.code, body };
     }
     throw e;
