@@ -2,37 +2,26 @@
 // for quantities lets "1e309" in, but it is no finite number. The controller's store must say so,
 // and the engine must end the experiment as failed naming the field, instead of reading it again
 // with backoff forever.
-import { randomBytes } from "node:crypto";
 import { createEngine, systemClock, type EnginePorts } from "@iter8ts/engine";
-import { startControlPlane, type ControlPlane } from "@iter8ts/kube-harness";
-import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKubeClients, KubeExperimentStore, type KubeClients } from "../src/index";
-import { canaryExperiment } from "./support";
+import { KubeExperimentStore, type KubeClients } from "../src/index";
+import { canaryExperiment, startRealCluster, type RealCluster } from "./support";
 
-let plane: ControlPlane;
+let cluster: RealCluster;
 let clients: KubeClients;
-const namespace = `invalid-${randomBytes(3).toString("hex")}`;
+let namespace: string;
 const CRDS = new URL("../../types/deploy/crds/", import.meta.url).pathname;
 
 beforeAll(async () => {
-  plane = await startControlPlane();
-  for (const args of [
+  cluster = await startRealCluster("invalid", [
     ["apply", "-f", CRDS],
     ["wait", "--for=condition=Established", "--timeout=60s", "crd/experiments.iter8.tools"],
-    ["create", "namespace", namespace],
-  ]) {
-    const result = await plane.kubectl(args);
-    expect(result.exitCode, result.stderr).toBe(0);
-  }
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(plane.kubeconfigPath);
-  clients = createKubeClients({ kubeConfig, requestTimeoutMs: 10_000 });
+  ]);
+  ({ clients, namespace } = cluster);
 }, 10 * 60_000);
 
 afterAll(async () => {
-  if (plane?.external) await plane.kubectl(["delete", "namespace", namespace, "--wait=false"]);
-  await plane?.stop();
+  await cluster?.stop();
 });
 
 interface Stored {

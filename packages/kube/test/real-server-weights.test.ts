@@ -2,36 +2,28 @@
 // ITER8TS_KUBECONFIG names). kube-apiserver answers a guarded JSON Patch whose `test` no longer
 // holds with a bare 422 — no causes, nothing saying a test failed — so KubeResourceClient must
 // read the object again to tell a race from a bad patch, and applyWeights must plan again.
-import { randomBytes } from "node:crypto";
-import { startControlPlane, type ControlPlane } from "@iter8ts/kube-harness";
 import { defaultCustomResourceDefinitions } from "@iter8ts/testkit";
 import { applyWeights, isResourceError, type ObjectKey, type ResourceClient } from "@iter8ts/weights";
-import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKubeClients, isKubeError, KubeResourceClient, type KubeClients } from "../src/index";
-import { virtualService } from "./support";
+import { isKubeError, KubeResourceClient, type KubeClients } from "../src/index";
+import { startRealCluster, virtualService, type RealCluster } from "./support";
 
-let plane: ControlPlane;
+let cluster: RealCluster;
 let clients: KubeClients;
-const namespace = `weights-${randomBytes(3).toString("hex")}`;
+let namespace: string;
 
 beforeAll(async () => {
-  plane = await startControlPlane();
   const crd = defaultCustomResourceDefinitions().find((c) => (c.metadata as { name: string }).name === "virtualservices.networking.istio.io");
-  const installed = await plane.kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify(crd) });
+  cluster = await startRealCluster("weights");
+  const installed = await cluster.plane.kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify(crd) });
   expect(installed.exitCode, installed.stderr).toBe(0);
-  const ready = await plane.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/virtualservices.networking.istio.io"]);
+  const ready = await cluster.plane.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/virtualservices.networking.istio.io"]);
   expect(ready.exitCode, ready.stderr).toBe(0);
-  const created = await plane.kubectl(["create", "namespace", namespace]);
-  expect(created.exitCode, created.stderr).toBe(0);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(plane.kubeconfigPath);
-  clients = createKubeClients({ kubeConfig, requestTimeoutMs: 10_000 });
+  ({ clients, namespace } = cluster);
 }, 10 * 60_000);
 
 afterAll(async () => {
-  if (plane?.external) await plane.kubectl(["delete", "namespace", namespace, "--wait=false"]);
-  await plane?.stop();
+  await cluster?.stop();
 });
 
 const key = (name: string): ObjectKey => ({ apiVersion: "networking.istio.io/v1beta1", kind: "VirtualService", namespace, name });

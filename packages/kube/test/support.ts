@@ -1,5 +1,9 @@
 /** What the kube package's tests share: a test server per file, clients for it, sample objects. */
+import { randomBytes } from "node:crypto";
+import { startControlPlane, type ControlPlane } from "@iter8ts/kube-harness";
 import { KubeTestServer, makeKubeConfig, type KubeTestServerOptions } from "@iter8ts/testkit";
+import { KubeConfig } from "@kubernetes/client-node";
+import { expect } from "vitest";
 import { createKubeClients, type KubeClients } from "../src/index";
 
 /** Options for `vi.waitFor`: generous, because a loaded machine may be slow to deliver watch events. */
@@ -75,6 +79,40 @@ export function mockMetric(name: string, levels: Record<string, number>, namespa
       type: "Gauge",
       provider: "mock",
       mock: Object.entries(levels).map(([version, level]) => ({ name: version, level: String(level) })),
+    },
+  };
+}
+
+/** A real control plane for a test file, with a namespace of its own and clients for it. */
+export interface RealCluster {
+  plane: ControlPlane;
+  clients: KubeClients;
+  namespace: string;
+  /** Deletes the namespace on a shared cluster (ITER8TS_KUBECONFIG) and stops what was started. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real kube-apiserver with @iter8ts/kube-harness (or uses the cluster ITER8TS_KUBECONFIG
+ * names), runs `setup` through kubectl (each a list of arguments; `{namespace}` stands for the
+ * file's namespace), and creates the namespace, named `<prefix>-<random>`.
+ */
+export async function startRealCluster(prefix: string, setup: readonly (readonly string[])[] = []): Promise<RealCluster> {
+  const plane = await startControlPlane();
+  const namespace = `${prefix}-${randomBytes(3).toString("hex")}`;
+  for (const args of [...setup, ["create", "namespace", namespace]]) {
+    const result = await plane.kubectl(args.map((a) => a.replaceAll("{namespace}", namespace)));
+    expect(result.exitCode, result.stderr).toBe(0);
+  }
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(plane.kubeconfigPath);
+  return {
+    plane,
+    clients: createKubeClients({ kubeConfig, requestTimeoutMs: 10_000 }),
+    namespace,
+    stop: async () => {
+      if (plane.external) await plane.kubectl(["delete", "namespace", namespace, "--wait=false"]);
+      await plane.stop();
     },
   };
 }
