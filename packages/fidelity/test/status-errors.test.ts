@@ -201,7 +201,7 @@ describeOnBothServers("error answers", (target, name) => {
     );
   });
 
-  it("400 BadRequest without details: an undecodable body, a bad selector, an unknown field label, a patch that is not a list", async () => {
+  it("400 BadRequest without details: an undecodable body, a wrongly typed field, a bad selector, an unknown field label, a patch that is not a list", async () => {
     const cut = await t().request("POST", cms(), { body: '{"metadata":{"name":"cut"' });
     expect(cut.json).toMatchObject({ code: 400, reason: "BadRequest", status: "Failure" });
     expect(cut.json?.message).toBe(`the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: unexpected end of JSON input ({"metadata":{"name":"cut")`);
@@ -218,6 +218,11 @@ describeOnBothServers("error answers", (target, name) => {
     );
     expect((await t().request("GET", `${cms()}?labelSelector=${encodeURIComponent("a in (")}`)).json).toEqual(
       failure(400, "BadRequest", "unable to parse requirement: found '', expected: ',', ')' or identifier"),
+    );
+    // Go's decoder refuses a value of the wrong type in a built-in kind's typed field.
+    const job = { metadata: { name: "typed" }, spec: { backoffLimit: "six", template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] } } } };
+    expect((await t().request("POST", `/apis/batch/v1/namespaces/${t().namespace}/jobs`, { body: job })).json).toEqual(
+      failure(400, "BadRequest", 'Job in version "v1" cannot be handled as a Job: json: cannot unmarshal string into Go struct field JobSpec.spec.backoffLimit of type int32'),
     );
     await t().request("POST", cms(), { body: { metadata: { name: "patched" } } });
     expect((await t().request("PATCH", `${cms()}/patched`, { body: { op: "add" }, contentType: "application/json-patch+json" })).json).toEqual(

@@ -35,6 +35,7 @@ import { PatchError, PatchErrorCode, applyJsonPatch, decodeJsonPatch } from "./j
 import { deepClone, deepEqual, isJsonObject, type JsonObject } from "./json-value";
 import { formatTime, labelsOf, metaString, metadataOf, ownerUids, stringAt } from "./kube-object";
 import { LabelSelectorError, matchesLabelSelector, parseLabelSelector, type LabelSelector } from "./label-selector";
+import { goDecodeError } from "./go-decode-check";
 import { builtinTopLevelFields } from "./openapi-schemas";
 import { afterUpdate, conflictCause, conflictMessage, serverSideApply, type ApplyOutcome, type FieldScope, type ManagedFieldsEntry } from "./managed-fields";
 import { applyMergePatch } from "./merge-patch";
@@ -259,6 +260,8 @@ export class ResourceApi {
     if (body.kind !== undefined && body.kind !== type.kind) {
       throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`);
     }
+    const typeError = goDecodeError(type.group, type.kind, body, type.custom);
+    if (typeError) throw badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: ${typeError}`);
     if (type.custom && body.kind === undefined) {
       const text = JSON.stringify(body);
       throw badRequest(`the object provided is unrecognized (must be of type ${type.kind}): Object 'Kind' is missing in '${text}' (${text})`);
