@@ -99,10 +99,22 @@ describe("KubeEventSink", () => {
     expect(counts).toEqual([1, 2]);
   });
 
+  it("tries a write the API server could not take again, and loses no Event to a short outage", async () => {
+    const failures: KubeError[] = [];
+    const sink = new KubeEventSink(clients, { onError: (e) => failures.push(e), retryDelayMs: 10 });
+    const outage = server.faults.add({ verbs: ["create"], resources: ["events"], respond: "ServiceUnavailable", times: 2 });
+    sink.emit(event("StageAdvanced", "Advanced to Finishing", "2024-05-01T12:00:00Z"));
+    await sink.flush();
+    expect(outage.triggered).toBe(2);
+    expect(failures).toEqual([]);
+    const written = server.list("v1", "Event", "default") as Array<{ message: string }>;
+    expect(written.filter((e) => e.message === "Advanced to Finishing")).toHaveLength(1);
+  });
+
   it("never throws from emit, and reports failed writes", async () => {
     const failures: KubeError[] = [];
-    const sink = new KubeEventSink(clients, { onError: (e) => failures.push(e) });
-    server.faults.add({ verbs: ["create"], resources: ["events"], respond: "InternalError", times: 1 });
+    const sink = new KubeEventSink(clients, { onError: (e) => failures.push(e), retryDelayMs: 10 });
+    server.faults.add({ verbs: ["create"], resources: ["events"], respond: "InternalError", times: 3 });
     expect(() => sink.emit(event("StageAdvanced", "Advanced to Completed", "2024-05-01T12:00:00Z"))).not.toThrow();
     await sink.flush();
     expect(failures.map((f) => f.code)).toEqual(["Unavailable"]);

@@ -18,6 +18,13 @@ export interface KubeEventSinkOptions {
   onError?: (error: KubeError, event: EngineEvent) => void;
   /** Repeated events remembered for aggregation (default 1000; the oldest are forgotten first). */
   maxTracked?: number;
+  /**
+   * Attempts of a write that failed with an error worth retrying (the API server unreachable,
+   * restarting or overloaded), first included. Default 3.
+   */
+  attempts?: number;
+  /** Wait before the second attempt; doubles each time. Default 250 ms. */
+  retryDelayMs?: number;
 }
 
 interface Tracked {
@@ -67,7 +74,7 @@ export class KubeEventSink implements EventSink {
     const key = JSON.stringify([event.experiment.namespace, event.experiment.name, uid ?? "", event.type, event.reason, event.message]);
     const previous = this.#chains.get(key) ?? Promise.resolve();
     const next = previous
-      .then(() => this.#write(key, event, typeof uid === "string" ? uid : undefined))
+      .then(() => this.#writeWithRetries(key, event, typeof uid === "string" ? uid : undefined))
       .catch((error: unknown) => this.#options.onError?.(toKubeError(error, `Event for Experiment ${event.experiment.namespace}/${event.experiment.name}`), event))
       .finally(() => {
         if (this.#chains.get(key) === next) this.#chains.delete(key);
@@ -78,6 +85,21 @@ export class KubeEventSink implements EventSink {
   /** Resolves when every event emitted so far has been written (or has failed). */
   async flush(): Promise<void> {
     while (this.#chains.size > 0) await Promise.all([...this.#chains.values()]);
+  }
+
+  /** An Event is worth a few tries: a lost one leaves a gap in what `kubectl describe` shows. */
+  async #writeWithRetries(key: string, event: EngineEvent, uid: string | undefined): Promise<void> {
+    const attempts = Math.max(1, this.#options.attempts ?? 3);
+    let delay = this.#options.retryDelayMs ?? 250;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#write(key, event, uid);
+      } catch (error) {
+        if (attempt >= attempts || !isKubeError(error) || !error.retryable) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay *= 2;
+      }
+    }
   }
 
   async #write(key: string, event: EngineEvent, uid: string | undefined): Promise<void> {
