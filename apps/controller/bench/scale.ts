@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startControlPlane } from "@iter8ts/kube-harness";
+import { startControlPlane, waitForCrdsEstablished } from "@iter8ts/kube-harness";
 import { KubeTestServer, defaultCustomResourceDefinitions, type JsonObject } from "@iter8ts/testkit";
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import { ControllerProcess, requireBuiltController, sampleValue } from "../test/reliability/controller-process";
@@ -88,8 +88,7 @@ async function kubeApiserver(): Promise<BenchServer> {
   const crds = [...defaultCustomResourceDefinitions()];
   const applied = await plane.kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: crds }) });
   if (applied.exitCode !== 0) throw new Error(`kubectl apply of the CRDs failed: ${applied.stderr}`);
-  const ready = await plane.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
-  if (ready.exitCode !== 0) throw new Error(`the CRDs did not become established: ${ready.stderr}`);
+  await waitForCrdsEstablished(plane);
   await plane.kubectl(["create", "namespace", "iter8-system"]);
   const kc = new KubeConfig();
   kc.loadFromFile(plane.kubeconfigPath);

@@ -3,6 +3,7 @@
 // test installs itself (defaults, nulls, pruning with warnings, Strict refusals, list types).
 import { expect, it } from "vitest";
 import { describeOnBothServers, ok, type FidelityTarget } from "./fidelity-target";
+import { waitForCrdsEstablished } from "@iter8ts/kube-harness";
 
 const widgets = {
   apiVersion: "apiextensions.k8s.io/v1",
@@ -52,7 +53,7 @@ describeOnBothServers("CRD validation", (target) => {
 
   it("installs a CRD and serves its kind", async () => {
     ok(await t().kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify(widgets) }));
-    ok(await t().kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/widgets.fidelity.example.com"]));
+    await waitForCrdsEstablished(t(), ["crd/widgets.fidelity.example.com"]);
     // Discovery needs a moment on a real server after Established.
     for (let i = 0; i < 50 && (await t().request("GET", path())).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
     expect((await t().request("GET", path())).status).toBe(200);

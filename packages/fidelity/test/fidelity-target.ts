@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { join } from "node:path";
-import { startControlPlane, type ControlPlane, type KubectlOptions, type KubectlResult } from "@iter8ts/kube-harness";
+import { startControlPlane, waitForCrdsEstablished, type ControlPlane, type KubectlOptions, type KubectlResult } from "@iter8ts/kube-harness";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { KubeTestServer, defaultCustomResourceDefinitions } from "@iter8ts/testkit";
@@ -129,8 +129,7 @@ async function installCrds(target: FidelityTarget): Promise<void> {
   const applied = await target.kubectl(["apply", "--server-side", "--force-conflicts", "-f", "-"], { input: JSON.stringify(list) });
   expect(applied.exitCode, applied.stderr).toBe(0);
   const names = list.items.map((c) => `crd/${String((c.metadata as { name: string }).name)}`);
-  const ready = await target.kubectl(["wait", "--for=condition=Established", "--timeout=60s", ...names]);
-  expect(ready.exitCode, ready.stderr).toBe(0);
+  await waitForCrdsEstablished(target, names);
 }
 
 /**

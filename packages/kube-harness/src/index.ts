@@ -13,4 +13,6 @@ export type { JobRunner, JobRunnerOptions, JobRun } from "./job-runner";
 export { startFaultProxy } from "./fault-proxy";
 export type { FaultProxy, FaultProxyOptions, FaultProxyCounts, ProxyRestartOptions } from "./fault-proxy";
 export { requestInfo } from "./request-info";
+export { waitForCrdsEstablished } from "./wait-established";
+export type { KubectlRunner } from "./wait-established";
 export type { RequestInfo } from "./request-info";

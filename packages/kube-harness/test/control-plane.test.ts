@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { repositoryRoot, startControlPlane, writeKubeconfig, type ControlPlane } from "../src/index";
+import { repositoryRoot, startControlPlane, waitForCrdsEstablished, writeKubeconfig, type ControlPlane } from "../src/index";
 import { ok } from "./kubectl-ok";
 
 const root = repositoryRoot();
@@ -55,7 +55,7 @@ describe("a real control plane", () => {
 
   it("installs the project's CRDs and a sample Experiment, and kubectl get shows the printer columns", async () => {
     ok(await plane.kubectl(["apply", "--server-side", "--force-conflicts", "-f", crds]));
-    ok(await plane.kubectl(["wait", "--for=condition=Established", "--timeout=30s", "crd/experiments.iter8.tools", "crd/metrics.iter8.tools"]));
+    await waitForCrdsEstablished(plane, ["crd/experiments.iter8.tools", "crd/metrics.iter8.tools"]);
     ok(await plane.kubectl(["apply", "-n", ns, "-f", sampleExperiment]));
 
     const table = ok(await plane.kubectl(["get", "experiments", "-n", ns])).trimEnd().split("\n");

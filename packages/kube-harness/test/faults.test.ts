@@ -8,7 +8,7 @@ import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, ty
 import { FaultInjector, InjectedError } from "@iter8ts/testkit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
-import { readKubeconfig, repositoryRoot, serviceAccountKubeconfig, startControlPlane, startFaultProxy, type ControlPlane, type FaultProxy } from "../src/index";
+import { readKubeconfig, repositoryRoot, serviceAccountKubeconfig, startControlPlane, startFaultProxy, waitForCrdsEstablished, type ControlPlane, type FaultProxy } from "../src/index";
 import { ok } from "./kubectl-ok";
 
 const root = repositoryRoot();
@@ -25,7 +25,7 @@ beforeAll(async () => {
   ok(await plane.kubectl(["apply", "--server-side", "--force-conflicts", "-f", join(root, "packages", "types", "deploy", "crds")]));
   ok(await plane.kubectl(["create", "serviceaccount", "admin", "-n", ns]));
   ok(await plane.kubectl(["create", "clusterrolebinding", `${ns}-admin`, "--clusterrole=cluster-admin", `--serviceaccount=${ns}:admin`]));
-  ok(await plane.kubectl(["wait", "--for=condition=Established", "--timeout=30s", "crd/experiments.iter8.tools"]));
+  await waitForCrdsEstablished(plane, ["crd/experiments.iter8.tools"]);
   proxy = await startFaultProxy(plane, { seed: SEED });
   adminViaProxy = new KubeConfig();
   adminViaProxy.loadFromFile((await serviceAccountKubeconfig(plane, { namespace: ns, serviceAccount: "admin", server: proxy.url })).path);

@@ -3,6 +3,7 @@
 // and the engine must end the experiment as failed naming the field, instead of reading it again
 // with backoff forever.
 import { createEngine, systemClock, type EnginePorts } from "@iter8ts/engine";
+import { waitForCrdsEstablished } from "@iter8ts/kube-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeExperimentStore, type KubeClients } from "../src/index";
 import { canaryExperiment, startRealCluster, type RealCluster } from "./support";
@@ -13,10 +14,8 @@ let namespace: string;
 const CRDS = new URL("../../types/deploy/crds/", import.meta.url).pathname;
 
 beforeAll(async () => {
-  cluster = await startRealCluster("invalid", [
-    ["apply", "-f", CRDS],
-    ["wait", "--for=condition=Established", "--timeout=60s", "crd/experiments.iter8.tools"],
-  ]);
+  cluster = await startRealCluster("invalid", [["apply", "-f", CRDS]]);
+  await waitForCrdsEstablished(cluster.plane, ["crd/experiments.iter8.tools"]);
   ({ clients, namespace } = cluster);
 }, 10 * 60_000);
 

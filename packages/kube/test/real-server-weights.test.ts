@@ -7,6 +7,7 @@ import { applyWeights, isResourceError, type ObjectKey, type ResourceClient } fr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isKubeError, KubeResourceClient, type KubeClients } from "../src/index";
 import { startRealCluster, virtualService, type RealCluster } from "./support";
+import { waitForCrdsEstablished } from "@iter8ts/kube-harness";
 
 let cluster: RealCluster;
 let clients: KubeClients;
@@ -17,8 +18,7 @@ beforeAll(async () => {
   cluster = await startRealCluster("weights");
   const installed = await cluster.plane.kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify(crd) });
   expect(installed.exitCode, installed.stderr).toBe(0);
-  const ready = await cluster.plane.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/virtualservices.networking.istio.io"]);
-  expect(ready.exitCode, ready.stderr).toBe(0);
+  await waitForCrdsEstablished(cluster.plane, ["crd/virtualservices.networking.istio.io"]);
   ({ clients, namespace } = cluster);
 }, 10 * 60_000);
 

@@ -15,6 +15,7 @@ import {
   startControlPlane,
   startFaultProxy,
   startJobRunner,
+  waitForCrdsEstablished,
   serviceAccountKubeconfig,
   type FaultProxy,
   type JobRunner,
@@ -301,7 +302,7 @@ async function startOnKubeApiserver(options: TestClusterOptions, install: Manife
     await kubectl(["apply", "-f", crdFile]);
     // The CRDs first, so that the builtin Metrics in the same install find their kind.
     await kubectl(["apply", "-f", join(APP_ROOT, "deploy", "base", "crds")]);
-    await kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+    await waitForCrdsEstablished(plane);
     await kubectl(["apply", "-k", join(APP_ROOT, "deploy", "overlays", overlay)]);
     for (const namespace of options.namespaces ?? []) await kubectl(["create", "namespace", namespace]);
 
