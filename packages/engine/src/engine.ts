@@ -162,6 +162,12 @@ interface Turn {
 }
 
 
+/** Sets `status.versionRecommendedForPromotion`, or removes it when there is no version to name. */
+function recommend(status: EngineStatus, version: string | undefined): void {
+  if (version === undefined) delete status.versionRecommendedForPromotion;
+  else status.versionRecommendedForPromotion = version;
+}
+
 function randomToken(): string {
   const bytes = new Uint8Array(6);
   globalThis.crypto.getRandomValues(bytes);
@@ -263,8 +269,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
    */
   function conclude(turn: Turn, outcome: ConclusionOutcome, why: string): void {
     const version = versionToPromote(turn.spec, turn.status.analysis, outcome);
-    if (version === undefined) delete turn.status.versionRecommendedForPromotion;
-    else turn.status.versionRecommendedForPromotion = version;
+    recommend(turn.status, version);
     turn.status.conclusion = { outcome, reason: `${why} ${explainPromotion(turn.spec, outcome, version)}` };
   }
 
@@ -522,8 +527,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     const observed = await observeWeights(turn);
     if (observed.outcome !== ReconcileOutcome.Progressed) return observed;
     setStage(turn, "Running");
-    turn.status.versionRecommendedForPromotion = versionRecommendedForPromotion(turn.spec, turn.status.analysis);
-    if (turn.status.versionRecommendedForPromotion === undefined) delete turn.status.versionRecommendedForPromotion;
+    recommend(turn.status, versionRecommendedForPromotion(turn.spec, turn.status.analysis));
     return { outcome: ReconcileOutcome.Progressed, requeueAfterMs: 0 };
   }
 
@@ -649,8 +653,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     }
 
     const recommendedVersion = versionRecommendedForPromotion(turn.spec, s.analysis);
-    if (recommendedVersion === undefined) delete s.versionRecommendedForPromotion;
-    else s.versionRecommendedForPromotion = recommendedVersion;
+    recommend(s, recommendedVersion);
     s.completedIterations = iteration;
     s.lastUpdateTime = turn.time;
     delete s.retry;
