@@ -1,4 +1,4 @@
-import { inputLimitProblem, type MetricSpec } from "@iter8ts/types";
+import { SecretMask, inputLimitProblem, type MetricSpec } from "@iter8ts/types";
 import type { HttpRequest } from "./http-client";
 import { MetricError, MetricErrorCode } from "./metric-error";
 import type { MetricVersion } from "./metric-provider";
@@ -191,20 +191,12 @@ export function toHttpRequest(request: MetricRequest, options: { timeoutMs: numb
   };
 }
 
-/** Every secret value a request may carry, for scrubbing them from messages. */
-export function scrubbedValues(secret: SecretData | undefined): string[] {
-  if (!secret) return [];
-  const values = Object.values(secret).filter((v) => v.length >= 3);
-  if (secret.username !== undefined && secret.password !== undefined) {
-    values.push(Buffer.from(`${secret.username}:${secret.password}`).toString("base64"));
-  }
-  // Longest first, so a value containing another is replaced whole.
-  return values.sort((a, b) => b.length - a.length);
-}
-
-/** Replaces every secret value in a text with `***`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join("***");
-  return out;
+/**
+ * A mask of every secret value a request may carry (and the Basic credentials built from them),
+ * for scrubbing messages in every form the values may take.
+ */
+export function secretMaskOf(secret: SecretData | undefined): SecretMask {
+  const mask = new SecretMask(Object.values(secret ?? {}));
+  if (secret?.username !== undefined && secret.password !== undefined) mask.add(`${secret.username}:${secret.password}`);
+  return mask;
 }

@@ -134,7 +134,7 @@ describe("queryMetrics", () => {
     });
     const r = await queryMetrics(experiment(), [metric("x", { provider: "leaky", secret: "leaky-creds" })], { "web/leaky-creds": { password: "hunter22" } }, { now, registry });
     expect(r.errors.map((e) => e.code)).toEqual(["provider_failed", "provider_failed", "provider_failed", "provider_failed"]);
-    expect(r.errors[0]!.message).toBe('metric web/x, version v1: provider "leaky" failed: cannot log in with ***');
+    expect(r.errors[0]!.message).toBe('metric web/x, version v1: provider "leaky" failed: cannot log in with [redacted]');
   });
 
   it("reports metrics without a usable provider, and queries a duplicate only once", async () => {

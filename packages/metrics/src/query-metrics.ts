@@ -5,7 +5,7 @@ import { nodeHttpClient, type HttpClient } from "./http-client";
 import { MetricError, MetricErrorCode } from "./metric-error";
 import type { ExperimentContext, MetricQueryV1, MetricResultV1, MetricVersion } from "./metric-provider";
 import type { MetricProviderRegistry } from "./metric-provider-registry";
-import { redact, scrubbedValues } from "./metric-request";
+import { secretMaskOf } from "./metric-request";
 import { lookupSecret, secretStore, type SecretStore } from "./secret-store";
 
 /** A metric to query: a Metric resource, or an entry of `status.metrics` as the controller stores it. */
@@ -163,7 +163,7 @@ export async function queryMetrics(
         } catch (error) {
           // A third-party provider broke its contract; its message may echo credentials.
           const secret = metric.spec.secret ? lookupSecret(store, metric.spec.secret, namespace).data : undefined;
-          const text = redact(error instanceof Error ? error.message : String(error), scrubbedValues(secret));
+          const text = secretMaskOf(secret).redact(error instanceof Error ? error.message : String(error));
           return {
             ...base,
             result: {

@@ -1,7 +1,7 @@
 import { HttpClientError, type HttpResponse } from "./http-client";
 import { MetricErrorCode } from "./metric-error";
 import { METRIC_PROVIDER_V1, metricFailure, type MetricProviderV1, type MetricQueryV1, type MetricResultV1 } from "./metric-provider";
-import { buildMetricRequest, redact, scrubbedValues, toHttpRequest } from "./metric-request";
+import { buildMetricRequest, secretMaskOf, toHttpRequest } from "./metric-request";
 import { genericRestPreset, type RestPreset } from "./rest-preset";
 import { lookupSecret } from "./secret-store";
 import { ValueExtractor } from "./value-extractor";
@@ -69,7 +69,7 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
       preset,
     });
     if (!built.ok) return { ok: false, error: built.error };
-    const scrub = scrubbedValues(secret?.data);
+    const scrub = secretMaskOf(secret?.data);
     const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     const request = toHttpRequest(built.request, {
       timeoutMs: Math.round(timeoutSeconds * 1000),
@@ -98,7 +98,7 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
         }
         lastFailure = metricFailure(q, {
           code: MetricErrorCode.Unreachable,
-          message: `could not reach ${where} (${redact(e.detail, scrub)})${attempts > 1 ? ` after ${attempt} attempt(s)` : ""}; check the URL and that the backend is running`,
+          message: `could not reach ${where} (${scrub.redact(e.detail)})${attempts > 1 ? ` after ${attempt} attempt(s)` : ""}; check the URL and that the backend is running`,
           cause: e,
           retryable: e.kind !== "aborted",
         });
@@ -121,7 +121,7 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
 
     if (response.status >= 400) {
       const said = parsedOk ? preset.errorText?.(parsed) : undefined;
-      const detail = redact(said ?? snippet(response.body), scrub);
+      const detail = scrub.redact(said ?? snippet(response.body));
       return metricFailure(q, {
         code: MetricErrorCode.HttpStatus,
         status: response.status,
@@ -132,7 +132,7 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
     if (!parsedOk) {
       return metricFailure(q, {
         code: MetricErrorCode.BadJson,
-        message: `${where} answered HTTP ${response.status} with a body that is not JSON: ${JSON.stringify(redact(snippet(response.body), scrub))}`,
+        message: `${where} answered HTTP ${response.status} with a body that is not JSON: ${JSON.stringify(scrub.redact(snippet(response.body)))}`,
       });
     }
 
@@ -140,7 +140,7 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
     if (extracted.ok) return { ok: true, value: extracted.value };
     const said = preset.errorText?.(parsed);
     const hint = said ? `${preset.title} says: ${said}` : extracted.code === MetricErrorCode.NoNumber ? preset.emptyHint?.(parsed) : undefined;
-    return metricFailure(q, { code: extracted.code, message: redact(hint ? `${extracted.message}; ${hint}` : extracted.message, scrub) });
+    return metricFailure(q, { code: extracted.code, message: scrub.redact(hint ? `${extracted.message}; ${hint}` : extracted.message) });
   }
 
   return { apiVersion: METRIC_PROVIDER_V1, name: options.name ?? preset.name, query };

@@ -32,5 +32,4 @@ export { httpTask, defaultNotificationBody, HTTP_NOTIFICATION_TIMEOUT_MS } from 
 export { slackTask, slackMessage } from "./builtin/slack-task";
 export type { SlackMessage } from "./builtin/slack-task";
 export { collectTask, COLLECT_PROVENANCE } from "./builtin/collect-task";
-export { Redactor } from "./exec/redactor";
 export type { ProcessOutcome } from "./exec/run-process";

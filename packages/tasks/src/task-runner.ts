@@ -2,11 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectBuiltinMetrics, type SecretData } from "@iter8ts/metrics";
-import { escapeControls, experimentNamespace, parseMetricRef, type Experiment, type ExperimentStatus, type TaskSpec } from "@iter8ts/types";
+import { SecretMask, escapeControls, experimentNamespace, parseMetricRef, type Experiment, type ExperimentStatus, type TaskSpec } from "@iter8ts/types";
 import type { ResourceClient } from "@iter8ts/weights";
 import { compileCondition } from "./condition/condition";
 import { ConditionError } from "./condition/condition-error";
-import { Redactor } from "./exec/redactor";
 import { runProcess } from "./exec/run-process";
 import type { CollectFunction, SecretSource, StatusUpdate, TaskContext, TaskDefinition } from "./task-definition";
 import { TaskError, TaskErrorCode, type TaskLocation } from "./task-error";
@@ -231,7 +230,7 @@ export class TaskRunner {
   /** Runs the given tasks as the action `action` (for callers that hold the task list already). */
   async runTasks(experiment: Experiment, action: string, tasks: readonly TaskSpec[], options: { signal?: AbortSignal } = {}): Promise<ActionResult> {
     const emit = (event: TaskEvent) => this.options.events?.(event);
-    const redactor = new Redactor();
+    const redactor = new SecretMask();
     const state = { experiment: structuredClone(experiment), updates: [] as StatusUpdate[] };
     const outcomes: TaskOutcome[] = [];
     let scratch: { dir: string; owned: boolean } | undefined;
@@ -264,7 +263,7 @@ export class TaskRunner {
     spec: TaskSpec,
     location: TaskLocation,
     state: { experiment: Experiment; updates: StatusUpdate[] },
-    redactor: Redactor,
+    redactor: SecretMask,
     scratchDir: () => Promise<string>,
     parentSignal: AbortSignal | undefined,
   ): Promise<TaskOutcome> {

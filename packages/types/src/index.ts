@@ -117,3 +117,4 @@ export { CRD_GENERATE_COMMAND, crdManifests, crdFiles, crdYaml } from "./crd";
 export type { CustomResourceDefinition, CrdFile } from "./crd";
 export { toStructuralSchema, StructuralSchemaError } from "./structural-schema";
 export type { JsonSchemaNode } from "./structural-schema";
+export { SecretMask, secretForms, SECRET_MASK, MIN_MASKED_LENGTH } from "./secret-mask";

@@ -2,13 +2,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Redactor } from "./redactor";
+import { SecretMask } from "@iter8ts/types";
 import { runProcess, type ProcessSpec } from "./run-process";
 
 const PATH = "/usr/local/bin:/usr/bin:/bin";
 
 function spec(command: string, args: string[], extra: Partial<ProcessSpec> = {}): ProcessSpec {
-  return { command, args, env: { PATH }, signal: new AbortController().signal, maxOutputBytes: 1 << 20, redactor: new Redactor(), ...extra };
+  return { command, args, env: { PATH }, signal: new AbortController().signal, maxOutputBytes: 1 << 20, redactor: new SecretMask(), ...extra };
 }
 
 describe("runProcess", () => {
@@ -29,7 +29,7 @@ describe("runProcess", () => {
   });
 
   it("redacts secrets in captured output and in streamed lines", async () => {
-    const redactor = new Redactor();
+    const redactor = new SecretMask();
     redactor.add("hunter2");
     const lines: string[] = [];
     const outcome = await runProcess(spec("/bin/echo", ["password is hunter2"], { redactor, onLine: (l) => lines.push(l) }));

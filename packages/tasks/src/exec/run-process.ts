@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { BoundedOutput } from "./bounded-output";
-import type { Redactor } from "./redactor";
+import type { SecretMask } from "@iter8ts/types";
 
 /** How to run one process. */
 export interface ProcessSpec {
@@ -13,7 +13,7 @@ export interface ProcessSpec {
   /** Stops the process (its whole process group) when aborted. */
   signal: AbortSignal;
   maxOutputBytes: number;
-  redactor: Redactor;
+  redactor: SecretMask;
   /** Each complete line of output, redacted, as it arrives. */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
