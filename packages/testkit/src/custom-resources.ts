@@ -151,16 +151,17 @@ function crd(spec: CrdSpec): JsonObject {
 }
 
 /**
- * The CRDs a cluster running the project has: Iter8's Experiment (with the status subresource)
- * and Metric (without) as @iter8ts/types generates them, and Istio VirtualService, Knative
+ * The CRDs a cluster running the project has: Iter8's Experiment (with the status subresource),
+ * Metric and ReferenceGrant (without) as @iter8ts/types generates them, and Istio VirtualService, Knative
  * Service, KFServing and KServe InferenceService, and Seldon SeldonDeployment with schemas that
  * accept any fields. Objects are validated against their CRD's schema, as a real server does.
  */
 export function defaultCustomResourceDefinitions(): JsonObject[] {
-  const { experiments, metrics } = crdManifests();
+  const { experiments, metrics, referenceGrants } = crdManifests();
   return [
     { ...experiments },
     { ...metrics },
+    { ...referenceGrants },
     crd({
       group: "networking.istio.io",
       kind: "VirtualService",

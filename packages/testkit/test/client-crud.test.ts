@@ -254,7 +254,7 @@ describe("installing the generated CRDs", () => {
       expect((await statusOf(customApi.listNamespacedCustomObject(experiments))).code).toBe(404);
       for (const crd of loadAllYaml(crdYaml()) as KubernetesObject[]) await api.create(crd);
       const crds = await kc.makeApiClient(ApiextensionsV1Api).listCustomResourceDefinition();
-      expect(crds.items.map((c) => c.metadata?.name).sort()).toEqual(["experiments.iter8.tools", "metrics.iter8.tools"]);
+      expect(crds.items.map((c) => c.metadata?.name).sort()).toEqual(["experiments.iter8.tools", "metrics.iter8.tools", "referencegrants.iter8.tools"]);
       expect(crds.items.every((c) => c.status?.conditions?.some((x) => x.type === "Established" && x.status === "True"))).toBe(true);
       await api.create(experiment("installed") as KubernetesObject);
       const invalid = await statusOf(api.create({ ...experiment("broken"), spec: { target: "" } } as KubernetesObject));

@@ -8,7 +8,7 @@ import { CRD_GENERATE_COMMAND, crdFiles, crdManifests, crdYaml } from "./crd";
 import type { JsonSchemaNode } from "./structural-schema";
 
 const packageRoot = join(import.meta.dirname, "..");
-const { experiments, metrics } = crdManifests();
+const { experiments, metrics, referenceGrants } = crdManifests();
 const experimentSchema = experiments.spec.versions[0]!.schema.openAPIV3Schema;
 const metricSchema = metrics.spec.versions[0]!.schema.openAPIV3Schema;
 
@@ -53,12 +53,26 @@ describe("generated CRDs", () => {
     for (const file of crdFiles()) {
       expect(file.text.split("\n")[0]).toBe(`# Generated from the zod schemas of @iter8ts/types by \`${CRD_GENERATE_COMMAND}\`; do not edit.`);
     }
-    expect(crdFiles().map((f) => f.path)).toEqual(["deploy/crds/experiments.iter8.tools.yaml", "deploy/crds/metrics.iter8.tools.yaml"]);
+    expect(crdFiles().map((f) => f.path)).toEqual([
+      "deploy/crds/experiments.iter8.tools.yaml",
+      "deploy/crds/metrics.iter8.tools.yaml",
+      "deploy/crds/referencegrants.iter8.tools.yaml",
+    ]);
   });
 
   it("are structural schemas", () => {
     expect(structuralViolations(experimentSchema)).toEqual([]);
     expect(structuralViolations(metricSchema)).toEqual([]);
+    expect(structuralViolations(referenceGrants.spec.versions[0]!.schema.openAPIV3Schema)).toEqual([]);
+  });
+
+  it("declare ReferenceGrant, namespaced, without a status subresource", () => {
+    expect(referenceGrants.metadata.name).toBe("referencegrants.iter8.tools");
+    expect(referenceGrants.spec.names).toMatchObject({ kind: "ReferenceGrant", plural: "referencegrants", singular: "referencegrant" });
+    expect(referenceGrants.spec.scope).toBe("Namespaced");
+    expect(referenceGrants.spec.versions[0]!.subresources).toBeUndefined();
+    const spec = node(referenceGrants.spec.versions[0]!.schema.openAPIV3Schema, "spec");
+    expect(spec.required).toEqual(["from", "to"]);
   });
 
   it("declare the iter8.tools/v2alpha2 kinds with Iter8's printer columns", () => {
@@ -128,8 +142,8 @@ describe("generated CRDs", () => {
     expect(openApiViolations(experimentSchema, withField(abExperiment(), "spec.target", undefined))).toEqual(["spec.target: required"]);
   });
 
-  it("print both manifests as one multi-document YAML", () => {
+  it("print every manifest as one multi-document YAML", () => {
     const docs = parseAllDocuments(crdYaml()).map((d) => d.toJS() as unknown);
-    expect(docs).toEqual([experiments, metrics]);
+    expect(docs).toEqual([experiments, metrics, referenceGrants]);
   });
 });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { API_GROUP } from "./common";
 import { ExperimentSpecSchema, ExperimentStatusSchema } from "./experiment";
 import { MetricSpecSchema } from "./metric";
+import { ReferenceGrantSpecSchema } from "./reference-grant";
 import { toStructuralSchema, type JsonSchemaNode } from "./structural-schema";
 
 /** The command that regenerates the committed CRD files. */
@@ -88,11 +89,11 @@ function definition(options: {
 }
 
 /**
- * The Experiment and Metric CustomResourceDefinitions, generated from the zod schemas: structural
- * OpenAPI v3 schemas, the printer columns of Iter8 v2alpha2, the status subresource on
- * Experiment, and the Metric defaults (`type: Gauge`, `method: GET`).
+ * The Experiment, Metric and ReferenceGrant CustomResourceDefinitions, generated from the zod
+ * schemas: structural OpenAPI v3 schemas, the printer columns of Iter8 v2alpha2, the status
+ * subresource on Experiment, and the Metric defaults (`type: Gauge`, `method: GET`).
  */
-export function crdManifests(): { experiments: CustomResourceDefinition; metrics: CustomResourceDefinition } {
+export function crdManifests(): { experiments: CustomResourceDefinition; metrics: CustomResourceDefinition; referenceGrants: CustomResourceDefinition } {
   return {
     experiments: definition({
       kind: "Experiment",
@@ -118,6 +119,17 @@ export function crdManifests(): { experiments: CustomResourceDefinition; metrics
       ],
       spec: MetricSpecSchema,
     }),
+    referenceGrants: definition({
+      kind: "ReferenceGrant",
+      plural: "referencegrants",
+      description:
+        "Lets Experiments of other namespaces refer to objects of this namespace (Metrics, routing objects). Secrets are never granted.",
+      columns: [
+        { name: "from", type: "string", jsonPath: ".spec.from[*].namespace" },
+        { name: "kinds", type: "string", jsonPath: ".spec.to[*].kind" },
+      ],
+      spec: ReferenceGrantSpecSchema,
+    }),
   };
 }
 
@@ -127,16 +139,16 @@ function toYaml(crd: CustomResourceDefinition): string {
 
 /** The generated files, exactly as they are committed under `deploy/crds/`. */
 export function crdFiles(): CrdFile[] {
-  const { experiments, metrics } = crdManifests();
+  const { experiments, metrics, referenceGrants } = crdManifests();
   const header = `# Generated from the zod schemas of @iter8ts/types by \`${CRD_GENERATE_COMMAND}\`; do not edit.\n`;
-  return [experiments, metrics].map((crd) => ({
+  return [experiments, metrics, referenceGrants].map((crd) => ({
     path: `deploy/crds/${crd.metadata.name}.yaml`,
     text: header + toYaml(crd),
   }));
 }
 
-/** Both CRDs as one multi-document YAML text, ready for `kubectl apply -f -`. */
+/** The CRDs as one multi-document YAML text, ready for `kubectl apply -f -`. */
 export function crdYaml(): string {
-  const { experiments, metrics } = crdManifests();
-  return `${toYaml(experiments)}---\n${toYaml(metrics)}`;
+  const { experiments, metrics, referenceGrants } = crdManifests();
+  return [experiments, metrics, referenceGrants].map(toYaml).join("---\n");
 }

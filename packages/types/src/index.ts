@@ -118,3 +118,12 @@ export type { CustomResourceDefinition, CrdFile } from "./crd";
 export { toStructuralSchema, StructuralSchemaError } from "./structural-schema";
 export type { JsonSchemaNode } from "./structural-schema";
 export { SecretMask, secretForms, SECRET_MASK, MIN_MASKED_LENGTH } from "./secret-mask";
+export {
+  ReferenceGrantFromSchema,
+  ReferenceGrantToSchema,
+  ReferenceGrantSpecSchema,
+  ReferenceGrantSchema,
+  referenceGranted,
+  apiGroupOf,
+} from "./reference-grant";
+export type { ReferenceGrantFrom, ReferenceGrantTo, ReferenceGrantSpec, ReferenceGrant, CrossNamespaceReference } from "./reference-grant";
