@@ -40,7 +40,7 @@ export type { KubeEventSinkOptions } from "./kube-event-sink";
 export { LeaderElector, microTime } from "./leader-elector";
 export type { LeaderElectorOptions } from "./leader-elector";
 export { actionJobName, labelValue } from "./action-job-name";
-export { JobActionRunner, ActionJobLabel, createActionJobInformer, experimentKeyOfJob } from "./job-action-runner";
+export { JobActionRunner, ActionJobLabel, DEFAULT_ACTION_RESOURCES, DEFAULT_ACTION_SERVICE_ACCOUNT, createActionJobInformer, experimentKeyOfJob } from "./job-action-runner";
 export type { JobActionRunnerOptions } from "./job-action-runner";
 export { createKubePorts } from "./create-kube-ports";
 export type { KubePorts, KubePortsOptions } from "./create-kube-ports";

@@ -30,6 +30,7 @@ const options: JobActionRunnerOptions = {
 
 beforeAll(async () => {
   ({ server, clients } = await startCluster({ jobs: { killGraceMs: 200 } }));
+  server.create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "iter8-action", namespace: "default" } });
 });
 
 afterAll(async () => {
@@ -72,13 +73,14 @@ describe("JobActionRunner", () => {
     expect(job.metadata.ownerReferences).toEqual([{ apiVersion: "iter8.tools/v2alpha2", kind: "Experiment", name: "quickstart-exp", uid: experiment.metadata.uid }]);
     expect(job.spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 300 });
     const pod = job.spec.template.spec;
-    expect(pod).toMatchObject({ serviceAccountName: "iter8-handlers", restartPolicy: "Never" });
+    expect(pod).toMatchObject({ serviceAccountName: "iter8-action", restartPolicy: "Never" });
     expect(pod.containers[0]).toMatchObject({ image: "ghcr.io/iter8ts/iter8ctl:test", command: [process.execPath], args: ["-e", SCRIPT, "$(RUN_ID)"] });
     expect(pod.containers[0]!.env).toEqual([
       { name: "EXPERIMENT_NAME", value: "quickstart-exp" },
       { name: "EXPERIMENT_NAMESPACE", value: "default" },
       { name: "ACTION", value: "start" },
       { name: "RUN_ID", value: "3f2a9c1b7d4e-start" },
+      { name: "ITER8_ALLOW_EXEC", value: "false" },
       { name: "TEAM", value: "checkout" },
     ]);
 
@@ -86,6 +88,52 @@ describe("JobActionRunner", () => {
     const [p] = server.list("v1", "Pod", "default", { labelSelector: "job-name=quickstart-exp-3f2a9c1b7d4e-start" });
     const printed = JSON.parse(server.podLog("default", String((p!.metadata as { name: string }).name)) ?? "{}");
     expect(printed).toEqual({ name: "quickstart-exp", namespace: "default", action: "start", runId: "3f2a9c1b7d4e-start", arg: "3f2a9c1b7d4e-start", team: "checkout" });
+  });
+
+  it("runs the pod as the tenant, locked down: non-root, no escalation, no capabilities, seccomp, read-only root with scratch on /tmp, bounded resources", () => {
+    const experiment = experimentNamed("locked-down");
+    const job = new JobActionRunner(clients, options).jobFor(request(experiment, "121212121212"), experiment) as unknown as {
+      metadata: { namespace: string };
+      spec: { template: { spec: Record<string, unknown> & { containers: Array<Record<string, unknown>> } } };
+    };
+    expect(job.metadata.namespace).toBe("default");
+    const pod = job.spec.template.spec;
+    expect(pod.serviceAccountName).toBe("iter8-action");
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } });
+    const container = pod.containers[0]!;
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } });
+    expect(container.resources).toEqual({
+      requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "256Mi" },
+    });
+    expect(container.volumeMounts).toEqual([{ name: "scratch", mountPath: "/tmp" }]);
+    expect(pod.volumes).toEqual([{ name: "scratch", emptyDir: { sizeLimit: "256Mi" } }]);
+  });
+
+  it("tells the Job whether its namespace may run exec tasks, and a configured variable cannot override it", () => {
+    const experiment = experimentNamed("exec-gated");
+    const envOf = (runner: JobActionRunner) =>
+      (runner.jobFor(request(experiment, "343434343434"), experiment) as unknown as { spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } } }).spec.template.spec.containers[0]!.env.filter(
+        (e) => e.name === "ITER8_ALLOW_EXEC",
+      );
+    expect(envOf(new JobActionRunner(clients, { ...options, env: { ITER8_ALLOW_EXEC: "true" } }))).toEqual([{ name: "ITER8_ALLOW_EXEC", value: "false" }]);
+    expect(envOf(new JobActionRunner(clients, { ...options, allowExec: true }))).toEqual([{ name: "ITER8_ALLOW_EXEC", value: "true" }]);
+    expect(envOf(new JobActionRunner(clients, { ...options, allowExec: (key) => key.namespace === "team-a" }))).toEqual([{ name: "ITER8_ALLOW_EXEC", value: "false" }]);
+    expect(envOf(new JobActionRunner(clients, { ...options, allowExec: (key) => key.namespace === "default" }))).toEqual([{ name: "ITER8_ALLOW_EXEC", value: "true" }]);
+  });
+
+  it("fails the action at once, naming the namespace and the setup, when the namespace has no action service account", async () => {
+    server.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team-b" } });
+    const experiment = parseStoredExperiment(server.create(canaryExperiment("no-account", { namespace: "team-b" })));
+    const runner = new JobActionRunner(clients, options);
+    const r = { ...request(experiment, "565656565656"), experiment: { namespace: "team-b", name: "no-account" } };
+    const error = await runner.start(r, experiment).catch((e: unknown) => e);
+    expect(isKubeError(error, "NotFound")).toBe(true);
+    expect((error as { retryable: boolean }).retryable).toBe(false);
+    expect((error as Error).message).toBe(
+      'the start action of Experiment team-b/no-account cannot run: ServiceAccount iter8-action does not exist in namespace team-b; an admin sets the namespace up for actions with "kubectl apply -k apps/controller/deploy/tenant -n team-b" (see "Tenant namespaces" in apps/controller/README.md)',
+    );
+    expect(server.list("batch/v1", "Job", "team-b")).toHaveLength(0);
   });
 
   it("treats a second start of the same run as a no-op, even when both race", async () => {
@@ -146,6 +194,7 @@ describe("JobActionRunner", () => {
 
   it("keeps long names valid and deletes the Jobs of an experiment when they live in a fixed namespace", async () => {
     server.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "iter8-system" } });
+    server.create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "iter8-action", namespace: "iter8-system" } });
     const longName = `checkout-service-canary-release-with-a-long-descriptive-name`;
     const experiment = experimentNamed(longName);
     const runner = new JobActionRunner(clients, { ...options, namespace: "iter8-system" });

@@ -27,7 +27,11 @@ export interface JobActionRunnerOptions {
    * `$(EXPERIMENT_NAME)`, `$(ACTION)` and `$(RUN_ID)` from the container's environment.
    */
   args?: string[] | ((request: ActionRequest) => string[]);
-  /** Service account of the action pods (default `iter8-handlers`); it needs the RBAC the tasks use. */
+  /**
+   * Service account of the action pods, in the Jobs' namespace (default `iter8-action`): the
+   * tenant's own, so an action can do only what that namespace's RoleBindings let it. It must
+   * exist there; {@link JobActionRunner.start} refuses to create a Job that could never start.
+   */
   serviceAccountName?: string;
   /**
    * Namespace of the Jobs. By default the experiment's own, where an ownerReference to the
@@ -36,6 +40,17 @@ export interface JobActionRunnerOptions {
    * so call {@link JobActionRunner.deleteJobsOf} when an experiment is deleted.
    */
   namespace?: string;
+  /**
+   * Whether the experiment's namespace may run exec-type tasks (`run`, `common/exec`, …); the
+   * container gets `ITER8_ALLOW_EXEC=true|false` and `iter8ctl action run` refuses them when
+   * false. Default false.
+   */
+  allowExec?: boolean | ((experiment: ExperimentKey) => boolean);
+  /**
+   * The kustomization that sets a namespace up for actions, quoted when the service account is
+   * missing (default `apps/controller/deploy/tenant`).
+   */
+  tenantSetupHint?: string;
   /** More environment for the container (added after the four the runner sets). */
   env?: Readonly<Record<string, string>>;
   /** Retries of a failed action pod (default 1: an action runs at most twice). */
@@ -49,7 +64,7 @@ export interface JobActionRunnerOptions {
   ttlSecondsAfterFinished?: number;
   /** Image pull policy of the container. */
   imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
-  /** Container resources, as in a pod spec. */
+  /** Container resources, as in a pod spec (default {@link DEFAULT_ACTION_RESOURCES}). */
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   /** Extra labels for Jobs and their pods. */
   labels?: Readonly<Record<string, string>>;
@@ -73,6 +88,28 @@ interface Pod extends KubeObject {
 }
 
 const CONTAINER = "iter8-action";
+const SCRATCH_VOLUME = "scratch";
+
+/** The service account action Jobs run as unless told otherwise. */
+export const DEFAULT_ACTION_SERVICE_ACCOUNT = "iter8-action";
+
+/**
+ * Requests and limits of an action container unless told otherwise: enough for `iter8ctl`,
+ * `kubectl` and a shell script, bounded so that a tenant's action cannot take a node's CPU or
+ * memory from the other tenants.
+ */
+export const DEFAULT_ACTION_RESOURCES = {
+  requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
+  limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "256Mi" },
+} as const;
+
+/**
+ * The pod's securityContext: no root, no privilege escalation, no capabilities, the runtime's
+ * seccomp profile, a read-only root file system (scratch space is an emptyDir on /tmp). uid 1000
+ * is the action image's unprivileged user.
+ */
+const POD_SECURITY_CONTEXT = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } } as const;
+const CONTAINER_SECURITY_CONTEXT = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } } as const;
 
 /**
  * The engine's action runner on Kubernetes: each action run is a batch/v1 Job that runs the
@@ -123,18 +160,30 @@ export class JobActionRunner implements ActionRunner {
       [ActionJobLabel.RunId]: runId,
       "iter8/handler": request.handlerName,
     };
-    const env = [
-      { name: "EXPERIMENT_NAME", value: key.name },
-      { name: "EXPERIMENT_NAMESPACE", value: key.namespace },
-      { name: "ACTION", value: action },
-      { name: "RUN_ID", value: runId },
-      ...Object.entries(this.#options.env ?? {}).map(([n, value]) => ({ name: n, value })),
-    ];
-    const container: Record<string, unknown> = { name: CONTAINER, image: this.#options.image, command: [...this.#options.command], env };
+    const allowExec = typeof this.#options.allowExec === "function" ? this.#options.allowExec(key) : (this.#options.allowExec ?? false);
+    const fixed: Record<string, string> = {
+      EXPERIMENT_NAME: key.name,
+      EXPERIMENT_NAMESPACE: key.namespace,
+      ACTION: action,
+      RUN_ID: runId,
+      ITER8_ALLOW_EXEC: String(allowExec),
+    };
+    // The runner's own variables win over configured ones: a configured ITER8_ALLOW_EXEC cannot
+    // widen what the controller decided for this namespace.
+    const extra = Object.entries(this.#options.env ?? {}).filter(([n]) => !(n in fixed));
+    const env = [...Object.entries(fixed), ...extra].map(([n, value]) => ({ name: n, value }));
+    const container: Record<string, unknown> = {
+      name: CONTAINER,
+      image: this.#options.image,
+      command: [...this.#options.command],
+      env,
+      resources: structuredClone(this.#options.resources ?? DEFAULT_ACTION_RESOURCES),
+      securityContext: structuredClone(CONTAINER_SECURITY_CONTEXT),
+      volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: "/tmp" }],
+    };
     const args = typeof this.#options.args === "function" ? this.#options.args(request) : this.#options.args;
     if (args) container.args = [...args];
     if (this.#options.imagePullPolicy) container.imagePullPolicy = this.#options.imagePullPolicy;
-    if (this.#options.resources) container.resources = this.#options.resources;
     const metadata: KubeObject["metadata"] = { name, namespace, labels, annotations };
     const uid = experiment.metadata.uid;
     if (namespace === key.namespace && typeof uid === "string" && uid) {
@@ -145,7 +194,13 @@ export class JobActionRunner implements ActionRunner {
       activeDeadlineSeconds: this.#options.activeDeadlineSeconds ?? 300,
       template: {
         metadata: { labels, annotations },
-        spec: { serviceAccountName: this.#options.serviceAccountName ?? "iter8-handlers", restartPolicy: "Never", containers: [container] },
+        spec: {
+          serviceAccountName: this.#serviceAccount(),
+          restartPolicy: "Never",
+          securityContext: structuredClone(POD_SECURITY_CONTEXT),
+          containers: [container],
+          volumes: [{ name: SCRATCH_VOLUME, emptyDir: { sizeLimit: "256Mi" } }],
+        },
       },
     };
     if (this.#options.ttlSecondsAfterFinished !== undefined) spec.ttlSecondsAfterFinished = this.#options.ttlSecondsAfterFinished;
@@ -162,6 +217,7 @@ export class JobActionRunner implements ActionRunner {
     const job = this.jobFor(request, experiment);
     const { namespace, name } = this.jobOf(request);
     const subject = `Job ${namespace}/${name} for action ${request.action} of Experiment ${request.experiment.namespace}/${request.experiment.name}`;
+    await this.#requireServiceAccount(namespace, request);
     try {
       await this.#clients.api.request({ method: "POST", path: this.#jobPath(namespace), body: job, subject });
     } catch (error) {
@@ -171,6 +227,34 @@ export class JobActionRunner implements ActionRunner {
       if (runId !== request.runId) {
         throw new KubeError(KubeErrorCode.AlreadyExists, `${subject}: a Job of run ${runId ?? "(unknown)"} already has this name; delete it to let the action run`, { cause: error, retryable: false });
       }
+    }
+  }
+
+  #serviceAccount(): string {
+    return this.#options.serviceAccountName ?? DEFAULT_ACTION_SERVICE_ACCOUNT;
+  }
+
+  /**
+   * A Job whose service account is missing is accepted by the API server but its pod never is,
+   * so the action would hang until its deadline with nothing to say why; fail it now instead.
+   */
+  async #requireServiceAccount(namespace: string, request: ActionRequest): Promise<void> {
+    const account = this.#serviceAccount();
+    try {
+      await this.#clients.api.request({
+        method: "GET",
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(account)}`,
+        subject: `ServiceAccount ${namespace}/${account}`,
+      });
+    } catch (error) {
+      if (!isKubeError(error, KubeErrorCode.NotFound)) throw error;
+      const hint = this.#options.tenantSetupHint ?? "apps/controller/deploy/tenant";
+      throw new KubeError(
+        KubeErrorCode.NotFound,
+        `the ${request.action} action of Experiment ${request.experiment.namespace}/${request.experiment.name} cannot run: ServiceAccount ${account} does not exist in namespace ${namespace}; ` +
+          `an admin sets the namespace up for actions with "kubectl apply -k ${hint} -n ${namespace}" (see "Tenant namespaces" in apps/controller/README.md)`,
+        { cause: error, retryable: false },
+      );
     }
   }
 
