@@ -41,6 +41,8 @@ export interface ActionRecord {
 /** Steps that are retried with backoff before the experiment fails. */
 export const RetryStep = {
   LoadMetrics: "LoadMetrics",
+  /** Reading the consents to references across namespaces, before the target is taken. */
+  References: "References",
   ObserveWeights: "ObserveWeights",
   Iteration: "Iteration",
   ActionLaunch: "ActionLaunch",

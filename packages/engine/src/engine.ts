@@ -17,6 +17,7 @@ import {
   type Stage,
 } from "@iter8ts/types";
 import { actionRunId, handlerName } from "./action-ids";
+import { criteriaMetricReferences, metricReference, refusedReference, weightObjectReferences } from "./cross-namespace-refs";
 import {
   DEFAULT_DECISION_HISTORY,
   appendDecision,
@@ -302,6 +303,28 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     return end(turn, completion);
   }
 
+  /**
+   * Fails the experiment when one of `refs` leaves its namespace without consent (see
+   * `ReferencePolicy`); undefined when every reference is allowed. A policy that cannot answer
+   * is retried as `step`.
+   */
+  async function guardReferences(turn: Turn, step: RetryStep, refs: Parameters<typeof refusedReference>[2], from = experimentNamespace(turn.spec)): Promise<StepOutcome | undefined> {
+    let refused: string | undefined;
+    try {
+      refused = await refusedReference(ports.references, from, refs);
+    } catch (error) {
+      return retryOrGiveUp(turn, step, error, () => fail(turn, Reason.ReferenceNotGranted, `the ReferenceGrants could not be read: ${errorMessage(error)}`, Message.failed));
+    }
+    if (refused === undefined) return undefined;
+    delete turn.status.retry;
+    return fail(turn, Reason.ReferenceNotGranted, refused, Message.failed);
+  }
+
+  /** Every reference of the spec: the criteria's Metrics and the versions' routing objects. */
+  function specReferences(turn: Turn) {
+    return [...criteriaMetricReferences(turn.spec), ...weightObjectReferences(turn.spec)];
+  }
+
   function requestFor(turn: Turn, r: ActionRecord): ActionRequest {
     const request: ActionRequest = {
       runId: r.runId,
@@ -384,6 +407,8 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
   /** Reads the observed weights into `status.currentWeightDistribution`. */
   async function observeWeights(turn: Turn): Promise<StepOutcome> {
     if (turn.spec.spec.versionInfo) {
+      const refused = await guardReferences(turn, RetryStep.ObserveWeights, weightObjectReferences(turn.spec));
+      if (refused) return refused;
       try {
         turn.status.currentWeightDistribution = await ports.weights.observe(forAnalysis(turn));
       } catch (error) {
@@ -471,6 +496,10 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
   }
 
   async function acquireTarget(turn: Turn): Promise<StepOutcome> {
+    // Before the target is taken or any action runs: nothing of a refused object is ever read.
+    const refused = await guardReferences(turn, RetryStep.References, specReferences(turn));
+    if (refused) return refused;
+    if (turn.status.retry?.step === RetryStep.References) delete turn.status.retry;
     const others = await listTarget(turn);
     const decision = decideTarget({ ...turn.stored, status: turn.status }, others);
     if (decision?.kind === "acquire") {
@@ -496,11 +525,18 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
   async function loadMetrics(turn: Turn, refs: readonly string[]): Promise<StepOutcome> {
     const loaded: MetricInfo[] = [];
     const seen = new Set<string>();
-    const queue = [...refs];
-    for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+    const experimentNs = experimentNamespace(turn.spec);
+    const fields = new Map<string, string>();
+    for (const r of criteriaMetricReferences(turn.spec)) if (!fields.has(`${r.namespace}/${r.name}`)) fields.set(`${r.namespace}/${r.name}`, r.field);
+    // A sampleSize is a reference of the Metric that names it, so its namespace is the one that must consent.
+    const queue = refs.map((key) => ({ key, from: experimentNs, field: fields.get(key) ?? "spec.criteria" }));
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      const { key } = item;
       if (seen.has(key)) continue;
       seen.add(key);
-      const { namespace, name } = parseMetricRef(key, experimentNamespace(turn.spec));
+      const { namespace, name } = parseMetricRef(key, experimentNs);
+      const refused = await guardReferences(turn, RetryStep.LoadMetrics, [metricReference(item.field, key, experimentNs)], item.from);
+      if (refused) return refused;
       let metric;
       try {
         metric = await store.getMetric(namespace, name);
@@ -516,7 +552,8 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
       }
       loaded.push({ name: key, metricObj: metric });
       const sampleSize = metric.spec.sampleSize;
-      if (sampleSize) queue.push(normalizeMetricRef(sampleSize, metric.metadata?.namespace ?? namespace));
+      const metricNs = metric.metadata?.namespace ?? namespace;
+      if (sampleSize) queue.push({ key: normalizeMetricRef(sampleSize, metricNs), from: metricNs, field: `spec.sampleSize of Metric ${key}` });
     }
     turn.status.metrics = loaded;
     delete turn.status.retry;
@@ -534,6 +571,9 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
   async function iterate(turn: Turn, iteration: number): Promise<StepOutcome> {
     const s = turn.status;
     const plan = iterationPlan(turn.spec);
+    // Again each iteration: a namespace that withdraws its consent stops the experiment.
+    const refused = await guardReferences(turn, RetryStep.Iteration, specReferences(turn));
+    if (refused) return refused;
     s.startTime ??= turn.time;
 
     const failIteration = async (

@@ -15,7 +15,10 @@ export type {
   EngineEvent,
   EventSink,
   EnginePorts,
+  CrossNamespaceRef,
+  ReferencePolicy,
 } from "./ports";
+export { criteriaMetricReferences, weightObjectReferences, describeReference, refusedReference } from "./cross-namespace-refs";
 export { systemClock } from "./system-clock";
 export { ActionState, RetryStep, DecisionOutcome, readEngineStatus } from "./engine-status";
 export type { ActionRecord, RetryRecord, DecisionRecord, EngineStatus } from "./engine-status";

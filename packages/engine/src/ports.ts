@@ -123,6 +123,31 @@ export interface EventSink {
   emit(event: EngineEvent): void;
 }
 
+/** An object an experiment (or a Metric it uses) refers to in another namespace. */
+export interface CrossNamespaceRef {
+  /** Where the reference is written: `spec.versionInfo.candidates[0].weightObjRef`. */
+  field: string;
+  /** API group (`""` for the core group); undefined when the reference gives no apiVersion. */
+  group?: string | undefined;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * Whether a namespace consents to be referred to from another (in a cluster, a ReferenceGrant in
+ * the referred namespace). Asked for every reference that leaves the experiment's namespace, before
+ * it is read and again each iteration, so a withdrawn consent stops the experiment. Runtimes with
+ * no namespaces to protect (local mode) leave this port out and every reference is allowed.
+ */
+export interface ReferencePolicy {
+  /**
+   * True when objects of namespace `from` may refer to `ref`. Throws when the consents cannot be
+   * read; the engine tries again later.
+   */
+  allows(from: string, ref: CrossNamespaceRef): boolean | Promise<boolean>;
+}
+
 /** Everything the engine talks to. */
 export interface EnginePorts {
   store: ExperimentStore;
@@ -131,4 +156,6 @@ export interface EnginePorts {
   actions: ActionRunner;
   clock: Clock;
   events?: EventSink;
+  /** Consent to references across namespaces; without it, every reference is allowed. */
+  references?: ReferencePolicy;
 }

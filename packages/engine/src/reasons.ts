@@ -21,6 +21,8 @@ export const Reason = {
   MetricsUnreadable: "MetricsUnreadable",
   InvalidExperiment: "InvalidExperiment",
   WeightRedistributionFailed: "WeightRedistributionFailed",
+  /** A Metric or routing object in another namespace that does not consent to the reference. */
+  ReferenceNotGranted: "ReferenceNotGranted",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -32,6 +34,7 @@ export const FAILURE_REASONS: ReadonlySet<string> = new Set<Reason>([
   Reason.MetricsUnreadable,
   Reason.InvalidExperiment,
   Reason.WeightRedistributionFailed,
+  Reason.ReferenceNotGranted,
 ]);
 
 /** The action keys of `spec.strategy.actions` the engine runs. */
@@ -68,6 +71,9 @@ export const Message = {
   weightObjRefInvalid: (error: string): string => `Specification of version weightObjectRef invalid: ${error}`,
   weightsFailed: (error: string): string => `Failure redistributing weights: ${error}`,
   noWeightRecommendation: "no weight recommendation provided",
+  referenceNotGranted: (field: string, what: string, namespace: string, from: string): string =>
+    `${field} refers to ${what}, but no ReferenceGrant in namespace ${namespace} lets experiments in namespace ${from} refer to it; ` +
+    `ask the owners of ${namespace} to create one, or use an object of namespace ${from} (see docs/security-model.md)`,
   targetReleased: (target: string, holder: string): string =>
     `Target ${target} is also held by ${holder}, which came first; waiting for it to finish`,
   /** Completion messages. */
