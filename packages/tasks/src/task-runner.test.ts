@@ -133,6 +133,14 @@ describe("TaskRunner.run", () => {
     expect(bash.error?.code).toBe("exec_disabled");
     const exec = await runner.run(withActions([{ task: "common/exec", with: { cmd: "echo" } }]), "finish");
     expect(exec.error?.code).toBe("exec_disabled");
+    const promote = await runner.run(withActions([{ task: "common/promote-kubectl", with: { manifest: "https://example.com/promote.yaml" } }]), "finish");
+    expect(promote.error?.code).toBe("exec_disabled");
+  });
+
+  it("says why exec is off in the runtime's words", () => {
+    const runner = createTaskRunner({ execDisabledReason: "which are not allowed in namespace team-a; ask an admin" });
+    const issues = runner.validateExperiment(withActions([{ task: "common/promote-kubectl", with: { manifest: "m.yaml" } }]));
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual(["spec.strategy.actions.finish[0].task: common/promote-kubectl runs processes, which are not allowed in namespace team-a; ask an admin"]);
   });
 
   it("times a task out, per runner or per task", async () => {

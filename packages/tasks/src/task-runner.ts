@@ -32,6 +32,11 @@ export interface TaskRunnerOptions {
    * turns it on only where running user scripts is acceptable.
    */
   allowExec?: boolean;
+  /**
+   * How an exec-type task is refused when {@link allowExec} is off: the end of the sentence
+   * "<task> runs processes, …", saying where exec is off and who turns it on.
+   */
+  execDisabledReason?: string;
   /** Reads objects for `common/readiness`. */
   resources?: ResourceClient;
   /** HTTP for the notification tasks (default: the global `fetch`). */
@@ -170,9 +175,23 @@ export class TaskRunner {
     return issues;
   }
 
-  /** Checks every action of an experiment ({@link validate} for each); no issues means all can run. */
+  /**
+   * Checks every action of an experiment ({@link validate} for each, and that no task names a
+   * Secret of another namespace); no issues means all can run.
+   */
   validateExperiment(experiment: Experiment): TaskIssue[] {
-    return Object.entries(experiment.spec.strategy.actions ?? {}).flatMap(([action, tasks]) => this.validate(tasks, action));
+    const namespace = experimentNamespace(experiment);
+    return Object.entries(experiment.spec.strategy.actions ?? {}).flatMap(([action, tasks]) => [
+      ...this.validate(tasks, action),
+      ...tasks.flatMap((spec, index): TaskIssue[] => {
+        const key = Object.keys(spec.with ?? {}).find((k) => k.toLowerCase() === "secret");
+        const ref = key === undefined ? undefined : spec.with?.[key];
+        const problem = typeof ref === "string" ? foreignSecretProblem(ref, namespace) : undefined;
+        if (!problem) return [];
+        const location: TaskLocation = { action, index, task: taskLabel(spec) };
+        return [{ location, code: TaskErrorCode.SecretUnavailable, path: escapeControls(`spec.strategy.actions.${action}[${index}].with.${key}`), message: escapeControls(`${location.task}: ${problem}`) }];
+      }),
+    ]);
   }
 
   private resolve(spec: TaskSpec, location: TaskLocation): { ok: true; task: ResolvedTask } | { ok: false; issues: { code: TaskErrorCode; path: string; message: string }[] } {
@@ -211,7 +230,13 @@ export class TaskRunner {
     if (definition.runsUserCode && !this.options.allowExec) {
       return {
         ok: false,
-        issues: [{ code: TaskErrorCode.ExecDisabled, path: hasRun ? "run" : "task", message: `${location.task} runs processes, which this runtime does not allow; run the action where exec is enabled` }],
+        issues: [
+          {
+            code: TaskErrorCode.ExecDisabled,
+            path: hasRun ? "run" : "task",
+            message: `${location.task} runs processes, ${this.options.execDisabledReason ?? "which this runtime does not allow; run the action where exec is enabled"}`,
+          },
+        ],
       };
     }
     const problems = definition.check?.(parsed.value) ?? [];
@@ -312,7 +337,10 @@ export class TaskRunner {
       location,
       signal,
       secret: async (ref) => {
-        const { namespace, name } = parseMetricRef(ref, experimentNamespace(state.experiment));
+        const own = experimentNamespace(state.experiment);
+        const foreign = foreignSecretProblem(ref, own);
+        if (foreign) throw new TaskError(TaskErrorCode.SecretUnavailable, foreign);
+        const { namespace, name } = parseMetricRef(ref, own);
         let data: SecretData | undefined;
         try {
           data = await this.options.secrets?.get(namespace, name);
@@ -396,6 +424,16 @@ export class TaskRunner {
       parentSignal?.removeEventListener("abort", onParentAbort);
     }
   }
+}
+
+/**
+ * Why a task may not read the Secret `ref` names: Secrets never cross namespaces, so a task reads
+ * only those of its experiment's namespace (no grant changes that). Undefined when it may.
+ */
+function foreignSecretProblem(ref: string, namespace: string): string | undefined {
+  const target = parseMetricRef(ref, namespace);
+  if (target.namespace === namespace) return undefined;
+  return `with.secret names Secret ${target.namespace}/${target.name} of another namespace; a task reads Secrets only from its experiment's namespace ${namespace}: create the Secret there and name it without a namespace`;
 }
 
 function taskLabel(spec: TaskSpec): string {

@@ -17,7 +17,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe("common/promote-kubectl", () => {
   it("applies the promoted version's manifest in the experiment's namespace", async () => {
     const argsFile = join(dir, "args-1");
-    const runner = createTaskRunner({ kubectl: join(dir, "kubectl"), env: { PATH: "/usr/bin:/bin", ARGS_FILE: argsFile } });
+    const runner = createTaskRunner({ allowExec: true, kubectl: join(dir, "kubectl"), env: { PATH: "/usr/bin:/bin", ARGS_FILE: argsFile } });
     const result = await runner.run(istioExperiment({ finish: [{ task: "common/promote-kubectl", with: { manifest: "{{ .promote }}" } }] }), "finish");
     expect(result.ok).toBe(true);
     expect(result.outcomes[0]?.output).toContain("configured");
@@ -30,7 +30,7 @@ describe("common/promote-kubectl", () => {
 
   it("takes a namespace and --recursive", async () => {
     const argsFile = join(dir, "args-2");
-    const runner = createTaskRunner({ kubectl: join(dir, "kubectl"), env: { PATH: "/usr/bin:/bin", ARGS_FILE: argsFile } });
+    const runner = createTaskRunner({ allowExec: true, kubectl: join(dir, "kubectl"), env: { PATH: "/usr/bin:/bin", ARGS_FILE: argsFile } });
     await runner.run(istioExperiment({ finish: [{ task: "common/promote-kubectl", with: { manifest: "manifests/", namespace: "bookinfo-iter8", recursive: true } }] }), "finish");
     expect((await readFile(argsFile, "utf8")).trim().split("\n")).toEqual(["apply", "--namespace=bookinfo-iter8", "--recursive", "--filename=manifests/"]);
   });

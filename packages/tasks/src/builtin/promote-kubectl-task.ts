@@ -16,6 +16,9 @@ const templateOptions = { name: "with.manifest", delimiters: TemplateDelimiters.
 export const promoteKubectlTask = defineTask({
   name: "common/promote-kubectl",
   summary: "kubectl apply of the promoted version's manifest",
+  // It applies whatever the manifest (a URL the experiment names) holds, with the action's
+  // credentials: as powerful as a script, so gated like one.
+  runsUserCode: true,
   inputs: z.strictObject({
     manifest: z.string().min(1),
     namespace: z.string().min(1).optional(),

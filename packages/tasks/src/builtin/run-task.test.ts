@@ -4,7 +4,7 @@ import { istioExperiment } from "../__fixtures__/experiments";
 import { createTaskRunner } from "../create-task-registry";
 import type { TaskEvent } from "../task-runner";
 
-const secrets = secretStore({ "default/slack-token": { token: "xoxb-not-a-real-token" }, "ops/deployer": { user: "ci-bot" } });
+const secrets = secretStore({ "default/slack-token": { token: "xoxb-not-a-real-token" }, "default/deployer": { user: "ci-bot" }, "team-b/db-creds": { token: "team-b-s3cr3t-value" } });
 
 describe("run", () => {
   it("renders @< >@ with Go field names and runs the script with bash", async () => {
@@ -41,11 +41,56 @@ describe("run", () => {
 
   it("fails clearly when the secret or the key is missing", async () => {
     const runner = createTaskRunner({ allowExec: true, secrets });
-    const noSecret = await runner.run(istioExperiment({ finish: [{ run: 'echo @< .Secret "token" >@', with: { secret: "ops/missing" } }] }), "finish");
+    const noSecret = await runner.run(istioExperiment({ finish: [{ run: 'echo @< .Secret "token" >@', with: { secret: "missing" } }] }), "finish");
     expect(noSecret.error?.code).toBe("secret_unavailable");
-    expect(noSecret.error?.message).toContain("secret ops/missing was not found");
-    const noKey = await runner.run(istioExperiment({ finish: [{ run: 'echo @< .Secret "token" >@', with: { secret: "ops/deployer" } }] }), "finish");
-    expect(noKey.error?.message).toContain('secret ops/deployer has no key "token"; its keys are user');
+    expect(noSecret.error?.message).toContain("secret default/missing was not found");
+    const noKey = await runner.run(istioExperiment({ finish: [{ run: 'echo @< .Secret "token" >@', with: { secret: "default/deployer" } }] }), "finish");
+    expect(noKey.error?.message).toContain('secret default/deployer has no key "token"; its keys are user');
+  });
+
+  it("reads no Secret of another namespace: refused when validated and when run, naming the task and the Secret", async () => {
+    const runner = createTaskRunner({ allowExec: true, secrets });
+    const experiment = istioExperiment({ finish: [{ run: 'echo @< .Secret "token" >@', with: { secret: "team-b/db-creds" } }] });
+    expect(runner.validateExperiment(experiment)).toEqual([
+      expect.objectContaining({
+        code: "secret_unavailable",
+        path: "spec.strategy.actions.finish[0].with.secret",
+        message:
+          "run: with.secret names Secret team-b/db-creds of another namespace; a task reads Secrets only from its experiment's namespace default: create the Secret there and name it without a namespace",
+      }),
+    ]);
+    const result = await runner.run(experiment, "finish");
+    expect(result.error?.code).toBe("secret_unavailable");
+    expect(result.error?.message).toBe(
+      'action "finish", task 1 (run): with.secret names Secret team-b/db-creds of another namespace; a task reads Secrets only from its experiment\'s namespace default: create the Secret there and name it without a namespace',
+    );
+    expect(JSON.stringify(result)).not.toContain("team-b-s3cr3t-value");
+  });
+
+  it("never shows the secret, however the script turns it around: reversed, base64, URL- or JSON-encoded, in lines, output and the error", async () => {
+    const events: TaskEvent[] = [];
+    const secret = "xoxb-not-a-real-token";
+    const runner = createTaskRunner({ allowExec: true, secrets, events: (e) => events.push(e) });
+    const script = [
+      `echo $(echo '@< .Secret "token" >@' | rev)`,
+      `printf %s '@< .Secret "token" >@' | base64`,
+      `printf '%s\\n' "$(printf %s '@< .Secret "token" >@' | rev)" >&2`,
+      `node -e 'console.log(encodeURIComponent(process.argv[1] + "/?&"), JSON.stringify({ t: process.argv[1] + "\\"" }))' '@< .Secret "token" >@'`,
+      "exit 3",
+    ].join("\n");
+    const result = await runner.run(istioExperiment({ finish: [{ run: script, with: { secret: "slack-token" } }] }), "finish");
+    expect(result.ok).toBe(false);
+    const lines = events.flatMap((e) => (e.type === "task-output" ? [e.line] : []));
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    const shown = JSON.stringify(events) + JSON.stringify(result.outcomes) + String(result.error?.message);
+    const encodings = [
+      secret,
+      [...secret].reverse().join(""),
+      Buffer.from(secret).toString("base64").slice(0, 24),
+      encodeURIComponent(secret + "/?&"),
+      JSON.stringify(secret + '"').slice(1, -1),
+    ];
+    for (const form of encodings) expect(shown).not.toContain(form);
   });
 
   it("refuses a script whose template would render wrongly", async () => {
