@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { compileGoTemplate, renderGoTemplate, TemplateDelimiters } from "./go-template";
 import { TemplateError } from "./template-error";
@@ -115,6 +116,30 @@ describe("Go control structures", () => {
     expect(braces(`{{ .q | urlquery }} {{ .q | html }} {{ .q | js }}`, { q: `a b&"c"` })).toBe(`a+b%26%22c%22 a b&amp;&#34;c&#34; a b\\u0026\\"c\\"`);
     expect(braces(`{{ print 1 2 "a" 3 }}`, {})).toBe("1 2a3");
     expect(braces(`{{ "lit" }} {{ 3 }} {{ true }}`, {})).toBe("lit 3 true");
+  });
+
+  it("shellquote makes any value one literal shell word, as a function or at the end of a pipeline", () => {
+    const hostile = [
+      "",
+      "plain",
+      "it's",
+      "'; touch /tmp/pwned; echo '",
+      "$(id) `id` ${HOME} $HOME",
+      "a\nb\tc \\ \"q\" *?[a] ~ # ; & | < > ( ) { } !",
+      "'''",
+      "-n",
+      "é ☃ \u0001\u001b[31m",
+    ];
+    for (const value of hostile) {
+      const braced = braces("printf '%s' {{ shellquote .x }}", { x: value });
+      expect(braced).toBe(at(`printf '%s' @< .Secret "token" | shellquote >@`, {}, { secret: () => value }));
+      // What bash (and sh) pass to printf is exactly the value: nothing was interpreted.
+      for (const shell of ["/bin/bash", "/bin/sh"]) expect(execFileSync(shell, ["-c", braced], { encoding: "utf8" })).toBe(value);
+    }
+    // Arguments are joined as Go's fmt.Sprint joins them (a space only between two non-strings).
+    expect(braces("{{ shellquote .a .b }}", { a: "x", b: 1 })).toBe("'x1'");
+    expect(braces("{{ .n | shellquote }}", { n: 3 })).toBe("'3'");
+    expect(templateError(() => braces("{{ shellquote .x }}", { x: "a\u0000b" })).message).toContain("shellquote of a value holding a NUL character");
   });
 
   it("refuses what it cannot render correctly, with the position", () => {

@@ -171,6 +171,17 @@ export function goUrlQueryEscape(text: string): string {
     .replace(/%20/g, "+");
 }
 
+/**
+ * `shellquote`: the text as one single-quoted POSIX shell word. Inside single quotes nothing is
+ * special but `'` itself, which ends the quote, is written escaped (`'\''`) and reopens it, so
+ * `$(…)`, backquotes, `;`, newlines and globs stay literal text in sh, bash, dash and zsh. A NUL
+ * cannot be part of any shell word (or process argument), so it is refused.
+ */
+export function goShellQuote(text: string): string {
+  if (text.includes("\0")) throw fail("shellquote of a value holding a NUL character, which no shell word can carry");
+  return `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 function index(value: unknown, keys: unknown[]): unknown {
   let current = value;
   for (const key of keys) {
@@ -238,4 +249,5 @@ export const GO_FUNCTIONS: Readonly<Record<string, (...args: unknown[]) => unkno
   html: (...args) => goHtmlEscape(sprint(args)),
   js: (...args) => goJsEscape(sprint(args)),
   urlquery: (...args) => goUrlQueryEscape(sprint(args)),
+  shellquote: (...args) => goShellQuote(sprint(args)),
 };
