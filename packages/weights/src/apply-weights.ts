@@ -4,6 +4,7 @@ import { normalizeRecommendedWeights } from "./recommended-weights";
 import { describeObject, type JsonPatchOperation, type ObjectKey, type ResourceClient } from "./resource-client";
 import { isResourceError } from "./resource-error";
 import { groupWeightTargets, versionWeightRefs } from "./version-weight-refs";
+import type { WeightRefPolicy } from "./weight-ref-policy";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 
 /** Options of {@link applyWeights}. */
@@ -11,6 +12,8 @@ export interface ApplyWeightsOptions {
   /** Read-plan-patch rounds per object before a conflict is given up on. Default 5. */
   maxAttempts?: number;
   signal?: AbortSignal;
+  /** Only the routing kinds, `.spec` fields and integer values it allows (see {@link WeightRefPolicy}). */
+  policy?: WeightRefPolicy;
 }
 
 /** What happened to one object. */
@@ -52,7 +55,7 @@ export async function applyWeights(
   options: ApplyWeightsOptions = {},
 ): Promise<ApplyWeightsResult> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-  const refs = versionWeightRefs(experiment);
+  const refs = versionWeightRefs(experiment, options.policy);
   const { weights, warnings } = normalizeRecommendedWeights(versionNames(experiment), recommended);
   const weightOf = new Map(weights.map((w) => [w.name, w.value]));
   for (const ref of refs) {
@@ -78,7 +81,7 @@ export async function applyWeights(
       }
       try {
         const object = await client.get(target.key, { signal: options.signal });
-        const plan = planWeightPatch(object, assignments);
+        const plan = planWeightPatch(object, assignments, { integersOnly: options.policy !== undefined });
         if (plan.operations.length === 0) {
           outcome = { target: target.key, status: "unchanged", attempts };
           break;

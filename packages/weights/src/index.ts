@@ -31,4 +31,6 @@ export type { WeightAssignment, WeightChange, WeightPatchPlan } from "./plan-wei
 export { applyWeights } from "./apply-weights";
 export type { ApplyWeightsOptions, ApplyWeightsResult, ObjectPatchOutcome } from "./apply-weights";
 export { ResourceWeightWriter } from "./resource-weight-writer";
+export { ROUTING_KINDS, ROUTING_WEIGHT_POLICY, checkWeightLocation, describeValueType } from "./weight-ref-policy";
+export type { RoutingKind, WeightRefPolicy } from "./weight-ref-policy";
 export type { ResourceWeightWriterOptions } from "./resource-weight-writer";

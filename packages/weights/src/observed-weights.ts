@@ -3,6 +3,7 @@ import { readFieldPath } from "./field-path";
 import { describeObject, type CallOptions, type KubeObject, type ResourceClient } from "./resource-client";
 import { ResourceError } from "./resource-error";
 import { groupWeightTargets, versionWeightRefs } from "./version-weight-refs";
+import { describeValueType, type WeightRefPolicy } from "./weight-ref-policy";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 
 /** A version and the weight read from its object, if it has one. */
@@ -103,9 +104,10 @@ export function deriveObservedWeights(versions: readonly VersionObservation[], d
 export async function readObservedWeights(
   client: ResourceClient,
   experiment: Pick<Experiment, "metadata" | "spec">,
-  options: CallOptions = {},
+  options: CallOptions & { policy?: WeightRefPolicy } = {},
 ): Promise<VersionWeight[]> {
-  const refs = versionWeightRefs(experiment);
+  const { policy, ...callOptions } = options;
+  const refs = versionWeightRefs(experiment, policy);
   // Checked before any read: no API call can fix a missing reference.
   requireDerivable(
     refs.filter((r) => !r.location).map((r) => r.version),
@@ -117,7 +119,7 @@ export async function readObservedWeights(
     const first = target.versions[0];
     let object: KubeObject;
     try {
-      object = await client.get(target.key, options);
+      object = await client.get(target.key, callOptions);
     } catch (error) {
       const reason = error instanceof ResourceError && error.code === "not_found" ? "the object does not exist" : error instanceof Error ? error.message : String(error);
       throw new WeightsError(
@@ -136,11 +138,13 @@ export async function readObservedWeights(
             `check the weightObjRef's fieldPath against the object`,
         );
       }
-      const weight = weightFromField(reading.value);
+      // Under a policy a routing object's weight is a JSON integer, as in every routing kind's schema.
+      const weight = policy && typeof reading.value !== "number" ? undefined : weightFromField(reading.value);
       if (weight === undefined) {
+        // The value is not shown: whatever the field holds may be something the reader must not see.
         throw new WeightsError(
           WeightsErrorCode.WeightNotInteger,
-          `the weight of version ${JSON.stringify(version)} at ${fieldPath.text} of ${describeObject(target.key)} is ${JSON.stringify(reading.value)}, not a whole number; point fieldPath at a numeric weight field`,
+          `the weight of version ${JSON.stringify(version)} at ${fieldPath.text} of ${describeObject(target.key)} holds ${describeValueType(reading.value)}, not a whole number; point fieldPath at a numeric weight field`,
         );
       }
       observed.set(index, { name: version, observed: weight, source: `${fieldPath.text} of ${describeObject(target.key)}` });

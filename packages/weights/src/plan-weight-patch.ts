@@ -1,6 +1,7 @@
 import { formatFieldPath, readFieldPath, toJsonPointer, type FieldPath } from "./field-path";
 import { jsonEqual } from "./json-patch";
 import { describeObject, objectKeyOf, type JsonPatchOperation, type KubeObject } from "./resource-client";
+import { describeValueType } from "./weight-ref-policy";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 
 /** The weight one version should get, and where it lives in the object. */
@@ -38,10 +39,12 @@ function sameWeight(current: unknown, weight: number): boolean {
  * as a conflict instead of being overwritten. Fields already at their weight are left alone. A
  * field holding a numeric string keeps being a string.
  *
+ * With `integersOnly`, a field that exists must hold a JSON integer (a routing object's weight).
+ *
  * @throws WeightsError `weight_unreadable` when the field's parent does not exist, so the weight
- *   has nowhere to go.
+ *   has nowhere to go; `weight_not_integer` (without showing the value) with `integersOnly`.
  */
-export function planWeightPatch(object: KubeObject, assignments: readonly WeightAssignment[]): WeightPatchPlan {
+export function planWeightPatch(object: KubeObject, assignments: readonly WeightAssignment[], options: { integersOnly?: boolean } = {}): WeightPatchPlan {
   const tests: JsonPatchOperation[] = [];
   const writes: JsonPatchOperation[] = [];
   const changes: WeightChange[] = [];
@@ -50,6 +53,12 @@ export function planWeightPatch(object: KubeObject, assignments: readonly Weight
     const pointer = toJsonPointer(fieldPath);
     const reading = readFieldPath(object, fieldPath);
     if (reading.found) {
+      if (options.integersOnly && !Number.isInteger(reading.value)) {
+        throw new WeightsError(
+          WeightsErrorCode.WeightNotInteger,
+          `cannot set the weight of version ${JSON.stringify(version)}: ${fieldPath.text} of ${describeObject(objectKeyOf(object))} holds ${describeValueType(reading.value)}, not an integer; point fieldPath at a numeric weight field`,
+        );
+      }
       if (sameWeight(reading.value, weight)) continue;
       const to = typeof reading.value === "string" ? String(weight) : weight;
       tests.push({ op: "test", path: pointer, value: reading.value });

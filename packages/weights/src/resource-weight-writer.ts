@@ -1,6 +1,7 @@
 import type { Experiment, VersionWeight } from "@iter8ts/types";
 import { applyWeights, type ApplyWeightsOptions, type ApplyWeightsResult } from "./apply-weights";
 import { readObservedWeights } from "./observed-weights";
+import type { WeightRefPolicy } from "./weight-ref-policy";
 import type { ResourceClient } from "./resource-client";
 import { WeightsError } from "./weights-error";
 
@@ -10,6 +11,11 @@ export interface ResourceWeightWriterOptions {
   maxAttempts?: number;
   /** Receives each result, e.g. to log rescaling warnings or the patches sent. */
   onApplied?: (result: ApplyWeightsResult) => void;
+  /**
+   * Which objects and fields may hold weights; a controller shared by teams passes
+   * `ROUTING_WEIGHT_POLICY`. Without one, any kind and field is read and written (local mode).
+   */
+  policy?: WeightRefPolicy;
 }
 
 /**
@@ -25,7 +31,7 @@ export class ResourceWeightWriter {
 
   /** @throws WeightsError naming the version, object and field (see `readObservedWeights`). */
   observe(experiment: Experiment, options: { signal?: AbortSignal } = {}): Promise<VersionWeight[]> {
-    return readObservedWeights(this.client, experiment, options);
+    return readObservedWeights(this.client, experiment, this.options.policy ? { ...options, policy: this.options.policy } : options);
   }
 
   /**
@@ -36,6 +42,7 @@ export class ResourceWeightWriter {
     const applyOptions: ApplyWeightsOptions = {};
     if (this.options.maxAttempts !== undefined) applyOptions.maxAttempts = this.options.maxAttempts;
     if (options.signal) applyOptions.signal = options.signal;
+    if (this.options.policy) applyOptions.policy = this.options.policy;
     const result = await applyWeights(this.client, experiment, weights, applyOptions);
     this.options.onApplied?.(result);
     const failures = result.outcomes.flatMap((o) => (o.status === "failed" ? [o.error] : []));

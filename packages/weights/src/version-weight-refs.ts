@@ -1,6 +1,7 @@
 import { experimentNamespace, type Experiment, type VersionDetail } from "@iter8ts/types";
 import { parseFieldPath, type FieldPath } from "./field-path";
 import { describeObject, objectKeyId, type ObjectKey } from "./resource-client";
+import { checkWeightLocation, type WeightRefPolicy } from "./weight-ref-policy";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 
 /** Where one version's weight lives. */
@@ -22,7 +23,7 @@ export interface WeightTarget {
   versions: { version: string; fieldPath: FieldPath; index: number }[];
 }
 
-function locationOf(detail: VersionDetail, namespace: string): WeightLocation | undefined {
+function locationOf(detail: VersionDetail, namespace: string, field: string, policy: WeightRefPolicy | undefined): WeightLocation | undefined {
   const ref = detail.weightObjRef;
   if (!ref) return undefined;
   const version = JSON.stringify(detail.name);
@@ -47,6 +48,7 @@ function locationOf(detail: VersionDetail, namespace: string): WeightLocation | 
     const reason = error instanceof Error ? error.message : String(error);
     throw new WeightsError(WeightsErrorCode.InvalidFieldPath, `version ${version}, ${describeObject(key)}: ${reason}`, { cause: error });
   }
+  if (policy) checkWeightLocation(policy, field, key, fieldPath);
   return { key, fieldPath };
 }
 
@@ -55,17 +57,24 @@ function locationOf(detail: VersionDetail, namespace: string): WeightLocation | 
  * each one's weight lives in. A `weightObjRef` without a namespace refers to the experiment's
  * namespace.
  *
+ * With a `policy`, only the routing kinds it names and fields under `.spec` are accepted.
+ *
  * @throws WeightsError `invalid_weight_ref` or `invalid_field_path` naming the version, or
- *   `invalid_weight_ref` when two versions point at the same field of the same object.
+ *   `invalid_weight_ref` when two versions point at the same field of the same object, or when
+ *   the policy refuses the kind (naming the field, e.g. `spec.versionInfo.candidates[0].weightObjRef`).
  */
-export function versionWeightRefs(experiment: Pick<Experiment, "metadata" | "spec">): VersionWeightRef[] {
+export function versionWeightRefs(experiment: Pick<Experiment, "metadata" | "spec">, policy?: WeightRefPolicy): VersionWeightRef[] {
   const info = experiment.spec.versionInfo;
   if (!info) return [];
   const namespace = experimentNamespace(experiment);
   const refs: VersionWeightRef[] = [];
   const seen = new Map<string, string>();
-  for (const detail of [info.baseline, ...(info.candidates ?? [])]) {
-    const location = locationOf(detail, namespace);
+  const versions = [
+    { detail: info.baseline, field: "spec.versionInfo.baseline.weightObjRef" },
+    ...(info.candidates ?? []).map((detail, i) => ({ detail, field: `spec.versionInfo.candidates[${i}].weightObjRef` })),
+  ];
+  for (const { detail, field } of versions) {
+    const location = locationOf(detail, namespace, field, policy);
     if (location) {
       const id = objectKeyId(location.key) + JSON.stringify(location.fieldPath.segments);
       const other = seen.get(id);
