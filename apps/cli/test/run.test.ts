@@ -1,7 +1,7 @@
 // The built `iter8ctl run` as a user runs it: a short experiment for real against a metrics
 // backend on 127.0.0.1, killed with SIGKILL half-way and started again with the same command;
 // Ctrl-C; a failing action; a dry run of a cluster quickstart.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -148,7 +148,7 @@ describe("iter8ctl run (built)", () => {
     await writeFile(join(dir, "experiment.yaml"), experimentYaml({ iterations: 2, actions: ACTIONS }).replace("iterationsPerLoop: 2", "iterationsPerLoop: 2\n    maxLoops: 2"));
     const env = { ACTIONS_LOG: join(dir, "actions.log") };
 
-    const first = start(["run", dir, "--plain"], env);
+    const first = start(["run", dir, "--plain", "--allow-exec", "--env", "ACTIONS_LOG"], env);
     await first.waitFor(/Completed Iteration 3\n/);
     first.process.kill("SIGKILL");
     expect((await first.exit).signal).toBe("SIGKILL");
@@ -157,7 +157,7 @@ describe("iter8ctl run (built)", () => {
     expect(saved.status.completedIterations).toBeGreaterThanOrEqual(3);
     expect(existsSync(join(dir, ".iter8ctl", "lock"))).toBe(true);
 
-    const second = start(["run", dir, "--plain"], env);
+    const second = start(["run", dir, "--plain", "--allow-exec", "--env", "ACTIONS_LOG"], env);
     const ended = await second.exit;
     const output = second.output();
     expect(ended.code, `${first.output()}\n---\n${output}`).toBe(0);
@@ -189,7 +189,7 @@ describe("iter8ctl run (built)", () => {
 
   it("exits 1 and prints why when the experiment fails", async () => {
     const dir = await workdir({ iterations: 1, actions: `      finish:\n      - run: echo "the registry refused the image" >&2; exit 7\n` });
-    const child = start(["run", dir, "--plain"]);
+    const child = start(["run", dir, "--plain", "--allow-exec"]);
     const ended = await child.exit;
     expect(ended.code, child.output()).toBe(1);
     expect(child.output()).toContain("Experiment shop/cart-ab failed: HandlerFailed: Finish actions failed\n");
@@ -246,7 +246,7 @@ ${version("cart-v2", 1)}
     );
     await writeFile(join(dir, "metrics.yaml"), metricsYaml().replace(/conversion/g, "canary-latency"));
     await writeFile(join(dir, "routing.yaml"), ROUTING_SHAPES.VirtualService.text);
-    const child = start(["run", dir, "--plain"], { ACTIONS_LOG: join(dir, "actions.log") });
+    const child = start(["run", dir, "--plain", "--allow-exec", "--env", "ACTIONS_LOG"], { ACTIONS_LOG: join(dir, "actions.log") });
     const ended = await child.exit;
     expect(ended.code, child.output()).toBe(0);
     expect(await lines(join(dir, "actions.log"))).toEqual(["PROMOTING v1.yaml"]);
@@ -274,7 +274,127 @@ ${version("cart-v2", 1)}
   it("explains local mode, exec included, in its help", () => {
     const run = runCli(["run", "--help"]);
     expect(run.stdout).toContain("Usage: iter8ctl run [options] <paths...>");
-    expect(run.stdout).toContain("are allowed: this is your machine");
+    expect(run.stdout).toContain("runs them only with --allow-exec");
     expect(run.stdout).toContain("130 interrupted by Ctrl-C");
   });
+
+  describe("commands of a folder's actions", () => {
+    /** The start action writes the task's environment to env.txt; finish is a common/exec. */
+    const ENV_ACTIONS = (out: string) => `      start:
+      - run: env > "${out}"
+      finish:
+      - task: common/exec
+        with:
+          cmd: /bin/sh
+          args: ["-c", "echo finish {{ .name }}"]
+`;
+    const LISTED = (out: string) =>
+      `  shop/cart-ab spec.strategy.actions.start[0] (run): env > "${out}"\n` +
+      "  shop/cart-ab spec.strategy.actions.finish[0] (common/exec): /bin/sh -c 'echo finish {{ .name }}'\n";
+
+    it("refuses before the experiment starts without --allow-exec and a terminal, listing each command and the flag", async () => {
+      const dir = await workdir({ iterations: 1 });
+      const out = join(dir, "env.txt");
+      await writeFile(join(dir, "experiment.yaml"), experimentYaml({ iterations: 1, actions: ENV_ACTIONS(out) }));
+      const run = runCli(["run", dir, "--plain"]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(
+        "Error: the actions of the experiments run 2 command(s) on this machine, and running them was not allowed; nothing was run. " +
+          "Read them, then pass --allow-exec to run them (or answer y when iter8ctl run asks on a terminal)\n" +
+          LISTED(out),
+      );
+      expect(run.stdout).toBe("");
+      expect(existsSync(out)).toBe(false);
+      const saved = parse(await readFile(join(dir, "experiment.yaml"), "utf8")) as { status?: unknown };
+      expect(saved.status).toBeUndefined();
+    });
+
+    it("runs them with --allow-exec, with a minimal environment plus the variables --env names", async () => {
+      const dir = await workdir({ iterations: 1 });
+      const out = join(dir, "env.txt");
+      await writeFile(join(dir, "experiment.yaml"), experimentYaml({ iterations: 1, actions: ENV_ACTIONS(out) }));
+      const child = start(["run", dir, "--plain", "--allow-exec", "--env", "ITER8CTL_NAMED", "--env", "ITER8CTL_GIVEN=given value"], {
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI-not-for-tasks",
+        ITER8CTL_UNNAMED: "not for tasks",
+        ITER8CTL_NAMED: "named value",
+      });
+      const ended = await child.exit;
+      expect(ended.code, child.output()).toBe(0);
+      expect(child.output()).toContain(`Running with --allow-exec: the actions run 2 command(s) on this machine:\n${LISTED(out)}`);
+      expect(child.output()).toContain("shop/cart-ab finish: task 1 (common/exec): finish cart-v2");
+      const env = await lines(out);
+      expect(env).toEqual(expect.arrayContaining(["ITER8CTL_NAMED=named value", "ITER8CTL_GIVEN=given value", `PATH=${process.env.PATH}`]));
+      expect(env.filter((l) => l.startsWith("AWS_SECRET_ACCESS_KEY=") || l.startsWith("ITER8CTL_UNNAMED="))).toEqual([]);
+      expect(env.map((l) => l.slice(0, l.indexOf("="))).sort()).toEqual(
+        expect.arrayContaining(["ITER8CTL_GIVEN", "ITER8CTL_NAMED", "PATH", "SCRATCH_DIR"]),
+      );
+    });
+
+    const python = spawnSync("python3", ["-c", "import pty"]).status === 0;
+
+    it.skipIf(!python)("asks at a prompt on a terminal: y runs the commands, n runs nothing (through a pseudo-terminal)", async () => {
+      for (const answer of ["y", "n"]) {
+        const dir = await workdir({ iterations: 1 });
+        const out = join(dir, "env.txt");
+        await writeFile(join(dir, "experiment.yaml"), experimentYaml({ iterations: 1, actions: ENV_ACTIONS(out) }));
+        const run = onTerminal(["run", dir, "--plain"], answer);
+        const text = run.output.replaceAll("\r\n", "\n");
+        expect(text).toContain(`The actions of these experiments run 2 command(s) on this machine, as you, with PATH, HOME, the locale and what --env names:\n${LISTED(out)}Run them? [y/N] ${answer}\n`);
+        if (answer === "y") {
+          expect(run.status, text).toBe(0);
+          expect(existsSync(out)).toBe(true);
+          expect(text).toContain("ExperimentCompleted: Experiment Completed");
+        } else {
+          expect(run.status, text).toBe(1);
+          expect(existsSync(out)).toBe(false);
+          expect(text).toContain("Not running them; nothing was run. Pass --allow-exec to run them without asking.\n");
+        }
+      }
+    });
+
+    it("lists the commands in a dry run", () => {
+      const run = runCli(["run", "--dry-run", "samples/local/ab-progressive"]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain(
+        "The actions would run 1 command(s) on this machine (a dry run only prints them):\n" +
+          "  demo/ab-progressive spec.strategy.actions.finish[0] (common/exec): cp '{{ .promote }}' '${DEMO_WORKDIR}/routing.yaml'\n",
+      );
+    });
+  });
 });
+
+/**
+ * Runs the built iter8ctl on a pseudo-terminal (python3's pty module: standard input, output and
+ * error are a terminal) and types `answer` and Enter at its `[y/N]` prompt.
+ */
+function onTerminal(args: readonly string[], answer: string): { status: number | null; output: string } {
+  const script = `
+import os, pty, select, sys
+answer = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+out = b""
+sent = False
+while True:
+    ready, _, _ = select.select([fd], [], [], 20)
+    if not ready:
+        break
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    if not sent and b"[y/N] " in out:
+        os.write(fd, (answer + "\\r").encode())
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+  const result = spawnSync("python3", ["-c", script, answer, process.execPath, cliPath, ...args], { cwd: repoRoot, encoding: "utf8", timeout: 25_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, output: result.stdout };
+}

@@ -211,7 +211,7 @@ async function runSample(sample: DemoSample, options: DemoOptions, qps: number, 
     announced = true;
     await warmUp(backends.telemetry, qps, signal);
 
-    const exit = await runIter8ctl(options.iter8ctl, ["run", prepared.dir], { signal, ...(options.iter8ctlOutput ? { output: options.iter8ctlOutput } : {}) });
+    const exit = await runIter8ctl(options.iter8ctl, ["run", "--allow-exec", prepared.dir], { signal, ...(options.iter8ctlOutput ? { output: options.iter8ctlOutput } : {}) });
     if (signal.aborted) throw signal.reason;
 
     const split = routingSplit(await router.reload(), backends.versionAt);

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../__fixtures__/memory-io";
@@ -5,19 +6,27 @@ import { HOSTILE_SHOWN, RAW_CONTROL } from "../__fixtures__/hostile-text";
 import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES } from "../local/__fixtures__/local-files";
 import { RunExitCode, runRun, type RunRuntime } from "./run";
 
-/** A runtime whose terminal is a string; `interrupt()` acts as Ctrl-C. */
-function runtime(isTTY: boolean) {
+/**
+ * A runtime whose terminal is a string; `interrupt()` acts as Ctrl-C; `answers` are typed at
+ * prompts (none: nobody to ask, as without a terminal).
+ */
+function runtime(isTTY: boolean, answers?: string[], env: Record<string, string | undefined> = { PATH: process.env.PATH }) {
   let progress = "";
   let stop: ((code: RunExitCode) => void) | undefined;
+  const questions: string[] = [];
   const value: RunRuntime = {
     progress: { isTTY, columns: 120, write: (t: string) => void (progress += t) },
-    env: { PATH: process.env.PATH },
+    env,
+    ask: async (question) => {
+      questions.push(question);
+      return answers?.shift();
+    },
     onInterrupt: (handler) => {
       stop = handler;
       return () => (stop = undefined);
     },
   };
-  return { value, progress: () => progress, interrupt: (code: RunExitCode = RunExitCode.Interrupted) => stop?.(code) };
+  return { value, progress: () => progress, questions, interrupt: (code: RunExitCode = RunExitCode.Interrupted) => stop?.(code) };
 }
 
 describe("iter8ctl run", () => {
@@ -92,7 +101,7 @@ describe("iter8ctl run", () => {
     for (const isTTY of [true, false]) {
       const { io, printed } = memoryIo({});
       const terminal = runtime(isTTY);
-      expect(await runRun([await folderWith(documents)], {}, io, terminal.value)).toBe(RunExitCode.Completed);
+      expect(await runRun([await folderWith(documents)], { allowExec: true }, io, terminal.value)).toBe(RunExitCode.Completed);
       const progress = terminal.progress().replace(ownCursorMoves, "");
       expect(progress, isTTY ? "live view" : "log").not.toMatch(RAW_CONTROL);
       expect(progress).toContain(`cart-v2${HOSTILE_SHOWN}`);
@@ -108,5 +117,89 @@ describe("iter8ctl run", () => {
     expect(await runRun([dir], { dryRun: true }, io, runtime(false).value)).toBe(RunExitCode.Failed);
     expect(printed.err).toContain("shop/latency\\u001b[2J\\u009b\\u202e");
     expect(printed.err).not.toMatch(RAW_CONTROL);
+  });
+
+  describe("commands of the actions", () => {
+    const actions = (log: string) => `      start:
+      - run: env > "${log}"
+      finish:
+      - task: common/exec
+        with:
+          cmd: /bin/sh
+          args: ["-c", "echo promoted {{ .name }}"]
+`;
+
+    it("refuses without --allow-exec when nobody can be asked, listing each command, and runs nothing", async () => {
+      const dir = await experimentFolder({ iterations: 1, actions: actions("/tmp/never-written") });
+      const { io, printed } = memoryIo({});
+      const terminal = runtime(false);
+      expect(await runRun([dir], {}, io, terminal.value)).toBe(RunExitCode.Failed);
+      expect(printed.err).toBe(
+        "Error: the actions of the experiments run 2 command(s) on this machine, and running them was not allowed; nothing was run. " +
+          "Read them, then pass --allow-exec to run them (or answer y when iter8ctl run asks on a terminal)\n" +
+          '  shop/cart-ab spec.strategy.actions.start[0] (run): env > "/tmp/never-written"\n' +
+          "  shop/cart-ab spec.strategy.actions.finish[0] (common/exec): /bin/sh -c 'echo promoted {{ .name }}'\n",
+      );
+      expect(terminal.progress()).toBe("");
+      expect(terminal.questions).toHaveLength(1);
+    });
+
+    it("asks on a terminal: y runs the commands, n or an empty answer runs nothing", async () => {
+      for (const [answer, code] of [["y", RunExitCode.Completed], ["n", RunExitCode.Failed], ["", RunExitCode.Failed]] as const) {
+        const log = join(await folderWith({}), "env.txt");
+        const dir = await experimentFolder({ iterations: 1, actions: actions(log) });
+        const { io, printed } = memoryIo({});
+        const terminal = runtime(false, [answer]);
+        expect(await runRun([dir], {}, io, terminal.value), printed.err).toBe(code);
+        expect(terminal.questions[0]).toContain(`  shop/cart-ab spec.strategy.actions.start[0] (run): env > "${log}"\n`);
+        expect(terminal.questions[0]).toMatch(/Run them\? \[y\/N\] $/);
+        expect(await readFile(log, "utf8").then(() => true, () => false)).toBe(code === RunExitCode.Completed);
+        if (code === RunExitCode.Failed) expect(printed.err).toBe("Not running them; nothing was run. Pass --allow-exec to run them without asking.\n");
+      }
+    });
+
+    it("gives tasks a minimal environment plus what --env names", async () => {
+      const log = join(await folderWith({}), "env.txt");
+      const dir = await experimentFolder({ iterations: 1, actions: actions(log) });
+      const env = { PATH: process.env.PATH, HOME: "/home/someone", LC_ALL: "C.UTF-8", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI", GITHUB_TOKEN: "ghp_x", NAMED_ONE: "named value" };
+      const { io, printed } = memoryIo({});
+      expect(await runRun([dir], { allowExec: true, env: ["NAMED_ONE", "GIVEN=inline=value"] }, io, runtime(false, undefined, env).value), printed.err).toBe(RunExitCode.Completed);
+      const seen = (await readFile(log, "utf8")).split("\n").filter(Boolean);
+      expect(seen).toEqual(expect.arrayContaining(["HOME=/home/someone", "LC_ALL=C.UTF-8", "NAMED_ONE=named value", "GIVEN=inline=value", `PATH=${process.env.PATH}`]));
+      expect(seen.some((l) => l.startsWith("SCRATCH_DIR="))).toBe(true);
+      expect(seen.join("\n")).not.toContain("AWS_SECRET_ACCESS_KEY");
+      expect(seen.join("\n")).not.toContain("GITHUB_TOKEN");
+      expect(printed.err).toContain("Running with --allow-exec: the actions run 2 command(s) on this machine:\n  shop/cart-ab spec.strategy.actions.start[0] (run)");
+    });
+
+    it("refuses an --env name that is not set, before anything runs", async () => {
+      const dir = await experimentFolder({ iterations: 1 });
+      const { io, printed } = memoryIo({});
+      expect(await runRun([dir], { allowExec: true, env: ["NOT_SET_ANYWHERE", "1BAD"] }, io, runtime(false).value)).toBe(RunExitCode.Failed);
+      expect(printed.err).toBe(
+        "Error: --env NOT_SET_ANYWHERE: NOT_SET_ANYWHERE is not set in this environment; set it, or pass --env NOT_SET_ANYWHERE=VALUE\n" +
+          'Error: --env "1BAD": "1BAD" is not a variable name (letters, digits and _, not starting with a digit)\n',
+      );
+    });
+
+    it("lists the commands in a dry run, without asking", async () => {
+      const dir = await experimentFolder({ iterations: 1, actions: actions("/tmp/never-written") });
+      const { io, printed } = memoryIo({});
+      const terminal = runtime(false);
+      expect(await runRun([dir], { dryRun: true }, io, terminal.value)).toBe(RunExitCode.Completed);
+      expect(printed.out).toContain('The actions would run 2 command(s) on this machine (a dry run only prints them):\n  shop/cart-ab spec.strategy.actions.start[0] (run): env > "/tmp/never-written"\n');
+      expect(terminal.questions).toEqual([]);
+    });
+
+    it("shows control characters in the listed commands escaped", async () => {
+      const finish = String.raw`      finish:
+      - run: "echo ok\e[2J\u009b31m\u202e\rrm -rf ~"
+`;
+      const dir = await experimentFolder({ iterations: 1, actions: finish });
+      const { io, printed } = memoryIo({});
+      expect(await runRun([dir], {}, io, runtime(false).value)).toBe(RunExitCode.Failed);
+      expect(printed.err).toContain(String.raw`(run): echo ok\u001b[2J\u009b31m\u202e\rrm -rf ~` + "\n");
+      expect(printed.err).not.toMatch(RAW_CONTROL);
+    });
   });
 });

@@ -1,12 +1,15 @@
+import { createInterface } from "node:readline";
 import { Command } from "commander";
 import { readEngineStatus } from "@iter8ts/engine";
 import { experimentNamespace, type Experiment } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
 import { renderDescription } from "../describe/render-description";
 import { summarizeExperiment } from "../describe/summarize-experiment";
-import { LocalRunError } from "../local/local-run-error";
+import { describeExecCommand, type ExecCommand } from "../local/exec-commands";
+import { LocalRunError, LocalRunErrorCode } from "../local/local-run-error";
 import { ProgressMode, type ProgressStream } from "../local/progress-reporter";
 import { LocalRunOutcome, runLocal, STATE_FOLDER, type LocalRunOptions } from "../local/run-local";
+import { PASSED_VARIABLES, taskEnvironment } from "../local/task-environment";
 import { escapeControls, forTerminal } from "../terminal-text";
 
 /** Exit codes of `iter8ctl run`. */
@@ -26,8 +29,17 @@ export type RunExitCode = (typeof RunExitCode)[keyof typeof RunExitCode];
 export interface RunRuntime {
   /** Progress goes here; a TTY gets the live view. */
   progress: ProgressStream;
-  /** The environment given to the processes that tasks start. */
+  /**
+   * This process's environment: tasks get only its PATH, HOME, LANG, LC_*, TZ and TMPDIR, and
+   * what `--env` names.
+   */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Asks the user `question` on the terminal and resolves with the answer, or undefined when
+   * there is no one to ask (standard input or standard error is not a terminal) or no answer
+   * came (end of input, or `signal` aborted: Ctrl-C at the prompt).
+   */
+  ask(question: string, signal: AbortSignal): Promise<string | undefined>;
   /**
    * Calls `stop` on the first interruption (with the exit code to use), and should end the
    * process at once on a second one; returns a function that removes the handlers.
@@ -39,6 +51,7 @@ export interface RunRuntime {
 export const processRuntime: RunRuntime = {
   progress: process.stdout,
   env: process.env,
+  ask: askOnTerminal,
   onInterrupt(stop) {
     let stopping = false;
     const handler = (code: RunExitCode) => () => {
@@ -58,8 +71,37 @@ export const processRuntime: RunRuntime = {
   },
 };
 
+/**
+ * Reads one line from standard input after printing `question` on standard error, when both are
+ * terminals: the answer must come from a person at the keyboard, not from a pipe or a script.
+ */
+function askOnTerminal(question: string, signal: AbortSignal): Promise<string | undefined> {
+  if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    // Not readline's own terminal mode: the terminal echoes and edits the line itself, and
+    // Ctrl-C stays a SIGINT, which aborts `signal` through the run's interrupt handler.
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+    let answered = false;
+    const onAbort = () => rl.close();
+    signal.addEventListener("abort", onAbort, { once: true });
+    rl.once("close", () => {
+      signal.removeEventListener("abort", onAbort);
+      if (!answered) resolve(undefined);
+    });
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+  });
+}
+
 /** Options of `iter8ctl run`, as parsed. */
 export interface RunCommandOptions {
+  /** Run the tasks that start processes without asking. */
+  allowExec?: boolean;
+  /** `NAME` or `NAME=VALUE` entries passed to tasks' processes. */
+  env?: string[];
   dryRun?: boolean;
   plain?: boolean;
   restart?: boolean;
@@ -93,14 +135,45 @@ export async function runRun(paths: readonly string[], options: RunCommandOption
   });
   const dryRun = options.dryRun === true;
   const mode = dryRun || options.plain || runtime.progress.isTTY !== true ? ProgressMode.Plain : ProgressMode.Terminal;
-  const env = Object.fromEntries(Object.entries(runtime.env).filter((e): e is [string, string] => e[1] !== undefined));
-  const runOptions: LocalRunOptions = { paths, dryRun, restart: options.restart === true, output: runtime.progress, mode, signal: controller.signal, taskEnv: env };
+  const env = taskEnvironment(runtime.env, options.env ?? []);
+  if ("errors" in env) {
+    removeHandlers();
+    for (const error of env.errors) io.err(`Error: ${escapeControls(error)}\n`);
+    return RunExitCode.Failed;
+  }
+  let listed = false;
+  const confirmExec = async (commands: readonly ExecCommand[]): Promise<boolean> => {
+    const list = commands.map((c) => `  ${describeExecCommand(c)}\n`).join("");
+    if (dryRun) {
+      io.out(`The actions would run ${commands.length} command(s) on this machine (a dry run only prints them):\n${list}`);
+      return true;
+    }
+    if (options.allowExec) {
+      io.err(`Running with --allow-exec: the actions run ${commands.length} command(s) on this machine:\n${list}`);
+      return true;
+    }
+    const question = `The actions of these experiments run ${commands.length} command(s) on this machine, as you, with PATH, HOME, the locale and what --env names:\n${list}Run them? [y/N] `;
+    const answer = await runtime.ask(question, controller.signal);
+    if (answer === undefined) return false;
+    listed = true;
+    return /^\s*y(es)?\s*$/i.test(answer);
+  };
+  const runOptions: LocalRunOptions = { paths, dryRun, restart: options.restart === true, output: runtime.progress, mode, signal: controller.signal, taskEnv: env.env, confirmExec };
   if (options.stateDir !== undefined) runOptions.stateDir = options.stateDir;
   let result;
   try {
     result = await runLocal(runOptions);
   } catch (error) {
     if (!(error instanceof LocalRunError)) throw error;
+    if (error.code === LocalRunErrorCode.ExecNotAllowed && controller.signal.aborted) {
+      io.err("Interrupted at the question; nothing was run.\n");
+      return interruptCode;
+    }
+    if (error.code === LocalRunErrorCode.ExecNotAllowed && listed) {
+      // The commands were just listed at the prompt.
+      io.err("Not running them; nothing was run. Pass --allow-exec to run them without asking.\n");
+      return RunExitCode.Failed;
+    }
     io.err(`Error: ${escapeControls(error.message)}\n`);
     for (const problem of error.problems) if (problem !== error.message) io.err(`  ${escapeControls(problem)}\n`);
     return RunExitCode.Failed;
@@ -123,12 +196,14 @@ export async function runRun(paths: readonly string[], options: RunCommandOption
   return RunExitCode.Failed;
 }
 
-/** `iter8ctl run [--dry-run] [--plain] [--restart] [--state-dir DIR] <paths...>`. */
+/** `iter8ctl run [--allow-exec] [--env NAME[=VALUE]]... [--dry-run] [--plain] [--restart] [--state-dir DIR] <paths...>`. */
 export function runCommand(io: CommandIo = processIo, runtime: RunRuntime = processRuntime): Command {
   return new Command("run")
     .description("Run experiments on this machine (local mode): resources in files, real traffic and metrics, live progress")
     .argument("<paths...>", "folders (their .yaml/.yml/.json files) or files with Experiments, Metrics, Secrets and routing objects")
-    .option("--dry-run", "mock every metric, simulate time, only print the actions, change no file")
+    .option("--allow-exec", "run the actions' commands (run, common/exec, common/bash, common/promote-kubectl) without asking")
+    .option("--env <name[=value]>", "pass this variable to the tasks' processes (repeatable); NAME alone takes its value from this environment", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--dry-run", "mock every metric, simulate time, only print the actions and the commands they would run, change no file")
     .option("--plain", "plain log lines instead of the live view on a terminal")
     .option("--restart", "forget the experiments' status and their actions' state, and start over")
     .option("--state-dir <dir>", `where the lock and the state of actions are kept (default: <folder of the first path>/${STATE_FOLDER})`)
@@ -144,8 +219,14 @@ Local mode runs the same engine as the controller, with the cluster replaced by 
   - Metrics are queried from their backends (Prometheus, New Relic, …); mock and builtin
     metrics work as in a cluster.
   - Actions (start, loop, finish, failure) run in this process. Tasks that run commands
-    (run, common/exec, common/bash) are allowed: this is your machine, and they run with your
-    environment, as you.
+    (run, common/exec, common/bash, common/promote-kubectl) run as you, so iter8ctl run first
+    lists them (the command or script as written) and runs them only with --allow-exec, or when
+    you answer y at its prompt on a terminal; without a terminal and without the flag it stops
+    before the experiment starts. Their processes get a minimal environment: ${PASSED_VARIABLES.join(", ")},
+    LC_*, SCRATCH_DIR, and each variable you name with --env NAME (or --env NAME=VALUE); cloud
+    keys, tokens and everything else of your environment stay out.
+  - Each action's Iter8Log lines are appended to <state folder>/action-log.jsonl, which
+    iter8ctl debug -f <folder> prints.
 
 Progress is saved as it goes: Ctrl-C (or a crash) stops the run, and the same command resumes
 it where it stopped. An action that finished is never run again; one that was interrupted runs
@@ -161,6 +242,7 @@ Exit codes: 0 completed without failure, 1 failed (the reason is printed) or inv
 
 Examples:
   iter8ctl run samples/local/ab-progressive
+  iter8ctl run --allow-exec --env KUBECONFIG my-experiment/
   iter8ctl run --dry-run samples/istio
   iter8ctl run experiment.yaml metrics.yaml routing.yaml --plain > run.log`,
     )

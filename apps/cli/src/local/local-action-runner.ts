@@ -35,6 +35,8 @@ export interface LocalActionRunnerOptions {
   now?: () => Date;
   /** Called once an action's result is saved, e.g. to wake the run loop. */
   onFinished?: (request: ActionRequest, result: ActionResult) => void;
+  /** Called just before an action's tasks start, with the experiment they run against. */
+  onStarting?: (request: ActionRequest, experiment: Experiment) => void;
 }
 
 function keyOf(key: ExperimentKey): string {
@@ -147,6 +149,7 @@ export class LocalActionRunner implements ActionRunner {
     }
     const runner = this.#runnerFor(request.experiment);
     this.#live.add(request.runId);
+    this.#options.onStarting?.(request, experiment);
     await runner.start({ runId: request.runId, action: request.action, tasks: request.tasks }, experiment);
     void runner.settled(request.runId)?.then((result) => this.#finished(request, result));
   }

@@ -12,6 +12,8 @@ export const LocalRunErrorCode = {
   MissingObject: "missing_object",
   /** A task of an action would be refused (unknown task, bad inputs, bad condition). */
   InvalidTasks: "invalid_tasks",
+  /** The actions run commands on this machine and the user did not allow it (`--allow-exec` or the prompt). */
+  ExecNotAllowed: "exec_not_allowed",
   /** Another `iter8ctl run` is working in the same folder. */
   Locked: "locked",
   /** A file could not be written. */

@@ -19,7 +19,8 @@ function output() {
 
 function run(paths: string[], extra: Partial<LocalRunOptions> = {}) {
   const out = output();
-  const result = runLocal({ paths, output: out.stream, mode: ProgressMode.Plain, engine: retry, ...extra });
+  // The commands of actions run: the consent they need is tested in commands/run.test.ts.
+  const result = runLocal({ paths, output: out.stream, mode: ProgressMode.Plain, engine: retry, confirmExec: () => true, ...extra });
   return { result, out };
 }
 
@@ -177,6 +178,7 @@ spec:
       mode: ProgressMode.Plain,
       engine: retry,
       taskEnv: env,
+      confirmExec: () => true,
       signal: stop.signal,
       output: {
         write: (t: string) => {

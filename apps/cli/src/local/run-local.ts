@@ -29,6 +29,9 @@ import { resolveRunPaths } from "./resolve-run-paths";
 import { acquireRunLock } from "./run-lock";
 import { WakeableClock } from "./wakeable-clock";
 import { weightStandIns } from "./weight-stand-ins";
+import { logPrecedence, taskEventMessage, type Iter8Log } from "../cluster/iter8-log";
+import { ACTION_LOG_FILE, ActionLogWriter } from "./action-log";
+import { listExecCommands, type ExecCommand } from "./exec-commands";
 
 /** The folder, next to the documents, where a local run keeps its lock and the state of its actions. */
 export const STATE_FOLDER = ".iter8ctl";
@@ -59,8 +62,18 @@ export interface LocalRunOptions {
   mode: ProgressMode;
   /** Stops the run between steps (Ctrl-C). */
   signal?: AbortSignal;
-  /** The environment of processes that tasks start (the user's own, in local mode). */
+  /**
+   * The environment of processes that tasks start. Nothing of this process's environment is
+   * passed otherwise (the task runner's default is a standard `PATH`).
+   */
   taskEnv?: Readonly<Record<string, string>>;
+  /**
+   * Asked once, after the documents are read and before anything runs, when the experiments'
+   * actions hold tasks that start processes (see {@link listExecCommands}); true lets them run.
+   * Without it, or when it answers false, such a run is refused with `exec_not_allowed` (a dry
+   * run, which runs nothing, goes on either way).
+   */
+  confirmExec?: (commands: readonly ExecCommand[]) => boolean | Promise<boolean>;
   /** Where the lock and the action state live; default `<folder of the first path>/.iter8ctl`. */
   stateDir?: string;
   /** Engine settings (tests shorten retries). */
@@ -80,6 +93,8 @@ export interface LocalRunResult {
   files: string[];
   /** The state folder (not for dry runs). */
   stateDir?: string;
+  /** The file where the actions' Iter8Log lines were appended (not for dry runs). */
+  actionLog?: string;
 }
 
 function keyOf(experiment: Experiment): ExperimentKey {
@@ -153,6 +168,19 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   if (taskProblems.length > 0) {
     throw new LocalRunError(LocalRunErrorCode.InvalidTasks, `the actions of the experiments have ${taskProblems.length} problem(s); correct them and run again`, taskProblems);
   }
+  // A folder from elsewhere must not run commands on this machine just because it was run.
+  const execCommands = listExecCommands(experiments);
+  let allowExec = false;
+  if (execCommands.length > 0) {
+    allowExec = (await options.confirmExec?.(execCommands)) === true;
+    if (!allowExec && !dryRun) {
+      throw new LocalRunError(
+        LocalRunErrorCode.ExecNotAllowed,
+        `the actions of the experiments run ${execCommands.length} command(s) on this machine, and running them was not allowed; nothing was run. Read them, then pass --allow-exec to run them (or answer y when iter8ctl run asks on a terminal)`,
+        execCommands.map((c) => `${c.experiment} ${c.path} (${c.task}): ${c.command}`),
+      );
+    }
+  }
 
   const simulated = dryRun ? new SimulatedClock(options.dryRunStart ?? new Date()) : undefined;
   const progress = new ProgressReporter({ stream: options.output, mode: options.mode, ...(simulated ? { now: () => simulated.now() } : {}) });
@@ -192,6 +220,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const clock: Clock = simulated ?? (wakeable as WakeableClock);
 
   let actions: (ActionRunner & { stopAll?: () => Promise<void> }) | undefined;
+  let logWriter: ActionLogWriter | undefined;
   try {
     const client = new LocalResourceClient(documents, dryRun ? "a dry run makes up only the objects named by weightObjRefs" : undefined);
     if (options.restart) {
@@ -203,6 +232,27 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       actions = new DryRunActionRunner((line) => progress.log(line));
     } else {
       const statePath = join(stateDir, "actions.json");
+      const actionLog = new ActionLogWriter(join(stateDir, ACTION_LOG_FILE), (error) => progress.log(`warning: the action log ${join(stateDir, ACTION_LOG_FILE)} cannot be written: ${error.message}`));
+      logWriter = actionLog;
+      // The run each experiment's action events belong to (an experiment runs one action at a time).
+      const running = new Map<string, { action: string; runId: string; precedence: number }>();
+      const logEvent = (key: ExperimentKey, event: TaskEvent) => {
+        const entry = taskEventMessage(event);
+        const run = running.get(label(key));
+        if (!entry || !run) return;
+        const log: Iter8Log = {
+          isIter8Log: true,
+          experimentName: key.name,
+          experimentNamespace: key.namespace,
+          source: "task-runner",
+          priority: entry.priority,
+          message: entry.message,
+          precedence: run.precedence,
+          action: run.action,
+          runId: run.runId,
+        };
+        actionLog.append(log);
+      };
       const writeStatus = async (key: ExperimentKey, update: (status: NonNullable<Experiment["status"]>) => NonNullable<Experiment["status"]>) => {
         for (let attempt = 0; attempt < 5; attempt++) {
           const experiment = await store.getExperiment(key);
@@ -218,16 +268,19 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         statePath,
         taskRunner: (key) =>
           createTaskRunner({
-            allowExec: true,
+            allowExec,
             resources: client,
             secrets,
             ...(options.taskEnv ? { env: options.taskEnv } : {}),
             events: (event) => {
+              logEvent(key, event);
               const line = taskEventLine(key, event);
               if (line) progress.log(line);
             },
             writeStatus: (update) => writeStatus(key, update),
           }),
+        onStarting: (request, experiment) =>
+          running.set(label(request.experiment), { action: request.action, runId: request.runId, precedence: logPrecedence(request.action, experiment) }),
         onFinished: () => wakeable?.wake(),
       });
       if (options.restart) await runner.forget(keys.map(label));
@@ -294,10 +347,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       files: paths,
     };
     if (!dryRun) result.stateDir = stateDir;
+    if (logWriter) result.actionLog = logWriter.path;
     return result;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     await actions?.stopAll?.();
+    await logWriter?.flush();
     await lock?.release();
   }
 }
