@@ -2,6 +2,8 @@
  * Benchmarks of @iter8ts/metrics. Prints numbers; asserts nothing.
  *
  * 1. jq: time per evaluation of the sample expressions, fast path vs jq-wasm (goal ≤ 50 µs median).
+ *    Then the cost of bounding expressions: jq and JSONata in process (as before issue 14) beside
+ *    the same evaluation in a worker process of the expression pool (time and memory limits).
  * 2. One iteration: 10 metrics × 4 versions against a backend answering in 100 ms, compared with
  *    a single query (goal ≤ 1.2×).
  * 3. Load generator vs `hey` against the same loopback server (a separate process) at the same
@@ -11,7 +13,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { MetricSchema, type Experiment, type Metric } from "@iter8ts/types";
+import jsonata from "jsonata";
+import { loadJq } from "jq-wasm";
+import { ExpressionPool, JQ_WRAP } from "../src/expression-pool";
 import { JqEvaluator } from "../src/jq-evaluator";
+import { JsonataEvaluator } from "../src/jsonata-evaluator";
 import { generateLoad } from "../src/load-generator";
 import { queryMetrics } from "../src/query-metrics";
 
@@ -38,6 +44,17 @@ function table(rows: string[][]) {
 // ------------------------------------------------------------------------------------------------
 // 1. jq
 
+/** Median time of `runs` calls of `f`, in microseconds. */
+async function medianMicros(runs: number, f: () => unknown): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await f();
+    samples.push((performance.now() - t0) * 1000);
+  }
+  return median(samples);
+}
+
 async function benchJq() {
   const cases: Array<[string, unknown]> = [
     [".data.result[0].value[1] | tonumber", { status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1714557600.1, "21.7639"] }] } }],
@@ -50,24 +67,46 @@ async function benchJq() {
   await jq.ready();
   const fastRuns = quick ? 500 : 5000;
   const wasmRuns = quick ? 50 : 300;
-  const rows = [["expression", "fast path median µs", "jq-wasm median µs", "speed-up"]];
+  const rows = [["expression", "fast path median µs", "jq-wasm in worker median µs", "speed-up"]];
   for (const [expression, doc] of cases) {
     const text = JSON.stringify(doc);
-    const time = async (runs: number, f: () => Promise<unknown>) => {
-      const samples: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const t0 = performance.now();
-        await f();
-        samples.push((performance.now() - t0) * 1000);
-      }
-      return median(samples);
-    };
     // Parsing is included: it is part of every evaluation the provider does.
-    const fast = await time(fastRuns, () => jq.evaluate(expression, text, JSON.parse(text)));
-    const wasm = await time(wasmRuns, () => jq.evaluateWithJq(expression, text));
+    const fast = await medianMicros(fastRuns, () => jq.evaluate(expression, text, JSON.parse(text)));
+    const wasm = await medianMicros(wasmRuns, () => jq.evaluateWithJq(expression, text));
     rows.push([expression, fmt(fast, 2), fmt(wasm, 1), `${fmt(wasm / fast, 0)}×`]);
   }
   console.log("\n== jq: time per evaluation (goal: median ≤ 50 µs) ==");
+  table(rows);
+  await benchBounded(cases);
+}
+
+/** Per-extraction cost of running jq and JSONata in a limited worker instead of in process. */
+async function benchBounded(cases: Array<[string, unknown]>) {
+  const runs = quick ? 50 : 300;
+  const time = (f: () => unknown) => medianMicros(runs, f);
+  const pool = new ExpressionPool();
+  const jqInWorker = new JqEvaluator({ pool, fastPath: false });
+  const fast = new JqEvaluator({ pool });
+  const jsonataInWorker = new JsonataEvaluator({ pool });
+  const jqInProcess = await loadJq();
+  await jqInWorker.ready();
+  const rows = [["expression", "fast path µs", "before: jq in process µs", "after: jq in worker µs", "before: JSONata in process µs", "after: JSONata in worker µs"]];
+  for (const [expression, doc] of cases) {
+    const text = JSON.stringify(doc);
+    // The same path in JSONata: drop `| tonumber` and jq's `.[]`, turn `[n]` into JSONata's `[n]`.
+    const jsonataExpression = expression.replace(/\s*\|\s*tonumber/g, "").replace(/\|\s*\.\[\]/g, ".*").replace(/^\./, "").replace(/\s*\|\s*/g, ".");
+    const compiled = jsonata(jsonataExpression);
+    rows.push([
+      expression,
+      fmt(await time(() => fast.evaluate(expression, text, JSON.parse(text))), 1),
+      fmt(await time(() => jqInProcess.raw(text, JQ_WRAP.replace("EXPR", () => expression), ["-c"])), 1),
+      fmt(await time(() => jqInWorker.evaluate(expression, text, JSON.parse(text))), 1),
+      fmt(await time(() => compiled.evaluate(JSON.parse(text))), 1),
+      fmt(await time(() => jsonataInWorker.evaluate(jsonataExpression, JSON.parse(text), text)), 1),
+    ]);
+  }
+  await pool.close();
+  console.log("\n== bounded expressions: median cost per extraction, before (in process) and after (worker with limits) ==");
   table(rows);
 }
 

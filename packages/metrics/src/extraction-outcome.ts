@@ -16,4 +16,10 @@ export type ExtractionOutcome =
   /** Evaluation failed before producing an output. */
   | { kind: "error"; message: string }
   /** The expression does not compile. */
-  | { kind: "compile_error"; message: string };
+  | { kind: "compile_error"; message: string }
+  /**
+   * The evaluation was stopped at a limit: `value` is the limit as shown to users (`1 s`,
+   * `64 MiB`), `flag` the controller flag that sets it; `remembered` when it was refused without
+   * running because the same expression broke the limit moments ago.
+   */
+  | { kind: "limit"; limit: "time" | "memory"; value: string; flag: string; remembered: boolean };

@@ -1,14 +1,8 @@
-import { loadJq, type Jq } from "jq-wasm";
 import { inputLimitProblem } from "@iter8ts/types";
+import type { ExpressionPool} from "./expression-pool";
+import { limitOutcome, sharedExpressionPool, type PoolAnswer } from "./expression-pool";
 import type { ExtractionOutcome } from "./extraction-outcome";
 import { compileJqFastPath, runJqFastPath, type JqFastProgram } from "./jq-fast-path";
-
-// jq classifies the first output itself, so NaN and infinities (which jq prints as null and as
-// ±1.797e308) stay distinguishable from real nulls and large numbers.
-const wrap = (expression: string): string =>
-  `[limit(1; (${expression}\n))] | if length == 0 then {k:"empty"} else .[0] | ` +
-  `if type == "number" then (if isnan then {k:"nan"} elif isinfinite then {k:"inf"} else {k:"number", v:.} end) ` +
-  `else {k:"other", v:.} end end`;
 
 /** Strips jq's `jq: error (at <stdin>:0):` prefix, which names no place a user knows. */
 function cleanMessage(stderr: string): string {
@@ -23,30 +17,30 @@ function cleanMessage(stderr: string): string {
 export interface JqEvaluatorOptions {
   /** Use the native fast path where it is sure to agree with jq (default true). */
   fastPath?: boolean;
+  /** The worker threads jq runs in, with their limits (default: the process-wide pool). */
+  pool?: ExpressionPool;
 }
 
 /**
  * Evaluates `jqExpression`s with real jq semantics (jq 1.8 compiled to WebAssembly), taking a
  * native fast path for the simple path expressions metric definitions use. Only the first output
- * counts, as in Iter8. One instance loads jq once and may be shared by concurrent queries.
+ * counts, as in Iter8. jq itself runs in a worker thread of an {@link ExpressionPool}, with a time
+ * and a memory limit; the fast path runs in place, since it is a single walk down the parsed
+ * answer (its cost is bounded by the answer's size, which the HTTP client caps).
  */
 export class JqEvaluator {
-  private jq: Promise<Jq> | undefined;
   private readonly fast = new Map<string, JqFastProgram | null>();
   private readonly useFastPath: boolean;
+  readonly pool: ExpressionPool;
 
   constructor(options: JqEvaluatorOptions = {}) {
     this.useFastPath = options.fastPath ?? true;
+    this.pool = options.pool ?? sharedExpressionPool();
   }
 
-  /** Loads jq now rather than on the first evaluation that needs it. */
+  /** Starts a worker and loads jq in it now rather than on the first evaluation that needs it. */
   async ready(): Promise<void> {
-    await this.load();
-  }
-
-  private load(): Promise<Jq> {
-    this.jq ??= loadJq();
-    return this.jq;
+    await this.pool.run({ kind: "jq", expression: ".", text: "null" });
   }
 
   /** The cached fast-path program of an expression, or undefined when jq must run it. */
@@ -83,38 +77,43 @@ export class JqEvaluator {
     // later query, so what could overflow it is refused before it runs.
     const tooBig = inputLimitProblem(expression, "expression", "jq expression");
     if (tooBig) return { kind: "compile_error", message: tooBig };
-    const jq = await this.load();
-    let result: ReturnType<Jq["raw"]>;
-    let bare: ReturnType<Jq["raw"]> | undefined;
-    try {
-      result = jq.raw(text, wrap(expression), ["-c"]);
-      // Compile the bare expression again so that the reported column is the user's own.
-      if (result.exitCode !== 0 && /compile error|syntax error/.test(result.stderr)) bare = jq.raw("null", expression, ["-c"]);
-    } catch (error) {
-      // The limits did not foresee it (a trap, an overflow): this instance may be corrupt, so
-      // the next evaluation loads a fresh one.
-      this.jq = undefined;
-      return { kind: "error", message: `jq stopped with ${error instanceof Error ? error.message : String(error)}; simplify the expression` };
+    return jqOutcome(await this.pool.run({ kind: "jq", expression, text }), this.pool);
+  }
+}
+
+/** Turns what the pool answered for a jq job into an outcome. */
+function jqOutcome(answer: PoolAnswer, pool: ExpressionPool): ExtractionOutcome {
+  switch (answer.kind) {
+    case "limit":
+      return limitOutcome(answer, pool.limits);
+    case "crash":
+      // A trap or an overflow the limits did not foresee: the worker is replaced.
+      return { kind: "error", message: `jq stopped with ${answer.message}; simplify the expression` };
+    case "jq":
+      break;
+    default:
+      return { kind: "error", message: `jq gave an unexpected answer (${answer.kind})` };
+  }
+  const result = answer;
+  if (result.exitCode !== 0 || result.stdout.trim() === "") {
+    if (/compile error|syntax error/.test(result.stderr)) {
+      // The bare expression was compiled again so that the reported column is the user's own.
+      const message = result.bare && /compile error|syntax error/.test(result.bare) ? result.bare : result.stderr;
+      return { kind: "compile_error", message: cleanMessage(message) };
     }
-    if (result.exitCode !== 0 || result.stdout.trim() === "") {
-      if (/compile error|syntax error/.test(result.stderr)) {
-        const message = bare && /compile error|syntax error/.test(bare.stderr) ? bare.stderr : result.stderr;
-        return { kind: "compile_error", message: cleanMessage(message) };
-      }
-      return { kind: "error", message: cleanMessage(result.stderr || `jq exited with status ${result.exitCode}`) };
-    }
-    const out = JSON.parse(result.stdout) as { k: string; v?: unknown };
-    switch (out.k) {
-      case "empty":
-        return { kind: "empty" };
-      case "nan":
-        return { kind: "nan" };
-      case "inf":
-        return { kind: "infinite" };
-      case "number":
-        return { kind: "number", value: out.v as number };
-      default:
-        return { kind: "other", value: out.v };
-    }
+    return { kind: "error", message: cleanMessage(result.stderr || `jq exited with status ${result.exitCode}`) };
+  }
+  const out = JSON.parse(result.stdout) as { k: string; v?: unknown };
+  switch (out.k) {
+    case "empty":
+      return { kind: "empty" };
+    case "nan":
+      return { kind: "nan" };
+    case "inf":
+      return { kind: "infinite" };
+    case "number":
+      return { kind: "number", value: out.v as number };
+    default:
+      return { kind: "other", value: out.v };
   }
 }

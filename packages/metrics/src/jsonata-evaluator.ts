@@ -1,8 +1,10 @@
 import jsonata from "jsonata";
 import { inputLimitProblem, nestingProblem } from "@iter8ts/types";
+import type { ExpressionPool} from "./expression-pool";
+import { limitOutcome, sharedExpressionPool } from "./expression-pool";
 import type { ExtractionOutcome } from "./extraction-outcome";
 
-type Compiled = { ok: true; expression: jsonata.Expression } | { ok: false; message: string };
+type Compiled = { ok: true } | { ok: false; message: string };
 
 function messageOf(error: unknown): string {
   if (error && typeof error === "object") {
@@ -14,52 +16,76 @@ function messageOf(error: unknown): string {
   return String(error);
 }
 
+/** Options of {@link JsonataEvaluator}. */
+export interface JsonataEvaluatorOptions {
+  /** The worker threads JSONata runs in, with their limits (default: the process-wide pool). */
+  pool?: ExpressionPool;
+}
+
 /**
  * Evaluates `jsonataExpression`s, the alternative to jq for users who prefer JSONata. A result
- * that is a sequence counts by its first item, as jq's first output does.
+ * that is a sequence counts by its first item, as jq's first output does. Expressions are
+ * compiled here (parsing is bounded by the input limits) and evaluated in a worker thread of an
+ * {@link ExpressionPool}: a JSONata function may recurse or loop without end, which only a time
+ * limit on another thread can stop.
  */
 export class JsonataEvaluator {
   private readonly compiled = new Map<string, Compiled>();
+  readonly pool: ExpressionPool;
+
+  constructor(options: JsonataEvaluatorOptions = {}) {
+    this.pool = options.pool ?? sharedExpressionPool();
+  }
 
   private compile(source: string): Compiled {
     let c = this.compiled.get(source);
     if (!c) {
-      // JSONata's parser and evaluator recurse as deep as the expression nests.
+      // JSONata's parser recurses as deep as the expression nests.
       const tooBig = inputLimitProblem(source, "expression", "JSONata expression");
       if (tooBig) c = { ok: false, message: tooBig };
       else {
         try {
-          c = { ok: true, expression: jsonata(source) };
+          jsonata(source);
+          c = { ok: true };
         } catch (error) {
           c = { ok: false, message: error instanceof RangeError ? nestingProblem("JSONata expression") : messageOf(error) };
         }
       }
+      if (this.compiled.size >= 1000) this.compiled.delete(this.compiled.keys().next().value!);
       this.compiled.set(source, c);
     }
     return c;
   }
 
-  /** Evaluates an expression against parsed JSON. */
-  async evaluate(source: string, parsed: unknown): Promise<ExtractionOutcome> {
+  /**
+   * Evaluates an expression against a JSON document.
+   * @param parsed the document, parsed
+   * @param text the same document as received (sent to the worker; default: `parsed` serialised)
+   */
+  async evaluate(source: string, parsed: unknown, text?: string): Promise<ExtractionOutcome> {
     const c = this.compile(source);
     if (!c.ok) return { kind: "compile_error", message: c.message };
-    let result: unknown;
-    try {
-      result = await c.expression.evaluate(parsed);
-    } catch (error) {
-      const message = error instanceof RangeError ? "evaluation overflowed the stack: the expression or the answer nests too deep" : messageOf(error);
-      return { kind: "error", message };
+    const answer = await this.pool.run({ kind: "jsonata", expression: source, text: text ?? JSON.stringify(parsed) ?? "null" });
+    switch (answer.kind) {
+      case "limit":
+        return limitOutcome(answer, this.pool.limits);
+      case "crash":
+        return { kind: "error", message: `JSONata stopped with ${answer.message}; simplify the expression` };
+      case "jsonata_error":
+        if (answer.phase === "compile") return { kind: "compile_error", message: answer.overflow ? nestingProblem("JSONata expression") : answer.message };
+        return { kind: "error", message: answer.overflow ? "evaluation overflowed the stack: the expression or the answer nests too deep" : answer.message };
+      case "jsonata":
+        break;
+      default:
+        return { kind: "error", message: `JSONata gave an unexpected answer (${answer.kind})` };
     }
-    if (Array.isArray(result)) {
-      if (result.length === 0) return { kind: "empty" };
-      result = result[0];
+    if (answer.isNumber) {
+      const value = answer.number!;
+      if (Number.isNaN(value)) return { kind: "nan" };
+      if (!Number.isFinite(value)) return { kind: "infinite" };
+      return { kind: "number", value };
     }
-    if (result === undefined) return { kind: "empty" };
-    if (typeof result === "number") {
-      if (Number.isNaN(result)) return { kind: "nan" };
-      if (!Number.isFinite(result)) return { kind: "infinite" };
-      return { kind: "number", value: result };
-    }
-    return { kind: "other", value: result };
+    if (answer.value === undefined) return { kind: "empty" };
+    return { kind: "other", value: answer.value };
   }
 }

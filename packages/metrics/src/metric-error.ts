@@ -19,6 +19,12 @@ export const MetricErrorCode = {
   NaN: "nan",
   /** `jqExpression` or `jsonataExpression` does not compile. */
   BadExpression: "bad_expression",
+  /** `jqExpression` or `jsonataExpression` ran past its time or memory limit and was stopped. */
+  ExpressionLimit: "expression_limit",
+  /** The backend's answer is larger than the response size limit; the read was stopped. */
+  ResponseTooLarge: "response_too_large",
+  /** The egress policy refuses the address the metric's URL leads to (loopback, link-local, the API server). */
+  EgressRefused: "egress_refused",
   /** The metric's `body` is not valid JSON after interpolation. */
   BadBody: "bad_body",
   /** The metric's spec cannot be queried as written (no URL, bad URL, nothing to extract with). */

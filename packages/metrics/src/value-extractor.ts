@@ -1,4 +1,5 @@
 import type { MetricSpec } from "@iter8ts/types";
+import { ExpressionPool, type ExpressionLimits } from "./expression-pool";
 import type { ExtractionOutcome } from "./extraction-outcome";
 import { JqEvaluator } from "./jq-evaluator";
 import { JsonataEvaluator } from "./jsonata-evaluator";
@@ -21,9 +22,14 @@ export class ValueExtractor {
   readonly jq: JqEvaluator;
   readonly jsonata: JsonataEvaluator;
 
-  constructor(options: { jq?: JqEvaluator; jsonata?: JsonataEvaluator } = {}) {
-    this.jq = options.jq ?? new JqEvaluator();
-    this.jsonata = options.jsonata ?? new JsonataEvaluator();
+  /**
+   * @param options.limits time and memory of one evaluation: the extractor gets a pool of its own
+   *   with these limits (default: the process-wide pool, 1 s and 64 MiB)
+   */
+  constructor(options: { jq?: JqEvaluator; jsonata?: JsonataEvaluator; limits?: Partial<ExpressionLimits> } = {}) {
+    const pool = options.limits ? new ExpressionPool({ limits: options.limits }) : undefined;
+    this.jq = options.jq ?? new JqEvaluator(pool ? { pool } : {});
+    this.jsonata = options.jsonata ?? new JsonataEvaluator(pool ? { pool } : {});
   }
 
   /**
@@ -36,7 +42,7 @@ export class ValueExtractor {
     let field: string;
     if (spec.jsonataExpression) {
       field = "spec.jsonataExpression";
-      outcome = await this.jsonata.evaluate(spec.jsonataExpression, parsed);
+      outcome = await this.jsonata.evaluate(spec.jsonataExpression, parsed, text);
     } else {
       const expression = spec.jqExpression || defaultJqExpression;
       if (!expression) {
@@ -66,5 +72,14 @@ export function judge(outcome: ExtractionOutcome, field: string): Extracted {
       return { ok: false, code: MetricErrorCode.NoNumber, message: `${field} failed on the backend's answer: ${outcome.message}` };
     case "compile_error":
       return { ok: false, code: MetricErrorCode.BadExpression, message: `${field} is not a valid expression: ${outcome.message}` };
+    case "limit": {
+      const what = outcome.limit === "time" ? `ran longer than its time limit of ${outcome.value}` : `needed more than its memory limit of ${outcome.value}`;
+      const again = outcome.remembered ? " (it did so moments ago, so it was not run again)" : "";
+      return {
+        ok: false,
+        code: MetricErrorCode.ExpressionLimit,
+        message: `${field} ${what} and was stopped${again}; simplify it, or ask the operator to raise the controller's ${outcome.flag}`,
+      };
+    }
   }
 }
