@@ -15,6 +15,11 @@ export interface ClusterActionRequest {
   runId?: string;
   /** The environment of the processes tasks start (inside a Job: the container's). */
   env: Readonly<Record<string, string>>;
+  /**
+   * Whether exec-type tasks (`run`, `common/exec`, `common/bash`, `common/promote-kubectl`) may
+   * run: the controller decides per namespace and tells the Job with `ITER8_ALLOW_EXEC`.
+   */
+  allowExec: boolean;
   /** Receives each Iter8Log line (without newline). */
   log: (line: string) => void;
   /** Reads of the experiment before giving up on a cluster that does not answer (default 4). */
@@ -93,9 +98,15 @@ export async function updateStatusWithRetry(clients: KubeClients, key: Experimen
   }
 }
 
+/** How `action run` refuses an exec-type task the controller did not allow in `namespace`. */
+export function jobExecRefusal(namespace: string): string {
+  return `which the controller does not allow for experiments in namespace ${namespace} (ITER8_ALLOW_EXEC is not true); an admin allows them with the controller flag --allow-exec`;
+}
+
 /**
  * Runs one action of an experiment stored in the cluster, as the action Job does: reads the
- * experiment, runs the action's tasks (processes allowed: the Job is the sandbox), writes status
+ * experiment, runs the action's tasks (processes only where the controller allows them: the
+ * Job's ITER8_ALLOW_EXEC, checked again here in case the Job was made by hand), writes status
  * changes such as builtin metrics as they happen, and reports everything as Iter8Log lines. An
  * action the experiment does not define succeeds with nothing to do, as in Iter8.
  */
@@ -134,7 +145,8 @@ export async function runClusterAction(request: ClusterActionRequest): Promise<C
   }
 
   const runner = createTaskRunner({
-    allowExec: true,
+    allowExec: request.allowExec,
+    execDisabledReason: jobExecRefusal(key.namespace),
     env: request.env,
     resources: new KubeResourceClient(request.clients),
     secrets: clusterSecretSource(request.clients),

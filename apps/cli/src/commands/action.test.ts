@@ -50,7 +50,7 @@ afterAll(async () => {
 
 async function run(args: string[], env: ActionEnv = {}): Promise<Printed & { logs: Array<Record<string, unknown>> }> {
   const { io, printed } = memoryIo({});
-  await actionCommand(io, { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env })
+  await actionCommand(io, { PATH: process.env.PATH ?? "/usr/bin:/bin", ITER8_ALLOW_EXEC: "true", ...env })
     .exitOverride()
     .parseAsync(["run", "--kubeconfig", kubeconfig, ...args], { from: "user" });
   const logs = printed.out
@@ -99,6 +99,20 @@ describe("iter8ctl action run", () => {
     expect(r.code).toBe(0);
     expect(r.out).not.toContain("s3cret-hello");
     expect(r.logs.some((l) => String(l.message).startsWith("task 1 (run) stdout: the word is "))).toBe(true);
+  });
+
+  it("runs no exec-type task unless the Job's ITER8_ALLOW_EXEC is true, naming the task, the namespace and the flag", async () => {
+    server.create(experiment("gated", { start: [{ run: "echo should not run" }] }) as unknown as JsonObject);
+    for (const value of ["false", "", undefined]) {
+      const r = await run(["--action", "start", "--experiment", "shop/gated"], { ITER8_ALLOW_EXEC: value });
+      expect(r.code).toBe(1);
+      expect(r.out).not.toContain("should not run");
+      expect(r.err).toBe(
+        "Error: action start of experiment shop/gated failed: action \"start\", task 1 (run): run runs processes, which the controller does not allow for experiments in namespace shop (ITER8_ALLOW_EXEC is not true); an admin allows them with the controller flag --allow-exec\n",
+      );
+    }
+    const allowed = await run(["--action", "start", "--experiment", "shop/gated"], { ITER8_ALLOW_EXEC: "true" });
+    expect(allowed.logs.map((l) => l.message)).toContain("task 1 (run) stdout: should not run");
   });
 
   it("succeeds with nothing to do when the experiment defines no such action", async () => {

@@ -18,6 +18,8 @@ export interface ActionEnv {
   EXPERIMENT_NAME?: string;
   EXPERIMENT_NAMESPACE?: string;
   RUN_ID?: string;
+  /** `true` where the controller allows exec-type tasks; anything else refuses them. */
+  ITER8_ALLOW_EXEC?: string;
   KUBECONFIG?: string;
   HOME?: string;
   KUBERNETES_SERVICE_HOST?: string;
@@ -66,6 +68,7 @@ function taskEnv(env: ActionEnv): Record<string, string> {
  * `iter8ctl action run --action NAME --experiment NS/NAME --run-id ID`: what the controller's
  * action Jobs run. Reads the experiment from the cluster, runs the action's tasks, writes their
  * status changes, prints Iter8Log JSON lines, and exits 0 when every task succeeded, else 1.
+ * Exec-type tasks run only when ITER8_ALLOW_EXEC is `true` (the controller sets it per namespace).
  */
 export function actionCommand(io: CommandIo = processIo, env: ActionEnv = processEnv()): Command {
   const action = new Command("action").description("Run experiment actions (used by the controller's action Jobs)");
@@ -111,6 +114,8 @@ export function actionCommand(io: CommandIo = processIo, env: ActionEnv = proces
           action: target.action,
           ...(target.runId ? { runId: target.runId } : {}),
           env: taskEnv(env),
+          // Only the controller's explicit yes: a Job made without the variable runs no process.
+          allowExec: env.ITER8_ALLOW_EXEC?.trim().toLowerCase() === "true",
           log: (line) => io.out(`${line}\n`),
           signal: abort.signal,
         });
