@@ -1,10 +1,11 @@
 import type { ActionRunner, EnginePorts } from "@iter8ts/engine";
-import { ResourceWeightWriter, type ResourceWeightWriterOptions } from "@iter8ts/weights";
+import { ROUTING_WEIGHT_POLICY, ResourceWeightWriter, type ResourceWeightWriterOptions } from "@iter8ts/weights";
 import type { KubeClients } from "./create-kube-clients";
 import { JobActionRunner, type JobActionRunnerOptions } from "./job-action-runner";
 import { KubeEventSink, type KubeEventSinkOptions } from "./kube-event-sink";
 import { KubeExperimentStore } from "./kube-experiment-store";
 import { KubeMetricsSource, type KubeMetricsSourceOptions } from "./kube-metrics-source";
+import { KubeReferenceGrants } from "./kube-reference-grants";
 import { KubeResourceClient } from "./kube-resource-client";
 import type { ResourceInformer } from "./resource-informer";
 
@@ -13,11 +14,14 @@ export interface KubePortsOptions {
   /** Informers the store (and the event sink) read from; without them every read goes to the API. */
   experiments?: ResourceInformer;
   metrics?: ResourceInformer;
+  /** ReferenceGrants in every namespace, so checking a reference costs no request. */
+  referenceGrants?: ResourceInformer;
   /** How actions run: the Job settings, or a runner of your own. */
   actions: JobActionRunnerOptions | ActionRunner;
   metricsSource?: KubeMetricsSourceOptions;
   /** Event settings, or `false` for no Kubernetes Events. */
   events?: KubeEventSinkOptions | false;
+  /** Weight settings; the policy defaults to the known routing kinds (`ROUTING_WEIGHT_POLICY`). */
   weights?: ResourceWeightWriterOptions;
 }
 
@@ -28,6 +32,7 @@ export interface KubePorts extends Omit<EnginePorts, "clock"> {
   weights: ResourceWeightWriter;
   actions: ActionRunner;
   events?: KubeEventSink;
+  references: KubeReferenceGrants;
   /** The ResourceClient the weights go through (tasks can use it too). */
   resources: KubeResourceClient;
 }
@@ -37,7 +42,8 @@ function isRunner(actions: JobActionRunnerOptions | ActionRunner): actions is Ac
 }
 
 /**
- * Builds every port the engine needs on one cluster:
+ * Builds every port the engine needs on one cluster (references across namespaces only with a
+ * ReferenceGrant, weights only in routing objects):
  * `createEngine({ ...createKubePorts(clients, options), clock: systemClock })`.
  */
 export function createKubePorts(clients: KubeClients, options: KubePortsOptions): KubePorts {
@@ -46,7 +52,8 @@ export function createKubePorts(clients: KubeClients, options: KubePortsOptions)
   const ports: KubePorts = {
     store: new KubeExperimentStore(clients, storeOptions),
     metrics: new KubeMetricsSource(clients, options.metricsSource),
-    weights: new ResourceWeightWriter(resources, options.weights),
+    weights: new ResourceWeightWriter(resources, { policy: ROUTING_WEIGHT_POLICY, ...options.weights }),
+    references: new KubeReferenceGrants(clients, options.referenceGrants ? { informer: options.referenceGrants } : {}),
     actions: isRunner(options.actions) ? options.actions : new JobActionRunner(clients, options.actions),
     resources,
   };

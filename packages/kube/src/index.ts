@@ -21,6 +21,8 @@ export type { InformerEvent, InformerStats, ResourceInformerOptions } from "./re
 export {
   EXPERIMENT_RESOURCE,
   METRIC_RESOURCE,
+  REFERENCE_GRANT_RESOURCE,
+  createReferenceGrantInformer,
   experimentPath,
   metricPath,
   experimentKeyOf,
@@ -33,7 +35,9 @@ export { KubeExperimentStore } from "./kube-experiment-store";
 export type { KubeExperimentStoreOptions } from "./kube-experiment-store";
 export { KubeSecretCache } from "./kube-secret-cache";
 export type { KubeSecretCacheOptions, LoadedSecrets } from "./kube-secret-cache";
-export { KubeMetricsSource, metricSecretRef } from "./kube-metrics-source";
+export { KubeMetricsSource, metricSecretRef, refusedMetricSecret } from "./kube-metrics-source";
+export { KubeReferenceGrants } from "./kube-reference-grants";
+export type { KubeReferenceGrantsOptions } from "./kube-reference-grants";
 export type { KubeMetricsSourceOptions, MetricsQueryReport } from "./kube-metrics-source";
 export { KubeEventSink } from "./kube-event-sink";
 export type { KubeEventSinkOptions } from "./kube-event-sink";

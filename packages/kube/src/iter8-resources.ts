@@ -1,5 +1,5 @@
 import type { ExperimentKey } from "@iter8ts/engine";
-import { parseExperimentSchema, parseMetricSchema, type Experiment, type Metric, type ParseResult } from "@iter8ts/types";
+import { API_VERSION, parseExperimentSchema, parseMetricSchema, type Experiment, type Metric, type ParseResult } from "@iter8ts/types";
 import type { KubeObject } from "@iter8ts/weights";
 import type { KubeClients } from "./create-kube-clients";
 import { KubeError, KubeErrorCode } from "./kube-error";
@@ -9,6 +9,15 @@ import { ResourceInformer, type ResourceInformerOptions } from "./resource-infor
 export const EXPERIMENT_RESOURCE = { apiVersion: "iter8.tools/v2alpha2", kind: "Experiment", group: "iter8.tools", version: "v2alpha2", plural: "experiments" } as const;
 /** Where Metrics are served. */
 export const METRIC_RESOURCE = { apiVersion: "iter8.tools/v2alpha2", kind: "Metric", group: "iter8.tools", version: "v2alpha2", plural: "metrics" } as const;
+
+/** Where ReferenceGrants are served. */
+export const REFERENCE_GRANT_RESOURCE = {
+  apiVersion: "iter8.tools/v2alpha2",
+  kind: "ReferenceGrant",
+  group: "iter8.tools",
+  version: "v2alpha2",
+  plural: "referencegrants",
+} as const;
 
 /** The API path of an Experiment (or of its status subresource). */
 export function experimentPath(key: ExperimentKey, subresource?: "status"): string {
@@ -31,9 +40,9 @@ type InformerScope = Pick<ResourceInformerOptions, "labelSelector" | "initialBac
   namespace?: string;
 };
 
-function scoped(kind: "Experiment" | "Metric", scope: InformerScope): ResourceInformerOptions {
+function scoped(kind: "Experiment" | "Metric" | "ReferenceGrant", scope: InformerScope): ResourceInformerOptions {
   const { namespace, ...rest } = scope;
-  const apiVersion = (kind === "Experiment" ? EXPERIMENT_RESOURCE : METRIC_RESOURCE).apiVersion;
+  const apiVersion = API_VERSION;
   const resource = namespace === undefined ? { apiVersion, kind } : { apiVersion, kind, namespace };
   return { ...rest, resource };
 }
@@ -46,6 +55,14 @@ export function createExperimentInformer(clients: KubeClients, scope: InformerSc
 /** An informer on Metrics (all namespaces unless one is given); call `start()`. */
 export function createMetricInformer(clients: KubeClients, scope: InformerScope = {}): ResourceInformer {
   return new ResourceInformer(clients, scoped("Metric", scope));
+}
+
+/**
+ * An informer on ReferenceGrants in every namespace (grants live in the namespaces referred to,
+ * which are not the experiments' own); call `start()`.
+ */
+export function createReferenceGrantInformer(clients: KubeClients, scope: Omit<InformerScope, "namespace"> = {}): ResourceInformer {
+  return new ResourceInformer(clients, scoped("ReferenceGrant", scope));
 }
 
 function parsed<T>(result: ParseResult<T>, what: string): T {

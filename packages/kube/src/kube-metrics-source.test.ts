@@ -83,10 +83,27 @@ describe("KubeMetricsSource", () => {
     expect(seenTokens).not.toContain("wrong-token");
   });
 
-  it("uses a qualified secret reference as written", async () => {
-    const values = await new KubeMetricsSource(clients).query(withMetrics([restMetric("default/backend-creds")]), now);
-    expect(values["team-metrics/latency"]?.["productpage-v1"]?.value).toBeNull();
-    expect(values["team-metrics/latency"]?.["productpage-v1"]?.error).toMatch(/401/);
+  it("uses a qualified secret reference of the Metric's own namespace", async () => {
+    const values = await new KubeMetricsSource(clients).query(withMetrics([restMetric("team-metrics/backend-creds")]), now);
+    expect(values["team-metrics/latency"]).toEqual({ "productpage-v1": { value: 12.5 }, "productpage-v2": { value: 9.5 } });
+  });
+
+  it("refuses a Secret of another namespace without reading it or querying the backend, naming the Metric and the Secret", async () => {
+    const reports: MetricsQueryReport[] = [];
+    const reads = () => server.requests().filter((r) => r.resource === "secrets" && r.namespace === "default").length;
+    const before = reads();
+    seenTokens.length = 0;
+    const values = await new KubeMetricsSource(clients, { onQueried: (r) => reports.push(r) }).query(withMetrics([restMetric("default/backend-creds")]), now);
+    const message =
+      "Metric team-metrics/latency names Secret default/backend-creds in spec.secret, but a Metric may only use Secrets of its own namespace (team-metrics); " +
+      "create the Secret in namespace team-metrics and name it there (see docs/security-model.md)";
+    expect(values["team-metrics/latency"]).toEqual({
+      "productpage-v1": { value: null, error: `metric team-metrics/latency, version productpage-v1: ${message}` },
+      "productpage-v2": { value: null, error: `metric team-metrics/latency, version productpage-v2: ${message}` },
+    });
+    expect(reports[0]?.errors.map((e) => e.code)).toEqual(["invalid_metric", "invalid_metric"]);
+    expect(reads()).toBe(before);
+    expect(seenTokens).toEqual([]);
   });
 
   it("reports a missing secret as an error value and a problem naming it, without throwing", async () => {
