@@ -8,7 +8,7 @@ export { MetricProviderRegistry, ReservedProvider } from "./metric-provider-regi
 export type { ProviderResolution } from "./metric-provider-registry";
 export { createDefaultRegistry } from "./default-registry";
 export type { DefaultRegistryOptions } from "./default-registry";
-export { createRestProvider, DEFAULT_TIMEOUT_SECONDS } from "./rest-provider";
+export { createRestProvider, DEFAULT_TIMEOUT_SECONDS, displayUrl } from "./rest-provider";
 export type { RestProviderOptions, RetryPolicy } from "./rest-provider";
 export { REST_PRESETS, prometheusPreset, newRelicPreset, sysdigPreset, elasticPreset, genericRestPreset } from "./rest-preset";
 export type { RestPreset } from "./rest-preset";
@@ -18,7 +18,19 @@ export { buildMetricRequest, toHttpRequest, versionTemplateValues } from "./metr
 export type { MetricRequest, MetricRequestContext } from "./metric-request";
 export { interpolate } from "./template";
 export type { Interpolated } from "./template";
-export { nodeHttpClient, fetchHttpClient, HttpClientError, HttpFailureKind } from "./http-client";
+export { nodeHttpClient, fetchHttpClient, HttpClientError, HttpFailureKind, DEFAULT_MAX_RESPONSE_BYTES, formatByteSize } from "./http-client";
+export {
+  AddressCategory,
+  EgressAllowError,
+  EgressRefusedError,
+  allowAllEgress,
+  createEgressPolicy,
+  describeCategory,
+  guardedLookup,
+  parseEgressAllow,
+  resolveAddresses,
+} from "./egress-policy";
+export type { EgressAllow, EgressPolicy, EgressPolicyOptions, EgressRefusal } from "./egress-policy";
 export type { HttpClient, HttpRequest, HttpResponse, NodeHttpClientOptions } from "./http-client";
 export { secretStore, secretsFromKubernetes, lookupSecret } from "./secret-store";
 export type { SecretData, SecretStore, SecretDocumentIssue } from "./secret-store";

@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import { MetricSchema, type Experiment, type Metric, type MetricInput } from "@iter8ts/types";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer, type LoopbackServer, type Reply } from "../test/loopback-server";
+import { createDefaultRegistry } from "./default-registry";
+import { createEgressPolicy } from "./egress-policy";
+import { nodeHttpClient } from "./http-client";
 import { queryMetrics, type QueryMetricsOptions } from "./query-metrics";
+import { ValueExtractor } from "./value-extractor";
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), "utf8"));
 const tls = {
@@ -147,13 +151,14 @@ describe("faults: a typed error per (metric, version), never a throw", () => {
   });
 
   it("an HTTP 500 is reported with its status and not repeated", async () => {
-    const broken = await serve(() => ({ status: 500, body: "internal error" }));
+    const broken = await serve(() => ({ status: 500, body: "internal error: db password hunter2" }));
     const r = await queryMetrics(experiment, [promMetric(broken.url)], {}, options());
     expect(r.errors.map((e) => [e.code, e.status, e.retryable])).toEqual([
       ["http_status", 500, false],
       ["http_status", 500, false],
     ]);
-    expect(r.errors[0]!.message).toContain("HTTP 500: internal error");
+    // The status code, never the raw body: a backend may echo anything, and this lands in status.
+    expect(r.errors[0]!.message).toBe(`metric shop/request-count, version checkout-v1: Prometheus at "${broken.url}/api/v1/query" answered HTTP 500`);
     expect(broken.requests).toHaveLength(2);
   });
 
@@ -200,7 +205,8 @@ describe("faults: a typed error per (metric, version), never a throw", () => {
     const garbage = await serve(() => ({ body: "<html>502 Bad Gateway</html>", headers: { "content-type": "text/html" } }));
     const r = await queryMetrics(experiment, [promMetric(garbage.url)], {}, options());
     expect(r.errors.map((e) => e.code)).toEqual(["bad_json", "bad_json"]);
-    expect(r.errors[0]!.message).toContain("<html>502 Bad Gateway</html>");
+    expect(r.errors[0]!.message).toContain("answered HTTP 200 with 28 bytes of text/html that are not JSON; check that the URL is the backend's query API");
+    expect(r.errors[0]!.message).not.toContain("Bad Gateway");
   });
 
   it("an empty Prometheus result is no_number, with advice", async () => {
@@ -274,5 +280,46 @@ describe("TLS", () => {
     expect(r.errors).toEqual([]);
     expect(r.values["shop/secure"]?.["checkout-v1"]).toEqual({ value: 217.35 });
     expect(r.warnings).toEqual([{ metric: "shop/secure", message: expect.stringContaining("not verified") }]);
+  });
+});
+
+describe("bounds: egress policy, response size, expression limits", () => {
+  it("a metric whose URL leads to a refused address fails with a message naming the host (no query), the address and the flag", async () => {
+    const prom = await serve(() => ({ body: fixture("prometheus-vector.json") }));
+    const m = metric("internal", { provider: "prometheus", urlTemplate: `${prom.url.replace("127.0.0.1", "user:pw@127.0.0.1")}/api/v1/query?apikey=s3cr3t`, params: [{ name: "query", value: "up" }] });
+    const r = await queryMetrics(experiment, [m], {}, options({ http: nodeHttpClient({ egress: createEgressPolicy() }) }));
+    expect(r.errors.map((e) => [e.code, e.retryable])).toEqual([
+      ["egress_refused", false],
+      ["egress_refused", false],
+    ]);
+    expect(r.errors[0]!.message).toBe(
+      `metric shop/internal, version checkout-v1: Prometheus at "${prom.url}/api/v1/query?…" leads to 127.0.0.1, a loopback address, which the egress policy refuses; the operator allows it with --egress-allow loopback`,
+    );
+    expect(prom.requests).toHaveLength(0);
+  });
+
+  it("an answer above the response limit fails with the limit in the message", async () => {
+    const big = await serve(() => ({ body: { data: "x".repeat(2 * 1024 * 1024) } }));
+    const r = await queryMetrics(experiment, [metric("big", { provider: "prometheus", urlTemplate: `${big.url}/api/v1/query`, params: [{ name: "query", value: "up" }] })], {}, options({ http: nodeHttpClient({ maxResponseBytes: 1024 * 1024 }) }));
+    expect(r.errors.map((e) => e.code)).toEqual(["response_too_large", "response_too_large"]);
+    expect(r.errors[0]!.message).toBe(
+      `metric shop/big, version checkout-v1: Prometheus at "${big.url}/api/v1/query" answered with more than 1 MiB, so the read was stopped; make the query return less (aggregate it), or ask the operator to raise the controller's --max-response-size`,
+    );
+  });
+
+  it("a jqExpression that runs past its time limit fails only its own metric, naming metric, version and limit", async () => {
+    const prom = await serve(() => ({ body: fixture("prometheus-vector.json") }));
+    const hostile = metric("hostile", { provider: "prometheus", urlTemplate: `${prom.url}/api/v1/query`, params: [{ name: "query", value: "up" }], jqExpression: "last(range(1e12))" });
+    const fine = metric("fine", { provider: "prometheus", urlTemplate: `${prom.url}/api/v1/query`, params: [{ name: "query", value: "up" }] });
+    const registry = createDefaultRegistry({ extractor: new ValueExtractor({ limits: { timeoutMs: 300 } }) });
+    const r = await queryMetrics(experiment, [hostile, fine], {}, options({ registry }));
+    expect(r.values["shop/fine"]).toEqual({ "checkout-v1": { value: 217.35 }, "checkout-v2": { value: 217.35 } });
+    expect(r.errors.map((e) => [e.metric, e.code])).toEqual([
+      ["shop/hostile", "expression_limit"],
+      ["shop/hostile", "expression_limit"],
+    ]);
+    expect(r.errors.map((e) => e.message).sort()[0]).toMatch(
+      /^metric shop\/hostile, version checkout-v\d: spec.jqExpression ran longer than its time limit of 300 ms and was stopped.*--expression-timeout$/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { describeCategory } from "./egress-policy";
 import { HttpClientError, type HttpResponse } from "./http-client";
 import { MetricErrorCode } from "./metric-error";
 import { METRIC_PROVIDER_V1, metricFailure, type MetricProviderV1, type MetricQueryV1, type MetricResultV1 } from "./metric-provider";
@@ -36,9 +37,20 @@ export const DEFAULT_TIMEOUT_SECONDS = 5;
 // answers about the query itself and would only repeat.
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
-function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
+/**
+ * A URL (template) as messages show it: scheme, host and path, without credentials, query or
+ * fragment, which may carry secrets (`?apikey=...`) and would be stored in status and logs.
+ */
+export function displayUrl(url: string): string {
+  const cut = url.replace(/[?#].*$/s, "");
+  const shown = cut.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+  return shown.length < url.length ? `${shown}?…` : shown;
+}
+
+/** The media type of an answer (`text/html`), or `no content-type`, safe to show. */
+function mediaType(headers: Readonly<Record<string, string | undefined>>): string {
+  const type = /^[\w.+-]+\/[\w.+-]+/.exec(headers["content-type"] ?? "")?.[0];
+  return type ? type.slice(0, 60) : "no content-type";
 }
 
 /**
@@ -76,7 +88,7 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
       insecureSkipTLSVerify: spec.insecureSkipTLSVerify,
       signal: q.signal,
     });
-    const where = `${preset.title} at ${JSON.stringify(spec.urlTemplate)}`;
+    const where = `${preset.title} at ${JSON.stringify(displayUrl(spec.urlTemplate ?? ""))}`;
 
     let response: HttpResponse | undefined;
     let lastFailure: MetricResultV1 | undefined;
@@ -89,6 +101,20 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
         response = await q.http(request);
       } catch (error) {
         const e = error instanceof HttpClientError ? error : new HttpClientError("unreachable", "request failed");
+        if (e.kind === "too_large") {
+          return metricFailure(q, {
+            code: MetricErrorCode.ResponseTooLarge,
+            message: `${where} answered with more than ${e.detail}, so the read was stopped; make the query return less (aggregate it), or ask the operator to raise the controller's --max-response-size`,
+            cause: e,
+          });
+        }
+        if (e.kind === "refused" && e.refusal) {
+          return metricFailure(q, {
+            code: MetricErrorCode.EgressRefused,
+            message: `${where} leads to ${e.refusal.address}, ${describeCategory(e.refusal.category)}, which the egress policy refuses; the operator allows it with ${e.refusal.howToAllow}`,
+            cause: e,
+          });
+        }
         if (e.kind === "timeout") {
           return metricFailure(q, {
             code: MetricErrorCode.Timeout,
@@ -119,9 +145,11 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
       parsedOk = false;
     }
 
+    // Only what a preset reads out of a known error format is shown; a raw body is never copied
+    // into the message (it lands in status), since a backend may echo anything, secrets included.
     if (response.status >= 400) {
       const said = parsedOk ? preset.errorText?.(parsed) : undefined;
-      const detail = scrub.redact(said ?? snippet(response.body));
+      const detail = said ? scrub.redact(said.length > 300 ? `${said.slice(0, 297)}...` : said) : "";
       return metricFailure(q, {
         code: MetricErrorCode.HttpStatus,
         status: response.status,
@@ -132,7 +160,7 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
     if (!parsedOk) {
       return metricFailure(q, {
         code: MetricErrorCode.BadJson,
-        message: `${where} answered HTTP ${response.status} with a body that is not JSON: ${JSON.stringify(scrub.redact(snippet(response.body)))}`,
+        message: `${where} answered HTTP ${response.status} with ${Buffer.byteLength(response.body)} bytes of ${mediaType(response.headers)} that are not JSON; check that the URL is the backend's query API`,
       });
     }
 
