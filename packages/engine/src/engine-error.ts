@@ -10,6 +10,8 @@ export const EngineErrorCode = {
   StepLimitExceeded: "StepLimitExceeded",
   /** `runToCompletion` was aborted through its signal. */
   Aborted: "Aborted",
+  /** A reconcile was stopped by its signal (the runtime's deadline); it changed nothing and should be retried. */
+  ReconcileAborted: "ReconcileAborted",
 } as const;
 export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];
 
@@ -23,7 +25,7 @@ export class EngineError extends Error {
   constructor(code: EngineErrorCode, message: string, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retryable = code === "StoreUnavailable" || code === "WriteConflict" || code === "Unexpected";
+    this.retryable = code === "StoreUnavailable" || code === "WriteConflict" || code === "Unexpected" || code === "ReconcileAborted";
   }
 }
 

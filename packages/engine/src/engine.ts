@@ -120,6 +120,11 @@ export const ReconcileOutcome = {
   Retrying: "Retrying",
   /** The store failed or kept conflicting; nothing was changed. */
   StoreError: "StoreError",
+  /**
+   * The reconcile's signal was aborted (its deadline passed) before it finished: nothing was
+   * written, so the step (an iteration, say) is done again on the next reconcile, not lost.
+   */
+  Aborted: "Aborted",
 } as const;
 export type ReconcileOutcome = (typeof ReconcileOutcome)[keyof typeof ReconcileOutcome];
 
@@ -133,14 +138,23 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
   /** Other experiments to reconcile now (the next in line for a target that became free). */
   wake: ExperimentKey[];
-  /** For `StoreError`: what failed. */
+  /** For `StoreError` and `Aborted`: what failed. */
   error?: EngineError;
+}
+
+/** Options of one reconcile. */
+export interface ReconcileOptions {
+  /**
+   * Aborted when the reconcile must stop (the runtime's deadline per reconcile): metric queries
+   * and weight writes still running are cancelled and nothing is written.
+   */
+  signal?: AbortSignal;
 }
 
 /** The lifecycle engine. */
 export interface Engine {
   /** Performs the next step of one experiment. Never throws. */
-  reconcile(key: ExperimentKey): Promise<ReconcileResult>;
+  reconcile(key: ExperimentKey, options?: ReconcileOptions): Promise<ReconcileResult>;
 }
 
 interface StepOutcome {
@@ -160,6 +174,8 @@ interface Turn {
   changes: RecordedChange[];
   /** Set when the experiment completed in this turn, so the next in line is woken. */
   ended: boolean;
+  /** The reconcile's deadline, passed to the ports that may take long (metric queries, weight writes). */
+  signal: AbortSignal | undefined;
 }
 
 
@@ -620,7 +636,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
 
     let values: MetricValues;
     try {
-      values = await ports.metrics.query(forAnalysis(turn), { now: turn.now });
+      values = await ports.metrics.query(forAnalysis(turn), turn.signal ? { now: turn.now, signal: turn.signal } : { now: turn.now });
     } catch (error) {
       return failIteration("metrics", error);
     }
@@ -680,7 +696,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
         return failed;
       }
       try {
-        await ports.weights.apply(forAnalysis(turn), recommended);
+        await ports.weights.apply(forAnalysis(turn), recommended, turn.signal ? { signal: turn.signal } : undefined);
       } catch (error) {
         return failIteration("weights", error, values);
       }
@@ -856,7 +872,18 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
     return { key, outcome: ReconcileOutcome.Completed, stage: "Completed", wake: await wakeAfter(key, []) };
   }
 
-  async function reconcile(key: ExperimentKey): Promise<ReconcileResult> {
+  function aborted(key: ExperimentKey, signal: AbortSignal): ReconcileResult {
+    const why = signal.reason instanceof Error ? `: ${signal.reason.message}` : "";
+    return {
+      key,
+      outcome: ReconcileOutcome.Aborted,
+      wake: [],
+      error: new EngineError("ReconcileAborted", `The reconcile of experiment ${formatKey(key)} was stopped before it finished${why}; nothing was written and it will be tried again.`, { cause: signal.reason }),
+    };
+  }
+
+  async function reconcile(key: ExperimentKey, reconcileOptions: ReconcileOptions = {}): Promise<ReconcileResult> {
+    const { signal } = reconcileOptions;
     for (let round = 0; round <= conflictRetries; round++) {
       let stored: Experiment | undefined;
       try {
@@ -877,11 +904,15 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
         const status = parseEngineStatus(before);
         const { status: _stored, ...withoutStatus } = stored;
         const spec = withDefaults(withoutStatus as Experiment);
-        turn = { key, stored, spec, status, now, time: now.toISOString(), changes: [], ended: false };
+        turn = { key, stored, spec, status, now, time: now.toISOString(), changes: [], ended: false, signal };
         outcome = await perform(turn, nextStep(spec, status, now, options.validateActions));
       } catch (error) {
+        if (signal?.aborted) return aborted(key, signal);
         return storeError(key, error, error instanceof EngineError ? "StoreUnavailable" : "Unexpected");
       }
+      // A step cut short by the deadline saw cancelled queries, not the backends' answers: none
+      // of it is recorded.
+      if (signal?.aborted) return aborted(key, signal);
 
       // The status is a copy of the stored one, so an untouched status serialises identically
       // (same key order); a reordered but equal status only costs one needless write.

@@ -1,5 +1,5 @@
 export { createEngine, ReconcileOutcome } from "./engine";
-export type { Engine, EngineOptions, RetryPolicy, ReconcileResult, AnalyzeFn, IterationAnalysis } from "./engine";
+export type { Engine, EngineOptions, RetryPolicy, ReconcileOptions, ReconcileResult, AnalyzeFn, IterationAnalysis } from "./engine";
 export { runToCompletion } from "./run-to-completion";
 export type { RunToCompletionOptions, RunSummary } from "./run-to-completion";
 export type {

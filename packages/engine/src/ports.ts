@@ -44,7 +44,7 @@ export interface MetricsSource {
    * Values keyed by metric `namespace/name`, then version. A metric or version the backend could
    * not answer carries an `error`; a throw means the whole query could not run.
    */
-  query(experiment: Experiment, context: { now: Date }): Promise<MetricValues>;
+  query(experiment: Experiment, context: { now: Date; /** Cancels the queries still running (the reconcile's deadline). */ signal?: AbortSignal }): Promise<MetricValues>;
 }
 
 /** Reads and changes the traffic weights of the versions. */
@@ -61,7 +61,7 @@ export interface WeightWriter {
    * `fieldPath`. Versions whose weight already matches `status.currentWeightDistribution` may be
    * skipped. Throws when a patch is rejected.
    */
-  apply(experiment: Experiment, weights: VersionWeight[]): Promise<void>;
+  apply(experiment: Experiment, weights: VersionWeight[], options?: { /** Cancels patches not yet sent (the reconcile's deadline). */ signal?: AbortSignal }): Promise<void>;
 }
 
 /** What the engine asks an action runner to run. */
