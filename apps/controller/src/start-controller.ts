@@ -16,11 +16,13 @@ import {
   createExperimentInformer,
   createKubeClients,
   createMetricInformer,
+  createReferenceGrantInformer,
   experimentKeyOfJob,
+  KubeReferenceGrants,
 } from "@iter8ts/kube";
 import { createTaskRunner } from "@iter8ts/tasks";
 import type { Experiment } from "@iter8ts/types";
-import { ResourceWeightWriter } from "@iter8ts/weights";
+import { ROUTING_WEIGHT_POLICY, ResourceWeightWriter } from "@iter8ts/weights";
 import type { Logger } from "pino";
 import type { ControllerConfig } from "./controller-config";
 import { Controller, type LeaderElection, type LeadershipCallbacks } from "./controller";
@@ -82,8 +84,10 @@ export async function startController(config: ControllerConfig, options: StartOp
   const scope = config.namespace ? { namespace: config.namespace } : {};
   const experiments = createExperimentInformer(clients, scope);
   const metricInformer = createMetricInformer(clients, scope);
+  // In every namespace, even when experiments are watched in one: grants live where the objects referred to are.
+  const grantInformer = createReferenceGrantInformer(clients);
   const jobs = createActionJobInformer(clients, { namespace: config.actionNamespace });
-  for (const [what, informer] of [["Experiments", experiments], ["Metrics", metricInformer], ["action Jobs", jobs]] as const) {
+  for (const [what, informer] of [["Experiments", experiments], ["Metrics", metricInformer], ["ReferenceGrants", grantInformer], ["action Jobs", jobs]] as const) {
     informer.onError((error) => log.warn({ informer: what, err: error }, `watching ${what} failed; retrying`));
   }
 
@@ -109,7 +113,9 @@ export async function startController(config: ControllerConfig, options: StartOp
     }),
     metrics,
   );
+  // Only routing objects' integer weight fields under .spec: a weightObjRef can read or patch nothing else.
   const weights = new ResourceWeightWriter(new KubeResourceClient(clients), {
+    policy: ROUTING_WEIGHT_POLICY,
     onApplied: (result) => {
       for (const warning of result.warnings) log.warn({ weights: result.weights }, warning);
       log.debug({ weights: result.weights, ok: result.ok }, "applied weights");
@@ -139,7 +145,8 @@ export async function startController(config: ControllerConfig, options: StartOp
   // Changes of action Jobs enqueue their experiment (see `triggers` below), so polling a running
   // action is only a fallback for a missed watch event.
   const engineOptions: EngineOptions = { actionPollMs: 10_000, validateActions: checkActionTasks, ...options.engine };
-  const engine = createEngine({ store, metrics: metricsSource, weights, actions, clock: systemClock, events: logEvents(eventSink, log) }, engineOptions);
+  const references = new KubeReferenceGrants(clients, { informer: grantInformer });
+  const engine = createEngine({ store, metrics: metricsSource, weights, actions, references, clock: systemClock, events: logEvents(eventSink, log) }, engineOptions);
 
   const election = config.leaderElect
     ? leaderElection(
@@ -162,7 +169,7 @@ export async function startController(config: ControllerConfig, options: StartOp
   const controller = new Controller({
     engine,
     experiments,
-    informers: [metricInformer],
+    informers: [metricInformer, grantInformer],
     triggers: [{ informer: jobs, keyOf: (job) => experimentKeyOfJob(job) }],
     onDeleted: async (key) => {
       const deleted = await jobRunner.deleteJobsOf(key);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { ApiException, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import { BUILTIN_METRICS } from "@iter8ts/analytics";
 import { KubeTestServer, makeKubeConfig } from "@iter8ts/testkit";
-import { crdFiles, parseMetric } from "@iter8ts/types";
+import { ReferenceGrantSchema, crdFiles, parseMetric, referenceGranted, type ReferenceGrant } from "@iter8ts/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseControllerConfig } from "../src/controller-config";
 import { rbacAllows, renderKustomization, type DeploymentSpec, type Manifest } from "./render-kustomization";
@@ -51,6 +51,12 @@ describe("base", () => {
         "ClusterRoleBinding/iter8-handlers",
         "CustomResourceDefinition/experiments.iter8.tools",
         "CustomResourceDefinition/metrics.iter8.tools",
+        "CustomResourceDefinition/referencegrants.iter8.tools",
+        "ClusterRole/iter8-controller-reference-grants",
+        "ClusterRoleBinding/iter8-controller-reference-grants",
+        "ClusterRole/iter8-reference-grants-edit",
+        "ClusterRole/iter8-reference-grants-view",
+        "ReferenceGrant/builtin-metrics",
         "Deployment/iter8-controller",
         "Namespace/iter8-system",
         "Role/iter8-controller",
@@ -129,6 +135,7 @@ describe("RBAC", () => {
     for (const verb of ["get", "list", "watch"]) {
       expect(can(verb, "iter8.tools", "experiments")).toBe(true);
       expect(can(verb, "iter8.tools", "metrics", "team-a")).toBe(true);
+      expect(can(verb, "iter8.tools", "referencegrants")).toBe(true);
     }
     expect(can("update", "iter8.tools", "experiments/status", "team-a")).toBe(true);
     expect(can("patch", "iter8.tools", "experiments/status", "team-a")).toBe(true);
@@ -177,6 +184,46 @@ describe("RBAC", () => {
       expect(rbacAllows(overlays[other], controllerAccount, { ...request, verb: "patch" }), `${other} overlay`).toBe(false);
       expect(rbacAllows(overlays[other], handlersAccount, { ...request, verb: "create" }), `${other} overlay`).toBe(false);
     }
+  });
+});
+
+describe("ReferenceGrants", () => {
+  const grantsIn = (manifests: readonly Manifest[]): ReferenceGrant[] => manifests.filter((m) => m.kind === "ReferenceGrant").map((m) => ReferenceGrantSchema.parse(m));
+  const metric = (namespace: string, name: string) => ({ fromNamespace: "default", group: "iter8.tools", kind: "Metric", namespace, name });
+
+  it("let experiments of every namespace use the builtin metrics, each by name, and nothing else of iter8-system", () => {
+    for (const key of BUILTIN_METRICS) {
+      const [namespace = "", name = ""] = key.split("/");
+      expect(referenceGranted(grantsIn(base), { ...metric(namespace, name), fromNamespace: "team-a" }), key).toBe(true);
+    }
+    expect(referenceGranted(grantsIn(base), { ...metric("iter8-system", "added-later"), fromNamespace: "team-a" })).toBe(false);
+  });
+
+  it("ship what the quickstarts refer to from `default`, and nothing for other namespaces' routing", () => {
+    const routing = (namespace: string, group: string, kind: string, name: string, fromNamespace = "default") => ({ fromNamespace, group, kind, namespace, name });
+    const istio = grantsIn(overlays.istio);
+    expect(referenceGranted(istio, metric("iter8-istio", "request-count"))).toBe(true);
+    expect(referenceGranted(istio, routing("bookinfo-iter8", "networking.istio.io", "VirtualService", "bookinfo"))).toBe(true);
+    expect(referenceGranted(istio, routing("bookinfo-iter8", "networking.istio.io", "VirtualService", "bookinfo", "team-a"))).toBe(false);
+    expect(referenceGranted(istio, routing("bookinfo-iter8", "networking.istio.io", "VirtualService", "reviews"))).toBe(false);
+    expect(referenceGranted(grantsIn(overlays.knative), metric("iter8-knative", "mean-latency"))).toBe(true);
+    expect(referenceGranted(grantsIn(overlays.kfserving), metric("iter8-kfserving", "error-rate"))).toBe(true);
+    const seldon = grantsIn(overlays.seldon);
+    expect(referenceGranted(seldon, metric("iter8-seldon", "user-engagement"))).toBe(true);
+    expect(referenceGranted(seldon, routing("ns-production", "machinelearning.seldon.io", "SeldonDeployment", "iris"))).toBe(true);
+    // The namespaces the grants live in are part of the install.
+    for (const manifests of Object.values(overlays)) {
+      for (const grant of manifests.filter((m) => m.kind === "ReferenceGrant")) {
+        expect(manifests.some((m) => m.kind === "Namespace" && m.metadata.name === grant.metadata.namespace), `${grant.metadata.namespace}/${grant.metadata.name}`).toBe(true);
+      }
+    }
+  });
+
+  it("may be written by a namespace's admins and editors (aggregated), and read by the controller everywhere", () => {
+    const edit = base.find((m) => m.kind === "ClusterRole" && m.metadata.name === "iter8-reference-grants-edit");
+    expect(edit?.metadata.labels).toMatchObject({ "rbac.authorization.k8s.io/aggregate-to-admin": "true", "rbac.authorization.k8s.io/aggregate-to-edit": "true" });
+    expect(rbacAllows(base, controllerAccount, { verb: "watch", group: "iter8.tools", resource: "referencegrants" })).toBe(true);
+    expect(rbacAllows(base, controllerAccount, { verb: "create", group: "iter8.tools", resource: "referencegrants", namespace: "team-a" })).toBe(false);
   });
 });
 
@@ -242,7 +289,7 @@ describe("applying to a cluster", () => {
     expect(server.find("apps/v1", "Deployment", "iter8-controller", "iter8-system")).toBeDefined();
     const roles = server.list("rbac.authorization.k8s.io/v1", "ClusterRole");
     expect(roles.map((r) => (r.metadata as { name: string }).name).sort()).toEqual(
-      ["iter8-controller", "iter8-handlers", ...STACKS.flatMap((s) => [`iter8-controller-${s}`, `iter8-handlers-${s}`])].sort(),
+      ["iter8-controller-reference-grants", "iter8-reference-grants-edit", "iter8-reference-grants-view", "iter8-controller", "iter8-handlers", ...STACKS.flatMap((s) => [`iter8-controller-${s}`, `iter8-handlers-${s}`])].sort(),
     );
     const metrics = server.list("iter8.tools/v2alpha2", "Metric", "iter8-system");
     expect(metrics).toHaveLength(BUILTIN_METRICS.length);

@@ -223,6 +223,11 @@ async function startOnTestkit(options: TestClusterOptions, install: Manifest[]):
   for (const crd of options.customResourceDefinitions ?? []) server.create(structuredClone(crd));
   // testkit serves the CRDs from the start; what the install adds in a namespace is the builtin Metrics.
   for (const manifest of install.filter((m) => m.kind === "Metric")) server.create(structuredClone(manifest) as unknown as JsonObject);
+  // The install's ReferenceGrants, and the namespaces they live in, as `kubectl apply -k` creates them.
+  for (const manifest of install.filter((m) => m.kind === "Namespace")) {
+    if (!server.find("v1", "Namespace", manifest.metadata.name)) server.create(structuredClone(manifest) as unknown as JsonObject);
+  }
+  for (const manifest of install.filter((m) => m.kind === "ReferenceGrant")) server.create(structuredClone(manifest) as unknown as JsonObject);
   let since = 0;
   return {
     kind: ClusterKind.Testkit,
