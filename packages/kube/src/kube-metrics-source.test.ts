@@ -83,6 +83,27 @@ describe("KubeMetricsSource", () => {
     expect(seenTokens).not.toContain("wrong-token");
   });
 
+  it("cancels the queries still in flight when the reconcile's signal is aborted", async () => {
+    // A backend that accepts the connection and never answers.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const metric = parseStoredMetric({
+        apiVersion: "iter8.tools/v2alpha2",
+        kind: "Metric",
+        metadata: { name: "silent", namespace: "default" },
+        spec: { urlTemplate: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/q`, jqExpression: ".x", timeoutSeconds: 60 },
+      });
+      const deadline = new AbortController();
+      setTimeout(() => deadline.abort(), 50);
+      const values = await new KubeMetricsSource(clients).query(withMetrics([{ name: "default/silent", metricObj: metric }]), { ...now, signal: deadline.signal });
+      expect(values["default/silent"]?.["productpage-v1"]?.error).toContain("could not reach");
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it("uses a qualified secret reference of the Metric's own namespace", async () => {
     const values = await new KubeMetricsSource(clients).query(withMetrics([restMetric("team-metrics/backend-creds")]), now);
     expect(values["team-metrics/latency"]).toEqual({ "productpage-v1": { value: 12.5 }, "productpage-v2": { value: 9.5 } });

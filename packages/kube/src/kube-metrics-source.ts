@@ -77,7 +77,7 @@ export class KubeMetricsSource implements MetricsSource {
     this.#options = options;
   }
 
-  async query(experiment: Experiment, context: { now: Date }): Promise<MetricValues> {
+  async query(experiment: Experiment, context: { now: Date; signal?: AbortSignal }): Promise<MetricValues> {
     const namespace = experimentNamespace(experiment);
     const refs: Array<{ namespace: string; name: string }> = [];
     const refused: MetricError[] = [];
@@ -103,6 +103,8 @@ export class KubeMetricsSource implements MetricsSource {
     if (this.#options.http) options.http = this.#options.http;
     if (this.#options.concurrency !== undefined) options.concurrency = this.#options.concurrency;
     if (this.#options.sleep) options.sleep = this.#options.sleep;
+    // The reconcile's deadline cancels the requests still in flight.
+    if (context.signal) options.signal = context.signal;
     const result = await queryMetrics(experiment, metrics, store, options);
     for (const error of refused) (result.values[error.metric] ??= {})[error.version] = { value: null, error: error.message };
     this.#options.onQueried?.({
