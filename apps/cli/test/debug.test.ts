@@ -20,6 +20,7 @@ beforeAll(async () => {
   });
   const run = runCli(["run", dir, "--plain", "--allow-exec"], { timeoutMs: 30_000 });
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(1);
+  expect(run.stderr).toContain(`The actions' logs: iter8ctl debug -p 3 -f ${dir}\n`);
 });
 
 afterAll(async () => {
@@ -71,5 +72,15 @@ describe("iter8ctl debug -f (built)", () => {
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toBe(`Error: Experiment basket not found in ${join(fresh, "experiment.yaml")}, ${join(fresh, "metrics.yaml")}, ${join(fresh, "routing.yaml")}; it holds shop/cart-ab\n`);
     await rm(fresh, { recursive: true, force: true });
+  });
+
+  it("forgets the old run's lines when iter8ctl run --restart starts the experiment over", async () => {
+    const again = await experimentFolder({ iterations: 1, actions: "      start:\n      - run: echo first\n" });
+    const starts = () => (runCli(["debug", "-f", again, "-p", "3"]).stdout.match(/action start started/g) ?? []).length;
+    expect(runCli(["run", again, "--plain", "--allow-exec"], { timeoutMs: 30_000 }).status).toBe(0);
+    expect(starts()).toBe(1);
+    expect(runCli(["run", again, "--plain", "--allow-exec", "--restart"], { timeoutMs: 30_000 }).status).toBe(0);
+    expect(starts()).toBe(1);
+    await rm(again, { recursive: true, force: true });
   });
 });

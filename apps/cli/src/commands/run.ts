@@ -193,6 +193,7 @@ export async function runRun(paths: readonly string[], options: RunCommandOption
     if (experiment.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True")) io.err(failureText(experiment));
   }
   if (result.experiments.length === 0) io.err("Error: the experiments disappeared from the files during the run\n");
+  else if (result.actionLog) io.err(`The actions' logs: iter8ctl debug -p 3 -f ${escapeControls(paths.join(" -f "))}${options.stateDir !== undefined ? ` --state-dir ${escapeControls(options.stateDir)}` : ""}\n`);
   return RunExitCode.Failed;
 }
 

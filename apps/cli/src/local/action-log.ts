@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Iter8Log } from "../cluster/iter8-log";
 
@@ -36,6 +36,31 @@ export class ActionLogWriter {
         this.#failed = true;
         this.#onError(error instanceof Error ? error : new Error(String(error)));
       });
+  }
+
+  /**
+   * Drops the lines of the given experiments (`namespace/name`), for a run that starts them over,
+   * so that their old runs' logs do not mix with the new ones. A missing file is left missing.
+   */
+  async forget(experiments: readonly string[]): Promise<void> {
+    await this.#writes;
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") return;
+      throw error;
+    }
+    const kept = text.split("\n").filter((line) => {
+      if (line === "") return false;
+      try {
+        const log = JSON.parse(line) as Partial<Iter8Log>;
+        return !experiments.includes(`${log.experimentNamespace}/${log.experimentName}`);
+      } catch {
+        return true;
+      }
+    });
+    await writeFile(this.path, kept.map((line) => `${line}\n`).join(""), "utf8");
   }
 
   /** Resolves once every line given so far is written (or failed). */

@@ -283,7 +283,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
           running.set(label(request.experiment), { action: request.action, runId: request.runId, precedence: logPrecedence(request.action, experiment) }),
         onFinished: () => wakeable?.wake(),
       });
-      if (options.restart) await runner.forget(keys.map(label));
+      if (options.restart) {
+        await runner.forget(keys.map(label));
+        await actionLog.forget(keys.map(label)).catch((error: Error) => progress.log(`warning: the action log ${actionLog.path} cannot be rewritten: ${error.message}`));
+      }
       actions = runner;
     }
 
