@@ -318,4 +318,48 @@ describe("Controller", () => {
     await controller.stop();
     expect(jobs.stopped).toBe(true);
   });
+
+  it("gives every reconcile a deadline: hung reconciles are aborted and retried later, and other experiments keep their workers", async () => {
+    const informer = new FakeInformer();
+    const signals: AbortSignal[] = [];
+    const calls: string[] = [];
+    // team-a's two experiments hang: one until its signal aborts, the other for good (a port that ignores signals).
+    const engine: Engine = {
+      reconcile: (key, options) => {
+        const id = `${key.namespace}/${key.name}`;
+        calls.push(id);
+        if (key.namespace === "team-b") return Promise.resolve({ key, wake: [], outcome: ReconcileOutcome.Progressed, requeueAfterMs: 20 });
+        signals.push(options!.signal!);
+        if (key.name === "deaf") return new Promise<ReconcileResult>(() => {});
+        return new Promise<ReconcileResult>((resolve) =>
+          options!.signal!.addEventListener("abort", () => resolve({ key, wake: [], outcome: ReconcileOutcome.Aborted, error: new EngineError("ReconcileAborted", "stopped") })),
+        );
+      },
+    };
+    const metrics = createControllerMetrics({ experimentsByStage: () => ({}), queueDepth: () => 0, isLeader: () => true }, { processMetrics: false });
+    const controller = new Controller({
+      engine,
+      experiments: informer,
+      metrics,
+      logger: pino({ level: "silent" }),
+      workers: 2,
+      queue: { baseRetryDelayMs: 5, maxRetryDelayMs: 20 },
+      reconcileTimeoutMs: 50,
+      shutdownTimeoutMs: 100,
+    });
+    informer.objects.push(
+      { ...experiment("hung"), metadata: { name: "hung", namespace: "team-a" } },
+      { ...experiment("deaf"), metadata: { name: "deaf", namespace: "team-a" } },
+      { ...experiment("steady"), metadata: { name: "steady", namespace: "team-b" } },
+    );
+    controller.start();
+    informer.sync();
+    // Both workers start on team-a's hung experiments; team-b is reconciled again and again anyway.
+    await until(() => calls.filter((c) => c === "team-b/steady").length >= 5, "team-b's experiment kept being reconciled");
+    await until(() => calls.filter((c) => c === "team-a/hung").length >= 2 && calls.filter((c) => c === "team-a/deaf").length >= 2, "the hung experiments were tried again");
+    expect(signals.length).toBeGreaterThanOrEqual(4);
+    expect(signals.slice(0, 2).every((s) => s.aborted && (s.reason as Error).message === "it took longer than the controller's --reconcile-timeout of 50 ms")).toBe(true);
+    expect((await metrics.registry.getSingleMetricAsString("iter8_reconcile_errors_total").catch(() => ""))).toContain("ReconcileAborted");
+    await controller.stop();
+  });
 });

@@ -3,7 +3,7 @@
  * the engine's reconcile on each key and requeue as it says, and only the leader works. Kept
  * apart from the process edge (flags, signals, endpoints) so tests drive it in process.
  */
-import { ReconcileOutcome, type Engine, type ExperimentKey, type ReconcileResult } from "@iter8ts/engine";
+import { EngineError, ReconcileOutcome, type Engine, type ExperimentKey, type ReconcileResult } from "@iter8ts/engine";
 import type { InformerEvent, ResourceInformer } from "@iter8ts/kube";
 import type { KubeObject } from "@iter8ts/weights";
 import type { Logger } from "pino";
@@ -71,6 +71,20 @@ export interface ControllerParts {
   queue?: Omit<WorkQueueOptions, "timers">;
   /** How long `stop` waits for running reconciles (default 30 s). */
   shutdownTimeoutMs?: number;
+  /**
+   * The deadline of one reconcile (default 30 s): its signal is aborted then, cancelling metric
+   * queries and weight writes; a reconcile that still has not returned shortly after is left
+   * behind, so its worker takes the next experiment. Either way the experiment is tried again
+   * with backoff, and nothing it was doing is recorded.
+   */
+  reconcileTimeoutMs?: number;
+}
+
+/** How long a reconcile may take to return after its signal was aborted before its worker moves on. */
+const ABANDON_GRACE_MS = 2_000;
+
+function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /** `namespace/name` ↔ key. */
@@ -255,19 +269,51 @@ export class Controller {
     return this.#draining;
   }
 
+  /**
+   * Runs the engine's reconcile under the deadline. The result is the engine's, or an `Aborted`
+   * one when the reconcile did not return within the grace after its signal was aborted (a port
+   * that ignores signals); that reconcile may still finish later, and its status write is guarded
+   * by the resourceVersion it read, like any concurrent writer's.
+   */
+  async #reconcileWithDeadline(key: ExperimentKey): Promise<ReconcileResult> {
+    const timeoutMs = this.#parts.reconcileTimeoutMs ?? 30_000;
+    const deadline = new AbortController();
+    const reason = new Error(`it took longer than the controller's --reconcile-timeout of ${formatDuration(timeoutMs)}`);
+    let abandon: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => deadline.abort(reason), timeoutMs);
+    const abandoned = new Promise<ReconcileResult>((resolve) => {
+      abandon = setTimeout(
+        () =>
+          resolve({
+            key,
+            outcome: ReconcileOutcome.Aborted,
+            wake: [],
+            error: new EngineError("ReconcileAborted", `The reconcile of experiment ${formatKey(key)} was left behind: ${reason.message}, and it did not stop when told to; it will be tried again.`),
+          }),
+        timeoutMs + ABANDON_GRACE_MS,
+      );
+    });
+    try {
+      return await Promise.race([this.#parts.engine.reconcile(key, { signal: deadline.signal }), abandoned]);
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(abandon);
+    }
+  }
+
   async #reconcile(queue: WorkQueue, id: string): Promise<void> {
     const key = parseKey(id);
     const { metrics } = this.#parts;
     const started = process.hrtime.bigint();
-    const result: ReconcileResult = await this.#parts.engine.reconcile(key);
+    const result: ReconcileResult = await this.#reconcileWithDeadline(key);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.reconciles.inc({ outcome: result.outcome });
     metrics.reconcileDuration.observe(seconds);
     if (this.#parts.iterations?.takeIteration(key)) metrics.iterationDuration.observe(seconds);
 
     const fields = { experiment: key.name, namespace: key.namespace, stage: result.stage, outcome: result.outcome, requeueAfterMs: result.requeueAfterMs };
-    if (result.outcome === ReconcileOutcome.StoreError) {
-      metrics.reconcileErrors.inc({ reason: result.error?.code ?? "StoreError" });
+    if (result.outcome === ReconcileOutcome.StoreError || result.outcome === ReconcileOutcome.Aborted) {
+      metrics.reconcileErrors.inc({ reason: result.error?.code ?? result.outcome });
       const delay = queue.addRateLimited(id);
       this.#log.warn({ ...fields, retryInMs: delay, err: result.error }, result.error?.message ?? "reconcile failed");
       return;

@@ -16,6 +16,23 @@ describe("WorkQueue", () => {
     vi.useRealTimers();
   });
 
+  it("serves namespaces in turn: many keys of one namespace do not make another's key wait behind them all", async () => {
+    const queue = new WorkQueue();
+    for (let i = 1; i <= 5; i++) queue.add(`team-a/exp-${i}`);
+    queue.add("team-b/only");
+    queue.add("team-c/one");
+    queue.add("team-b/second");
+    expect(queue.length).toBe(8);
+    const order: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const key = (await queue.get())!;
+      order.push(key);
+      queue.done(key);
+    }
+    expect(order).toEqual(["team-a/exp-1", "team-b/only", "team-c/one", "team-a/exp-2", "team-b/second", "team-a/exp-3", "team-a/exp-4", "team-a/exp-5"]);
+    expect(queue.length).toBe(0);
+  });
+
   it("hands out keys in the order they were first added, and coalesces repeated adds", async () => {
     const queue = new WorkQueue();
     queue.add("default/a");

@@ -3,6 +3,10 @@
  * queue at most once however often it is added, a key is never handed to two workers at once (an
  * add while it is being processed queues it again once the worker is done), delayed adds keep the
  * earliest due time, and failures back off exponentially per key.
+ *
+ * Keys are handed out fairly across groups (namespaces, for `namespace/name` keys): one key of
+ * each group that has keys waiting, in turn, so one namespace with many experiments due cannot
+ * make another namespace's experiment wait behind all of them.
  */
 
 /** Timers, injectable so tests can step through delays. */
@@ -30,7 +34,14 @@ export interface WorkQueueOptions {
   /** Longest rate-limited retry delay. Default 5 min. */
   maxRetryDelayMs?: number;
   timers?: QueueTimers;
+  /** The group of a key, served in turn with the other groups (default: the text before the first `/`). */
+  groupOf?: (key: string) => string;
 }
+
+const namespaceOf = (key: string): string => {
+  const slash = key.indexOf("/");
+  return slash < 0 ? "" : key.slice(0, slash);
+};
 
 interface Delayed {
   dueAt: number;
@@ -39,7 +50,12 @@ interface Delayed {
 
 /** The queue. Keys are strings such as `namespace/name`. */
 export class WorkQueue {
-  private readonly queue: string[] = [];
+  /** Waiting keys, first in first out within each group. */
+  private readonly queues = new Map<string, string[]>();
+  /** Groups with waiting keys, in the order they are served. */
+  private readonly turns: string[] = [];
+  private waiting = 0;
+  private readonly groupOf: (key: string) => string;
   /** Keys that need processing: waiting in `queue`, or re-added while being processed. */
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
@@ -56,6 +72,7 @@ export class WorkQueue {
     this.timers = options.timers ?? realTimers;
     this.baseRetryDelayMs = options.baseRetryDelayMs ?? 500;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60_000;
+    this.groupOf = options.groupOf ?? namespaceOf;
   }
 
   /** Queues a key now. Adding a key that is already waiting changes nothing. */
@@ -112,7 +129,7 @@ export class WorkQueue {
    * owns the key until it calls {@link done}.
    */
   get(): Promise<string | undefined> {
-    const key = this.queue.shift();
+    const key = this.shift();
     if (key !== undefined) return Promise.resolve(this.take(key));
     if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -127,7 +144,7 @@ export class WorkQueue {
 
   /** Keys waiting to be processed now (not delayed ones, not those being processed). */
   get length(): number {
-    return this.queue.length;
+    return this.waiting;
   }
 
   /** Keys with a pending delayed add. */
@@ -152,7 +169,9 @@ export class WorkQueue {
     this.shuttingDown = true;
     for (const { handle } of this.delayed.values()) this.timers.clearTimeout(handle);
     this.delayed.clear();
-    this.queue.length = 0;
+    this.queues.clear();
+    this.turns.length = 0;
+    this.waiting = 0;
     this.dirty.clear();
     for (const resolve of this.waiters.splice(0)) resolve(undefined);
     if (this.processing.size === 0) return Promise.resolve();
@@ -161,8 +180,27 @@ export class WorkQueue {
 
   private push(key: string): void {
     const waiter = this.waiters.shift();
-    if (waiter) waiter(this.take(key));
-    else this.queue.push(key);
+    if (waiter) return waiter(this.take(key));
+    const group = this.groupOf(key);
+    const queue = this.queues.get(group);
+    if (queue) queue.push(key);
+    else {
+      this.queues.set(group, [key]);
+      this.turns.push(group);
+    }
+    this.waiting += 1;
+  }
+
+  /** The next waiting key: the oldest of the group whose turn it is; that group goes to the back. */
+  private shift(): string | undefined {
+    const group = this.turns.shift();
+    if (group === undefined) return undefined;
+    const queue = this.queues.get(group)!;
+    const key = queue.shift()!;
+    if (queue.length > 0) this.turns.push(group);
+    else this.queues.delete(group);
+    this.waiting -= 1;
+    return key;
   }
 
   private take(key: string): string {
