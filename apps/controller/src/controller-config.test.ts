@@ -31,8 +31,8 @@ describe("parseControllerConfig", () => {
       metricsAddr: { port: 8080 },
       healthAddr: { port: 8081 },
       actionImage: "iter8ts/controller:latest",
-      actionServiceAccount: "iter8-handlers",
-      actionNamespace: "iter8-system",
+      actionServiceAccount: "iter8-action",
+      allowExec: false,
       logLevel: "info",
       shutdownTimeoutMs: 30_000,
     });
@@ -84,10 +84,29 @@ describe("parseControllerConfig", () => {
       workers: 2,
       logLevel: "warn",
       leaseNamespace: "iter8",
-      actionNamespace: "iter8",
       identity: "iter8-controller-abc",
     });
     expect(config(["--workers=6"], env).workers).toBe(6);
+  });
+
+  it("runs actions in the experiment's namespace as iter8-action unless told a fixed namespace or account", () => {
+    expect(config([]).actionNamespace).toBeUndefined();
+    expect(config([], { ITER8_NAMESPACE: "iter8" }).actionNamespace).toBeUndefined();
+    expect(config(["--action-namespace=iter8-system", "--action-service-account=iter8-handlers"])).toMatchObject({ actionNamespace: "iter8-system", actionServiceAccount: "iter8-handlers" });
+    expect(config([], { ITER8_ACTION_NAMESPACE: "jobs" }).actionNamespace).toBe("jobs");
+  });
+
+  it("allows exec tasks nowhere by default, everywhere with true, or in the namespaces listed", () => {
+    expect(config([]).allowExec).toBe(false);
+    expect(config(["--allow-exec"]).allowExec).toBe(true);
+    expect(config(["--allow-exec=true"]).allowExec).toBe(true);
+    expect(config(["--no-allow-exec"], { ITER8_ALLOW_EXEC: "true" }).allowExec).toBe(false);
+    expect(config(["--allow-exec", "team-a, default,team-a"]).allowExec).toEqual(["team-a", "default"]);
+    expect(config([], { ITER8_ALLOW_EXEC: "team-b" }).allowExec).toEqual(["team-b"]);
+    expect(failure(["--allow-exec=team-a,,x"]).message).toBe('--allow-exec must be true, false or a comma-separated list of namespaces (got "" in "team-a,,x")');
+    expect(failure([], { ITER8_ALLOW_EXEC: "Team_A" }).message).toBe(
+      '--allow-exec must be true, false or a comma-separated list of namespaces (got "Team_A" in "Team_A") (from environment variable ITER8_ALLOW_EXEC)',
+    );
   });
 
   it("turns an endpoint off with 0 and watches all namespaces when the namespace is empty", () => {

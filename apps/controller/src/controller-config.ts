@@ -55,11 +55,23 @@ export interface ControllerConfig {
   metricsAddr?: ListenAddress;
   healthAddr?: ListenAddress;
   actionImage: string;
+  /** Service account of action Jobs, in the Jobs' namespace. */
   actionServiceAccount: string;
-  actionNamespace: string;
+  /** A fixed namespace for every action Job; absent: each experiment's own namespace. */
+  actionNamespace?: string;
+  /** Where exec-type tasks may run: nowhere (false), everywhere (true) or in these namespaces. */
+  allowExec: AllowExec;
   logLevel: LogLevel;
   /** How long shutdown waits for workers to finish their current reconcile. */
   shutdownTimeoutMs: number;
+}
+
+/** `--allow-exec`: false, true, or the namespaces whose experiments may run exec-type tasks. */
+export type AllowExec = boolean | readonly string[];
+
+/** Whether experiments in `namespace` may run exec-type tasks under `allowExec`. */
+export function execAllowedIn(allowExec: AllowExec, namespace: string): boolean {
+  return typeof allowExec === "boolean" ? allowExec : allowExec.includes(namespace);
 }
 
 /** One flag: its name, the environment variable that backs it, its default and its help text. */
@@ -85,8 +97,15 @@ export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
   { name: "metrics-addr", env: "ITER8_METRICS_ADDR", default: ":8080", help: "address of /metrics (0 turns it off)" },
   { name: "health-addr", env: "ITER8_HEALTH_ADDR", default: ":8081", help: "address of /healthz and /readyz (0 turns it off)" },
   { name: "action-image", env: "ITER8_ACTION_IMAGE", default: "iter8ts/controller:latest", help: "image of the Jobs that run actions (holds iter8ctl)" },
-  { name: "action-service-account", env: "ITER8_ACTION_SERVICE_ACCOUNT", default: "iter8-handlers", help: "service account of action Jobs" },
-  { name: "action-namespace", env: "ITER8_ACTION_NAMESPACE", help: "namespace of action Jobs; default: the Lease namespace" },
+  { name: "action-service-account", env: "ITER8_ACTION_SERVICE_ACCOUNT", default: "iter8-action", help: "service account of action Jobs, in the Jobs' namespace" },
+  { name: "action-namespace", env: "ITER8_ACTION_NAMESPACE", help: "run every action Job in this namespace; default: the experiment's own namespace" },
+  {
+    name: "allow-exec",
+    env: "ITER8_ALLOW_EXEC",
+    boolean: true,
+    default: "false",
+    help: "where experiments may run exec-type tasks (run, common/exec, common/bash, common/promote-kubectl): false, true (every namespace) or a comma-separated list of namespaces",
+  },
   { name: "log-level", env: "LOG_LEVEL", default: "info", help: `one of ${LOG_LEVELS.join(", ")}` },
   { name: "shutdown-timeout", default: "30s", help: "how long shutdown waits for running reconciles" },
 ];
@@ -133,6 +152,19 @@ const booleanText = (flag: string) =>
 const dnsLabel = (flag: string) =>
   z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, `--${flag} must be a Kubernetes namespace or object name (lower-case letters, digits and '-')`);
 
+const allowExecText = z.string().transform((text, ctx): AllowExec => {
+  const lower = text.trim().toLowerCase();
+  if (["true", "1", "yes"].includes(lower)) return true;
+  if (["false", "0", "no"].includes(lower)) return false;
+  const namespaces = text.split(",").map((n) => n.trim());
+  const bad = namespaces.find((n) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n));
+  if (bad !== undefined) {
+    ctx.addIssue({ code: "custom", message: `--allow-exec must be true, false or a comma-separated list of namespaces (got ${JSON.stringify(bad)} in "${text}")` });
+    return z.NEVER;
+  }
+  return [...new Set(namespaces)];
+});
+
 const RawConfigSchema = z.object({
   kubeconfig: z.string().min(1).optional(),
   namespace: z.union([z.literal(""), dnsLabel("namespace")]).optional(),
@@ -152,6 +184,7 @@ const RawConfigSchema = z.object({
   "action-image": z.string().min(1, "--action-image must name an image"),
   "action-service-account": dnsLabel("action-service-account"),
   "action-namespace": dnsLabel("action-namespace").optional(),
+  "allow-exec": allowExecText,
   "log-level": z.enum(LOG_LEVELS, { error: `--log-level must be one of ${LOG_LEVELS.join(", ")}` }),
   "shutdown-timeout": durationMs("shutdown-timeout"),
 });
@@ -249,12 +282,13 @@ export function parseControllerConfig(argv: readonly string[], env: Readonly<Rec
     identity: env.POD_NAME || hostname,
     actionImage: v["action-image"],
     actionServiceAccount: v["action-service-account"],
-    actionNamespace: v["action-namespace"] ?? v["lease-namespace"],
+    allowExec: v["allow-exec"],
     logLevel: v["log-level"],
     shutdownTimeoutMs: v["shutdown-timeout"],
   };
   if (v.kubeconfig) config.kubeconfig = v.kubeconfig;
   if (v.namespace) config.namespace = v.namespace;
+  if (v["action-namespace"]) config.actionNamespace = v["action-namespace"];
   if (v["metrics-addr"]) config.metricsAddr = v["metrics-addr"];
   if (v["health-addr"]) config.healthAddr = v["health-addr"];
   return { kind: "run", config };

@@ -20,11 +20,10 @@ import {
   experimentKeyOfJob,
   KubeReferenceGrants,
 } from "@iter8ts/kube";
-import { createTaskRunner } from "@iter8ts/tasks";
-import type { Experiment } from "@iter8ts/types";
 import { ROUTING_WEIGHT_POLICY, ResourceWeightWriter } from "@iter8ts/weights";
 import type { Logger } from "pino";
-import type { ControllerConfig } from "./controller-config";
+import { actionTaskChecker } from "./action-task-checker";
+import { execAllowedIn, type ControllerConfig } from "./controller-config";
 import { Controller, type LeaderElection, type LeadershipCallbacks } from "./controller";
 import { createControllerMetrics, type ControllerMetrics } from "./controller-metrics";
 import { startEndpoints, type RunningEndpoints } from "./http-endpoints";
@@ -86,7 +85,8 @@ export async function startController(config: ControllerConfig, options: StartOp
   const metricInformer = createMetricInformer(clients, scope);
   // In every namespace, even when experiments are watched in one: grants live where the objects referred to are.
   const grantInformer = createReferenceGrantInformer(clients);
-  const jobs = createActionJobInformer(clients, { namespace: config.actionNamespace });
+  // Jobs live in a fixed namespace when one is configured, else next to their experiments.
+  const jobs = createActionJobInformer(clients, config.actionNamespace ? { namespace: config.actionNamespace } : scope);
   for (const [what, informer] of [["Experiments", experiments], ["Metrics", metricInformer], ["ReferenceGrants", grantInformer], ["action Jobs", jobs]] as const) {
     informer.onError((error) => log.warn({ informer: what, err: error }, `watching ${what} failed; retrying`));
   }
@@ -126,7 +126,8 @@ export async function startController(config: ControllerConfig, options: StartOp
     command: options.actionCommand ?? ["iter8ctl"],
     args: actionJobArgs(),
     serviceAccountName: config.actionServiceAccount,
-    namespace: config.actionNamespace,
+    ...(config.actionNamespace ? { namespace: config.actionNamespace } : {}),
+    allowExec: (key) => execAllowedIn(config.allowExec, key.namespace),
     ...(options.actionEnv ? { env: options.actionEnv } : {}),
   });
   const actions: ActionRunner = {
@@ -144,7 +145,7 @@ export async function startController(config: ControllerConfig, options: StartOp
   });
   // Changes of action Jobs enqueue their experiment (see `triggers` below), so polling a running
   // action is only a fallback for a missed watch event.
-  const engineOptions: EngineOptions = { actionPollMs: 10_000, validateActions: checkActionTasks, ...options.engine };
+  const engineOptions: EngineOptions = { actionPollMs: 10_000, validateActions: actionTaskChecker(config.allowExec), ...options.engine };
   const references = new KubeReferenceGrants(clients, { informer: grantInformer });
   const engine = createEngine({ store, metrics: metricsSource, weights, actions, references, clock: systemClock, events: logEvents(eventSink, log) }, engineOptions);
 
@@ -216,12 +217,4 @@ export async function startController(config: ControllerConfig, options: StartOp
       return stopping;
     },
   };
-}
-
-// Actions run later in Jobs (where exec is allowed); an unknown task, bad input or malformed
-// condition is found now, so the experiment fails before it starts rather than at its finish.
-const taskChecker = createTaskRunner({ allowExec: true });
-function checkActionTasks(experiment: Experiment) {
-  const issue = taskChecker.validateExperiment(experiment)[0];
-  return issue ? { reason: "InvalidExperiment", message: `${issue.path}: ${issue.message}` } : null;
 }
