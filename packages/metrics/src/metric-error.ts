@@ -25,6 +25,11 @@ export const MetricErrorCode = {
   ResponseTooLarge: "response_too_large",
   /** The egress policy refuses the address the metric's URL leads to (loopback, link-local, the API server). */
   EgressRefused: "egress_refused",
+  /**
+   * A version value (`$name`, `$namespace`, a version variable) cannot be spliced into the query
+   * where its placeholder stands without changing the query (outside quotes and not a plain token).
+   */
+  UnsafeValue: "unsafe_value",
   /** The metric's `body` is not valid JSON after interpolation. */
   BadBody: "bad_body",
   /** The metric's spec cannot be queried as written (no URL, bad URL, nothing to extract with). */

@@ -4,6 +4,7 @@ import { MetricError, MetricErrorCode } from "./metric-error";
 import type { MetricVersion } from "./metric-provider";
 import type { RestPreset } from "./rest-preset";
 import type { SecretData } from "./secret-store";
+import { interpolateEscaped, type EscapedInterpolation } from "./escaped-template";
 import { interpolate } from "./template";
 
 /**
@@ -59,7 +60,9 @@ export function versionTemplateValues(ctx: Pick<MetricRequestContext, "namespace
  * Builds the request for one version, following Iter8's rules on which field is interpolated
  * with what: `urlTemplate` with the secret's data (only when `secret` is set); `headerTemplates`
  * with the secret's data (only for `APIKey` and `Bearer`); `params` and `body` with the version's
- * values. A placeholder left without a value is an error naming it, instead of being sent.
+ * values, each escaped for where it stands in the query (see `interpolateEscaped`). A placeholder
+ * left without a value, or a value that cannot be placed safely, is an error naming it, instead of
+ * being sent.
  */
 export function buildMetricRequest(spec: MetricSpec, ctx: MetricRequestContext): Built {
   const fail = (code: MetricErrorCode, message: string, extra: { placeholder?: string; cause?: unknown } = {}): Built => ({
@@ -100,12 +103,21 @@ export function buildMetricRequest(spec: MetricSpec, ctx: MetricRequestContext):
     return fail(MetricErrorCode.InvalidMetric, `spec.urlTemplate ${JSON.stringify(spec.urlTemplate)} does not give an http(s) URL`);
   }
 
+  // Version values may come from another namespace's experiment (a granted Metric): each is
+  // escaped for where it lands in the query, or refused, so it cannot rewrite the query.
+  const refused = (field: string, r: Required<Pick<EscapedInterpolation, "unsafe">>): Built =>
+    fail(
+      MetricErrorCode.UnsafeValue,
+      `${field} uses $${r.unsafe.name}, whose value for this version cannot be spliced into the query safely: ${r.unsafe.reason}; the query was not sent`,
+      { placeholder: r.unsafe.name },
+    );
   const values = versionTemplateValues(ctx);
   const valueSources = `available: namespace, name, elapsedTime${Object.keys(ctx.version.variables).length ? ", " + Object.keys(ctx.version.variables).join(", ") : ""}`;
   const params: Record<string, string> = {};
   for (const [i, p] of (spec.params ?? []).entries()) {
-    const r = interpolate(p.value, values);
+    const r = interpolateEscaped(p.value, values, "query");
     if (r.unresolved.length) return unresolved(`spec.params[${i}] (${p.name})`, r.unresolved, valueSources);
+    if (r.unsafe) return refused(`spec.params[${i}] (${p.name})`, { unsafe: r.unsafe });
     params[p.name] = r.text;
   }
 
@@ -150,8 +162,9 @@ export function buildMetricRequest(spec: MetricSpec, ctx: MetricRequestContext):
 
   let body: unknown = null;
   if (spec.body !== undefined && spec.body.trim() !== "") {
-    const r = interpolate(spec.body, values);
+    const r = interpolateEscaped(spec.body, values, "json");
     if (r.unresolved.length) return unresolved("spec.body", r.unresolved, valueSources);
+    if (r.unsafe) return refused("spec.body", { unsafe: r.unsafe });
     // The parsed body is serialised again when sent, by a recursive JSON.stringify.
     const tooBig = inputLimitProblem(r.text, "template", "spec.body");
     if (tooBig) return fail(MetricErrorCode.BadBody, tooBig);
