@@ -167,6 +167,14 @@ describe("conditions too deep or too long", () => {
     expect(check.error.message).toMatch(/^if condition (nests deeper than 100 levels|is [\d,]+ characters long, more than the 2,048 allowed); /);
   });
 
+  it("stops a condition that recurses or loops for ever after 1 s, naming the limit", async () => {
+    const recursive = '($f := function($x){ $x > 0 ? $f($x) : false }; $f(1))';
+    await expect(evaluateCondition(recursive, experiment())).rejects.toThrow(
+      `if condition ${JSON.stringify(recursive)} failed: Evaluation timeout after 1000 milliseconds. Check for infinite loop`,
+    );
+    await expect(evaluateCondition("$count([1..1000000]) > 0", experiment())).rejects.toMatchObject({ code: "evaluation" });
+  });
+
   it("evaluates conditions as deep and long as the limits allow", async () => {
     expect(await evaluateCondition(`${"(".repeat(99)}not WinnerFound()${")".repeat(99)}`, experiment())).toBe(true);
     expect(await evaluateCondition(`${"not ".repeat(500)}WinnerFound()`, experiment())).toBe(false);

@@ -270,6 +270,14 @@ function checkRootPaths(ast: JsonataNode, condition: string): void {
   visit(ast);
 }
 
+/**
+ * What one JSONata condition may take: JSONata checks these at every step it evaluates, so a
+ * function that calls itself for ever, or a sequence built without end, stops with an error
+ * naming the limit instead of holding the action (and, in local mode, the whole run).
+ */
+export const CONDITION_LIMITS = { timeoutMs: 1_000, maxSequence: 100_000 } as const;
+const CONDITION_GUARDRAILS: jsonata.JsonataOptions = { timeout: CONDITION_LIMITS.timeoutMs, sequence: CONDITION_LIMITS.maxSequence };
+
 /** A condition ready to evaluate. */
 export interface CompiledCondition {
   readonly text: string;
@@ -304,7 +312,7 @@ function compileWithin(text: string, trimmed: string): CompiledCondition {
   if (native) return { text, kind: "builtin", evaluate: async (experiment) => evaluateNative(native, experiment) };
   let expression: ReturnType<typeof jsonata>;
   try {
-    expression = jsonata(dollarBuiltins(trimmed));
+    expression = jsonata(dollarBuiltins(trimmed), CONDITION_GUARDRAILS);
   } catch (error) {
     const e = error as { message?: string; position?: number };
     throw new ConditionError(
