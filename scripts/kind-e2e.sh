@@ -418,7 +418,10 @@ diagnostics() {
   log "diagnostics"
   kubectl get experiments.iter8.tools -A -o wide || true
   kubectl -n "$EXPERIMENT_NAMESPACE" get experiments.iter8.tools "$EXPERIMENT" -o yaml || true
-  kubectl -n iter8-system get deployments,jobs,pods || true
+  kubectl -n iter8-system get deployments,pods || true
+  # Action Jobs run in the experiment's namespace, as its iter8-action.
+  kubectl -n "$EXPERIMENT_NAMESPACE" get jobs,pods -l iter8/experimentName="$EXPERIMENT" || true
+  kubectl -n "$EXPERIMENT_NAMESPACE" logs -l iter8/experimentName="$EXPERIMENT" --tail=200 || true
   kubectl -n iter8-system logs deployment/iter8-controller --tail=200 || true
 }
 

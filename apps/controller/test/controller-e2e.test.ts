@@ -125,6 +125,21 @@ function abTest(url: string): ExperimentInput {
   };
 }
 
+/** An experiment in a namespace that is not set up for actions (no iter8-action there), with `start`. */
+function untenanted(name: string, start: unknown[]): ExperimentInput {
+  return {
+    apiVersion: "iter8.tools/v2alpha2",
+    kind: "Experiment",
+    metadata: { name, namespace: "lab" },
+    spec: {
+      target: `lab/${name}`,
+      strategy: { testingPattern: "Conformance", actions: { start } },
+      duration: { intervalSeconds: 1, iterationsPerLoop: 1 },
+      versionInfo: { baseline: { name: "v1" } },
+    },
+  } as unknown as ExperimentInput;
+}
+
 async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -134,8 +149,16 @@ async function until(check: () => Promise<boolean> | boolean, what: string, time
 }
 
 interface StoredJob {
-  metadata: { name: string; annotations: Record<string, string> };
-  spec: { template: { spec: { serviceAccountName: string; containers: Array<{ image: string; command: string[]; args: string[] }> } } };
+  metadata: { name: string; namespace: string; annotations: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string; uid: string }> };
+  spec: {
+    template: {
+      spec: {
+        serviceAccountName: string;
+        securityContext?: { runAsNonRoot?: boolean };
+        containers: Array<{ image: string; command: string[]; args: string[]; env: Array<{ name: string; value?: string }>; resources?: { limits?: Record<string, string> } }>;
+      };
+    };
+  };
   status: { succeeded?: number };
 }
 
@@ -153,7 +176,7 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     (await stored(namespace, name))?.status?.conditions?.some((c) => c.type === "Completed" && c.status === "True") ?? false;
   const weightsOf = async (namespace: string, name: string) =>
     ((await cluster.get("networking.istio.io/v1beta1", "VirtualService", name, namespace)) as unknown as VirtualServiceWeights).spec.http[0]!.route.map((r) => r.weight);
-  const jobs = async () => (await cluster.list("batch/v1", "Job", "iter8-system")) as unknown as StoredJob[];
+  const jobs = async () => [...(await cluster.list("batch/v1", "Job", "bookinfo")), ...(await cluster.list("batch/v1", "Job", "shop"))] as unknown as StoredJob[];
 
   /** Runs the built CLI with KUBECONFIG pointing at the cluster (asynchronously: testkit answers from this process). */
   const runCli = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
@@ -175,7 +198,8 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 
-    cluster = await startTestCluster(kind, { namespaces: ["bookinfo", "shop"] });
+    // `lab` is not set up for actions and may not run exec-type tasks.
+    cluster = await startTestCluster(kind, { namespaces: ["bookinfo", "shop", "lab"], tenants: ["bookinfo", "shop"] });
     await cluster.create(virtualService("bookinfo", "productpage"));
     await cluster.create(virtualService("shop", "recommender"));
     for (const m of [
@@ -188,7 +212,7 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     cluster.markRequests();
 
     const request = parseControllerConfig(
-      ["--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--workers=2", "--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms", "--log-level=debug", "--action-image=iter8ts/controller:test"],
+      ["--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--workers=2", "--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms", "--log-level=debug", "--action-image=iter8ts/controller:test", "--allow-exec=bookinfo,shop"],
       { POD_NAME: "iter8-controller-0" },
     );
     if (request.kind !== "run") throw new Error("expected settings");
@@ -203,7 +227,13 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     await running.controller.waitForSync({ timeoutMs: 10_000 });
     await cluster.create(canary as unknown as JsonObject);
     await cluster.create(abTest(appUrl) as unknown as JsonObject);
-    await until(async () => (await completed("bookinfo", "canary-rollout")) && (await completed("shop", "ab-test")), "both experiments completed");
+    await cluster.create(untenanted("exec-refused", [{ run: "echo not here" }]) as unknown as JsonObject);
+    await cluster.create(untenanted("no-action-account", [{ task: "notification/http", with: { url: `${appUrl}/hook` } }]) as unknown as JsonObject);
+    const failed = async (name: string) => (await stored("lab", name))?.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True") ?? false;
+    await until(
+      async () => (await completed("bookinfo", "canary-rollout")) && (await completed("shop", "ab-test")) && (await failed("exec-refused")) && (await failed("no-action-account")),
+      "both experiments completed and both lab experiments failed",
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -228,14 +258,20 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     ]);
   });
 
-  it("runs each action once as a Job in iter8-system under iter8-handlers, with iter8ctl action run", async () => {
+  it("runs each action once as a Job next to its experiment, as that namespace's iter8-action, locked down, with iter8ctl action run", async () => {
     const all = await jobs();
     const byExperiment = (name: string) => all.filter((j) => j.metadata.annotations["iter8/experimentName"] === name).map((j) => j.metadata.annotations["iter8/action"]).sort();
     expect(byExperiment("canary-rollout")).toEqual(["finish", "start"]);
     expect(byExperiment("ab-test")).toEqual(["finish", "start"]);
+    expect(await cluster.list("batch/v1", "Job", "iter8-system")).toEqual([]);
     for (const job of all) {
+      const experiment = await stored(job.metadata.namespace, job.metadata.annotations["iter8/experimentName"]!);
+      expect(job.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Experiment", name: experiment.metadata.name, uid: experiment.metadata.uid })]);
       const pod = job.spec.template.spec;
-      expect(pod.serviceAccountName).toBe("iter8-handlers");
+      expect(pod.serviceAccountName).toBe("iter8-action");
+      expect(pod.securityContext?.runAsNonRoot).toBe(true);
+      expect(pod.containers[0]!.resources?.limits).toMatchObject({ cpu: "1", memory: "512Mi" });
+      expect(pod.containers[0]!.env).toContainEqual({ name: "ITER8_ALLOW_EXEC", value: "true" });
       expect(pod.containers[0]!.image).toBe("iter8ts/controller:test");
       expect([...pod.containers[0]!.command, ...pod.containers[0]!.args.slice(0, 2)]).toEqual(["iter8ctl", "action", "run"]);
       expect(job.status.succeeded).toBe(1);
@@ -252,7 +288,7 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
 
     const finish = (await jobs()).filter((j) => j.metadata.annotations["iter8/experimentName"] === "ab-test" && j.metadata.annotations["iter8/action"] === "finish");
     expect(finish).toHaveLength(1);
-    const log = await cluster.jobLog("iter8-system", finish[0]!.metadata.name);
+    const log = await cluster.jobLog("shop", finish[0]!.metadata.name);
     const messages = log
       .split("\n")
       .filter((line) => line.startsWith("{"))
@@ -260,6 +296,28 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     expect(messages.every((m) => m.isIter8Log && m.experimentName === "ab-test")).toBe(true);
     expect(messages.map((m) => m.message)).toContain("task 1 (run) stdout: candidate won: model-b");
     expect(messages.map((m) => m.message)).not.toContain("task 2 (run) stdout: keeping the baseline");
+  });
+
+  it("refuses an exec-type task where --allow-exec does not allow it, when the experiment is validated, naming the task, the namespace and the flag", async () => {
+    const exp = await stored("lab", "exec-refused");
+    expect(exp.status?.conditions?.find((c) => c.type === "Failed")).toMatchObject({
+      status: "True",
+      message:
+        "spec.strategy.actions.start[0].run: run runs processes, which the controller does not allow for experiments in namespace lab; an admin allows them with the controller flag --allow-exec=true (every namespace) or --allow-exec=<namespaces> (a comma-separated list that includes lab)",
+    });
+    expect(await cluster.list("batch/v1", "Job", "lab")).toHaveLength(0);
+  });
+
+  it("fails an action at once, naming the namespace and the setup, when its namespace has no iter8-action account", async () => {
+    const exp = (await stored("lab", "no-action-account")) as StoredExperiment & { status?: { actions?: Array<{ action: string; state: string; message?: string }> } };
+    expect(exp.status?.conditions?.find((c) => c.type === "Failed")?.status).toBe("True");
+    expect(exp.status?.actions?.[0]).toMatchObject({
+      action: "start",
+      state: "Failed",
+      message:
+        'could not be started: the start action of Experiment lab/no-action-account cannot run: ServiceAccount iter8-action does not exist in namespace lab; an admin sets the namespace up for actions with "kubectl apply -k apps/controller/deploy/tenant -n lab" (see "Tenant namespaces" in apps/controller/README.md)',
+    });
+    expect(await cluster.list("batch/v1", "Job", "lab")).toHaveLength(0);
   });
 
   it("records Kubernetes Events on the experiments", async () => {
@@ -298,7 +356,8 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     const text = await (await fetch(`http://127.0.0.1:${running.endpoints.metrics!.port}/metrics`)).text();
     expect(text).toContain("iter8_iterations_total 5");
     expect(text).toContain("iter8_iteration_duration_seconds_count 5");
-    expect(text).toContain('iter8_experiments{stage="Completed"} 2');
+    // The two that failed in `lab` are completed too.
+    expect(text).toContain('iter8_experiments{stage="Completed"} 4');
     expect(text).toContain('iter8_action_jobs_started_total{action="start"} 2');
     expect(text).toContain('iter8_action_jobs_started_total{action="finish"} 2');
     expect(text).toMatch(/iter8_metric_query_duration_seconds_count [1-9]/);

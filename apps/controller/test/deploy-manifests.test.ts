@@ -14,7 +14,13 @@ import { rbacAllows, renderKustomization, type DeploymentSpec, type Manifest } f
 const deployDir = join(import.meta.dirname, "..", "deploy");
 const STACKS = ["istio", "knative", "kfserving", "seldon"] as const;
 const controllerAccount = { namespace: "iter8-system", name: "iter8-controller" };
-const handlersAccount = { namespace: "iter8-system", name: "iter8-handlers" };
+/** The account action Jobs of experiments in team-a run as. */
+const teamAction = { namespace: "team-a", name: "iter8-action" };
+
+/** `kubectl apply -k deploy/tenant[/<stack>] -n <namespace>`, rendered. */
+function tenant(namespace: string, stack?: (typeof STACKS)[number]): Manifest[] {
+  return renderKustomization(stack ? join(deployDir, "tenant", stack) : join(deployDir, "tenant"), namespace);
+}
 
 const base = renderKustomization(join(deployDir, "base"));
 const overlays = Object.fromEntries(STACKS.map((s) => [s, renderKustomization(join(deployDir, "overlays", s))])) as Record<(typeof STACKS)[number], Manifest[]>;
@@ -45,10 +51,9 @@ describe("base", () => {
     const ids = base.map((m) => `${m.kind}/${m.metadata.name}`).sort();
     expect(ids).toEqual(
       [
+        "ClusterRole/iter8-action",
         "ClusterRole/iter8-controller",
-        "ClusterRole/iter8-handlers",
         "ClusterRoleBinding/iter8-controller",
-        "ClusterRoleBinding/iter8-handlers",
         "CustomResourceDefinition/experiments.iter8.tools",
         "CustomResourceDefinition/metrics.iter8.tools",
         "CustomResourceDefinition/referencegrants.iter8.tools",
@@ -63,7 +68,6 @@ describe("base", () => {
         "RoleBinding/iter8-controller",
         "Service/iter8-controller-metrics",
         "ServiceAccount/iter8-controller",
-        "ServiceAccount/iter8-handlers",
         ...BUILTIN_METRICS.map((key) => `Metric/${key.slice(key.indexOf("/") + 1)}`),
       ].sort(),
     );
@@ -95,7 +99,7 @@ describe("base", () => {
     expect(container.resources.requests).toBeDefined();
     expect(container.resources.limits).toBeDefined();
 
-    const env = Object.fromEntries(container.env.map((e) => [e.name, e.value ?? "from-field"]));
+    const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined || e.name !== "ITER8_ALLOW_EXEC").map((e) => [e.name, e.value ?? "from-field"]));
     const request = parseControllerConfig(container.args, env);
     expect(request.kind).toBe("run");
     if (request.kind !== "run") return;
@@ -108,6 +112,12 @@ describe("base", () => {
     // Shutdown waits for reconciles; the kubelet must wait longer before it kills the process.
     expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(request.config.shutdownTimeoutMs);
     expect(env.ITER8_ACTION_IMAGE).toBe(container.image);
+    // Exec-type tasks nowhere, unless a ConfigMap says where.
+    expect(request.config.allowExec).toBe(false);
+    expect(container.env.find((e) => e.name === "ITER8_ALLOW_EXEC")).toEqual({
+      name: "ITER8_ALLOW_EXEC",
+      valueFrom: { configMapKeyRef: { name: "iter8-controller", key: "allow-exec", optional: true } },
+    });
 
     const service = find(base, "Service", "iter8-controller-metrics");
     const serviceSpec = service.spec as { selector: Record<string, string>; ports: Array<{ targetPort: string }> };
@@ -118,18 +128,23 @@ describe("base", () => {
 
 describe("RBAC", () => {
   it("binds only roles and service accounts that are rendered", () => {
-    for (const [stack, manifests] of Object.entries(overlays)) {
+    const installs = [...Object.entries(overlays), ...STACKS.map((stack) => [`tenant/${stack}`, [...overlays[stack], ...tenant("team-a", stack)]] as const)];
+    for (const [name, manifests] of installs) {
       for (const binding of manifests.filter((m) => m.kind.endsWith("RoleBinding"))) {
         const ref = binding.roleRef as { kind: string; name: string };
-        expect(() => find(manifests, ref.kind, ref.name), `${stack}: ${binding.kind} ${binding.metadata.name}`).not.toThrow();
-        for (const subject of binding.subjects as Array<{ kind: string; name: string; namespace: string }>) {
-          expect(find(manifests, "ServiceAccount", subject.name).metadata.namespace).toBe(subject.namespace);
+        expect(() => find(manifests, ref.kind, ref.name), `${name}: ${binding.kind} ${binding.metadata.name}`).not.toThrow();
+        for (const subject of binding.subjects as Array<{ kind: string; name: string; namespace?: string }>) {
+          const namespace = subject.namespace ?? binding.metadata.namespace;
+          expect(
+            manifests.some((m) => m.kind === "ServiceAccount" && m.metadata.name === subject.name && m.metadata.namespace === namespace),
+            `${name}: ${binding.kind} ${binding.metadata.name} binds ServiceAccount ${namespace}/${subject.name}`,
+          ).toBe(true);
         }
       }
     }
   });
 
-  it("lets the controller read experiments and metrics, write only their status, and keep Jobs and its Lease in iter8-system", () => {
+  it("lets the controller read experiments and metrics, write only their status, run action Jobs next to them, and keep its Lease in iter8-system", () => {
     const can = (verb: string, group: string, resource: string, namespace?: string) =>
       rbacAllows(base, controllerAccount, namespace === undefined ? { verb, group, resource } : { verb, group, resource, namespace });
     for (const verb of ["get", "list", "watch"]) {
@@ -141,27 +156,68 @@ describe("RBAC", () => {
     expect(can("patch", "iter8.tools", "experiments/status", "team-a")).toBe(true);
     expect(can("create", "", "events", "team-a")).toBe(true);
     expect(can("get", "", "secrets", "team-a")).toBe(true);
-    expect(can("create", "batch", "jobs", "iter8-system")).toBe(true);
+    for (const verb of ["create", "get", "delete"]) expect(can(verb, "batch", "jobs", "team-a")).toBe(true);
+    expect(can("watch", "batch", "jobs")).toBe(true);
+    expect(can("get", "", "pods/log", "team-a")).toBe(true);
+    expect(can("get", "", "serviceaccounts", "team-a")).toBe(true);
     expect(can("update", "coordination.k8s.io", "leases", "iter8-system")).toBe(true);
 
     expect(can("update", "iter8.tools", "experiments", "team-a")).toBe(false);
     expect(can("delete", "iter8.tools", "experiments", "team-a")).toBe(false);
     expect(can("list", "", "secrets", "team-a")).toBe(false);
-    expect(can("create", "batch", "jobs", "team-a")).toBe(false);
+    expect(can("update", "batch", "jobs", "team-a")).toBe(false);
+    expect(can("create", "", "pods", "team-a")).toBe(false);
+    expect(can("create", "", "serviceaccounts/token", "team-a")).toBe(false);
     expect(can("update", "coordination.k8s.io", "leases", "kube-system")).toBe(false);
     expect(can("patch", "networking.istio.io", "virtualservices", "team-a")).toBe(false);
   });
 
-  it("gives action Jobs the experiment, its status and Secrets, but no Jobs, Leases or weight objects without a stack", () => {
-    const can = (verb: string, group: string, resource: string, namespace = "team-a") => rbacAllows(base, handlersAccount, { verb, group, resource, namespace });
+  it("ships no action account with cluster-wide rights: ClusterRole iter8-action is bound only per namespace, by deploy/tenant", () => {
+    for (const manifests of [base, ...Object.values(overlays)]) {
+      for (const binding of manifests.filter((m) => m.kind === "ClusterRoleBinding")) {
+        expect((binding.roleRef as { name: string }).name, binding.metadata.name).not.toMatch(/^iter8-action/);
+        expect((binding.subjects as Array<{ name: string }>).map((s) => s.name)).toEqual(["iter8-controller"]);
+      }
+    }
+    expect(tenant("team-a").map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual(["RoleBinding/team-a/iter8-action", "ServiceAccount/team-a/iter8-action"]);
+  });
+
+  it("gives a tenant's action Jobs its experiments, their status and its Secrets, in its own namespace only, and no Jobs, Leases or weight objects", () => {
+    const installed = [...base, ...tenant("team-a")];
+    const can = (verb: string, group: string, resource: string, namespace = "team-a") => rbacAllows(installed, teamAction, { verb, group, resource, namespace });
     expect(can("get", "iter8.tools", "experiments")).toBe(true);
     expect(can("update", "iter8.tools", "experiments/status")).toBe(true);
     expect(can("get", "", "secrets")).toBe(true);
     expect(can("get", "apps", "deployments")).toBe(true);
-    expect(can("create", "batch", "jobs", "iter8-system")).toBe(false);
-    expect(can("update", "coordination.k8s.io", "leases", "iter8-system")).toBe(false);
+    expect(can("get", "", "services")).toBe(true);
+    for (const [verb, group, resource] of [
+      ["get", "iter8.tools", "experiments"],
+      ["update", "iter8.tools", "experiments/status"],
+      ["get", "", "secrets"],
+      ["get", "apps", "deployments"],
+    ] as const) {
+      expect(can(verb, group, resource, "team-b"), `${verb} ${resource} in team-b`).toBe(false);
+      expect(rbacAllows(installed, { namespace: "team-b", name: "iter8-action" }, { verb, group, resource, namespace: "team-b" }), `team-b's account, not set up`).toBe(false);
+    }
+    expect(can("list", "", "secrets")).toBe(false);
+    expect(can("create", "batch", "jobs")).toBe(false);
+    expect(can("update", "coordination.k8s.io", "leases")).toBe(false);
     expect(can("update", "iter8.tools", "experiments")).toBe(false);
     expect(can("patch", "networking.istio.io", "virtualservices")).toBe(false);
+  });
+
+  it("sets up `default` as a tenant of each overlay, for the quickstarts, and lets its experiments (only) run exec-type tasks", () => {
+    for (const stack of STACKS) {
+      const manifests = overlays[stack];
+      expect(find(manifests, "ServiceAccount", "iter8-action").metadata.namespace).toBe("default");
+      const account = { namespace: "default", name: "iter8-action" };
+      expect(rbacAllows(manifests, account, { verb: "get", group: "", resource: "secrets", namespace: "default" })).toBe(true);
+      expect(rbacAllows(manifests, account, { verb: "get", group: "", resource: "secrets", namespace: "team-a" })).toBe(false);
+      const config = find(manifests, "ConfigMap", "iter8-controller");
+      expect(config.metadata.namespace).toBe("iter8-system");
+      const request = parseControllerConfig([], { ITER8_ALLOW_EXEC: (config.data as Record<string, string>)["allow-exec"] });
+      expect(request.kind === "run" && request.config.allowExec).toEqual(["default"]);
+    }
   });
 
   it.each([
@@ -170,19 +226,22 @@ describe("RBAC", () => {
     ["kfserving", "serving.kubeflow.org", "inferenceservices", []],
     ["kfserving", "networking.istio.io", "virtualservices", ["istio", "seldon"]],
     ["seldon", "machinelearning.seldon.io", "seldondeployments", []],
-  ] as const)("%s: the controller gets and patches %s %s; action Jobs may also create them to promote", (stack, group, resource, alsoIn) => {
-    const manifests = overlays[stack];
+  ] as const)("%s: the controller gets and patches %s %s; a tenant's action Jobs may also create them in its namespace to promote", (stack, group, resource, alsoIn) => {
+    const manifests = [...overlays[stack], ...tenant("team-a", stack)];
     const request = { group, resource, namespace: "team-a" };
     expect(rbacAllows(manifests, controllerAccount, { ...request, verb: "get" })).toBe(true);
     expect(rbacAllows(manifests, controllerAccount, { ...request, verb: "patch" })).toBe(true);
     expect(rbacAllows(manifests, controllerAccount, { ...request, verb: "create" })).toBe(false);
     expect(rbacAllows(manifests, controllerAccount, { ...request, verb: "delete" })).toBe(false);
-    expect(rbacAllows(manifests, handlersAccount, { ...request, verb: "create" })).toBe(true);
-    expect(rbacAllows(manifests, handlersAccount, { ...request, verb: "patch" })).toBe(true);
-    expect(rbacAllows(manifests, handlersAccount, { ...request, verb: "delete" })).toBe(false);
+    expect(rbacAllows(manifests, teamAction, { ...request, verb: "create" })).toBe(true);
+    expect(rbacAllows(manifests, teamAction, { ...request, verb: "patch" })).toBe(true);
+    expect(rbacAllows(manifests, teamAction, { ...request, verb: "delete" })).toBe(false);
+    expect(rbacAllows(manifests, teamAction, { ...request, verb: "create", namespace: "team-b" })).toBe(false);
+    // A tenant set up without the stack does not promote.
+    expect(rbacAllows([...overlays[stack], ...tenant("team-a")], teamAction, { ...request, verb: "create" })).toBe(false);
     for (const other of STACKS.filter((s) => s !== stack && !(alsoIn as readonly string[]).includes(s))) {
       expect(rbacAllows(overlays[other], controllerAccount, { ...request, verb: "patch" }), `${other} overlay`).toBe(false);
-      expect(rbacAllows(overlays[other], handlersAccount, { ...request, verb: "create" }), `${other} overlay`).toBe(false);
+      expect(rbacAllows([...overlays[other], ...tenant("team-a", other)], teamAction, { ...request, verb: "create" }), `${other} overlay`).toBe(false);
     }
   });
 });
@@ -289,8 +348,10 @@ describe("applying to a cluster", () => {
     expect(server.find("apps/v1", "Deployment", "iter8-controller", "iter8-system")).toBeDefined();
     const roles = server.list("rbac.authorization.k8s.io/v1", "ClusterRole");
     expect(roles.map((r) => (r.metadata as { name: string }).name).sort()).toEqual(
-      ["iter8-controller-reference-grants", "iter8-reference-grants-edit", "iter8-reference-grants-view", "iter8-controller", "iter8-handlers", ...STACKS.flatMap((s) => [`iter8-controller-${s}`, `iter8-handlers-${s}`])].sort(),
+      ["iter8-controller-reference-grants", "iter8-reference-grants-edit", "iter8-reference-grants-view", "iter8-controller", "iter8-action", ...STACKS.flatMap((s) => [`iter8-controller-${s}`, `iter8-action-${s}`])].sort(),
     );
+    expect(server.find("v1", "ServiceAccount", "iter8-action", "default")).toBeDefined();
+    expect(server.list("rbac.authorization.k8s.io/v1", "RoleBinding", "default").map((b) => (b.metadata as { name: string }).name).sort()).toEqual(["iter8-action", ...STACKS.map((s) => `iter8-action-${s}`)].sort());
     const metrics = server.list("iter8.tools/v2alpha2", "Metric", "iter8-system");
     expect(metrics).toHaveLength(BUILTIN_METRICS.length);
     // The CRD applied from deploy/ is what serves Experiments now.

@@ -87,9 +87,14 @@ function render(dir: string, expectedKind: "Kustomization" | "Component"): Manif
   return manifests;
 }
 
-/** Renders the kustomization in `dir` (a folder holding `kustomization.yaml`). */
-export function renderKustomization(dir: string): Manifest[] {
-  return render(dir, "Kustomization");
+/**
+ * Renders the kustomization in `dir` (a folder holding `kustomization.yaml`). `namespace` is the
+ * namespace of `kubectl apply -k DIR -n NAMESPACE`: it goes to namespaced objects that name none.
+ */
+export function renderKustomization(dir: string, namespace?: string): Manifest[] {
+  const manifests = render(dir, "Kustomization");
+  if (namespace !== undefined) for (const m of manifests) if (!CLUSTER_SCOPED.has(m.kind)) m.metadata.namespace ??= namespace;
+  return manifests;
 }
 
 /** The group of an `apiVersion` (`""` for the core group). */
@@ -127,7 +132,9 @@ export function rbacAllows(manifests: readonly Manifest[], account: { namespace:
   const roles = new Map(manifests.filter((m) => m.kind === "ClusterRole" || m.kind === "Role").map((m) => [`${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`, m]));
   for (const binding of manifests.filter((m) => m.kind === "ClusterRoleBinding" || m.kind === "RoleBinding")) {
     const subjects = (binding.subjects as Array<{ kind: string; name: string; namespace?: string }> | undefined) ?? [];
-    if (!subjects.some((s) => s.kind === "ServiceAccount" && s.name === account.name && s.namespace === account.namespace)) continue;
+    // A ServiceAccount subject without a namespace means the RoleBinding's own (RBAC's rule).
+    const subjectNamespace = (s: { namespace?: string }) => s.namespace ?? (binding.kind === "RoleBinding" ? binding.metadata.namespace : undefined);
+    if (!subjects.some((s) => s.kind === "ServiceAccount" && s.name === account.name && subjectNamespace(s) === account.namespace)) continue;
     const ref = binding.roleRef as { kind: string; name: string };
     const roleNamespace = ref.kind === "Role" ? (binding.metadata.namespace ?? "") : "";
     const role = roles.get(`${ref.kind}/${roleNamespace}/${ref.name}`);

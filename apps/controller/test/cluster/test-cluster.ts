@@ -7,6 +7,7 @@
  * action Jobs with a token of theirs, and conflicts, dropped watches and restarts come from a
  * fault-injecting proxy in front of the server.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,16 +47,26 @@ export type ClusterKind = (typeof ClusterKind)[keyof typeof ClusterKind];
 /** Both kinds, for `describe.each`. */
 export const CLUSTER_KINDS: readonly ClusterKind[] = [ClusterKind.Testkit, ClusterKind.KubeApiserver];
 
-/** The service accounts the install gives the controller and its action Jobs. */
+/** The service account the install gives the controller. */
 export const Iter8Accounts = {
   controller: { namespace: "iter8-system", name: "iter8-controller" },
-  handlers: { namespace: "iter8-system", name: "iter8-handlers" },
 } as const;
+
+/** The service account action Jobs of experiments in `namespace` run as (deploy/tenant). */
+export function actionAccount(namespace: string): { namespace: string; name: string } {
+  return { namespace, name: "iter8-action" };
+}
 
 /** Settings of {@link startTestCluster}. */
 export interface TestClusterOptions {
   /** Namespaces to create besides `default` and `iter8-system`. */
   namespaces?: readonly string[];
+  /**
+   * Namespaces set up for actions as an admin does, with `kubectl apply -k
+   * deploy/tenant/<overlay> -n NS` (default: every namespace of {@link namespaces}; the overlay
+   * sets up `default` itself).
+   */
+  tenants?: readonly string[];
   /** The overlay of `deploy/overlays` to install (default `istio`). */
   overlay?: string;
   /** Maps an action Job's container to a local process (default: `iter8ctl …` runs the built CLI). */
@@ -85,7 +96,7 @@ export interface TestCluster {
   readonly controllerKubeconfigPath: string;
   /** Full rights, for setting up and reading. */
   readonly adminKubeconfigPath: string;
-  /** The rendered install overlay. */
+  /** The rendered install overlay, and the tenant setup of each of {@link TestClusterOptions.tenants}. */
   readonly install: readonly Manifest[];
   /** Faults of requests to the server (through the proxy on the real server). */
   readonly faults: FaultInjector;
@@ -134,6 +145,26 @@ export interface TestCluster {
   cutConnections(options?: { downtimeMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
+
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+const RBAC_KINDS = (
+  [
+    ["Role", "roles", "Namespaced"],
+    ["RoleBinding", "rolebindings", "Namespaced"],
+    ["ClusterRole", "clusterroles", "Cluster"],
+    ["ClusterRoleBinding", "clusterrolebindings", "Cluster"],
+  ] as const
+).map(([kind, plural, scope]) => ({
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: { name: `${plural}.${RBAC_GROUP}` },
+  spec: {
+    group: RBAC_GROUP,
+    scope,
+    names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+    versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+  },
+}));
 
 const DEFAULT_ENV = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp" };
 // Enough for any suite: requests()/refusedRequests() count from a mark, which a log that drops
@@ -221,8 +252,14 @@ async function startOnTestkit(options: TestClusterOptions, install: Manifest[]):
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   });
   for (const crd of options.customResourceDefinitions ?? []) server.create(structuredClone(crd));
-  // testkit serves the CRDs from the start; what the install adds in a namespace is the builtin Metrics.
-  for (const manifest of install.filter((m) => m.kind === "Metric")) server.create(structuredClone(manifest) as unknown as JsonObject);
+  // testkit serves no RBAC API; these let it store the RBAC objects a suite applies (a sample's
+  // RoleBinding, say), which refusedRequests() judges together with the install's.
+  for (const crd of RBAC_KINDS) server.create(crd);
+  // testkit serves the CRDs from the start; what the install adds in namespaces is the builtin
+  // Metrics, the tenants' ServiceAccounts and the controller's ConfigMap.
+  for (const manifest of install.filter((m) => ["Metric", "ServiceAccount", "ConfigMap"].includes(m.kind) && m.metadata.namespace !== undefined)) {
+    if (!server.find(manifest.apiVersion, manifest.kind, manifest.metadata.name, manifest.metadata.namespace)) server.create(structuredClone(manifest) as unknown as JsonObject);
+  }
   // The install's ReferenceGrants, and the namespaces they live in, as `kubectl apply -k` creates them.
   for (const manifest of install.filter((m) => m.kind === "Namespace")) {
     if (!server.find("v1", "Namespace", manifest.metadata.name)) server.create(structuredClone(manifest) as unknown as JsonObject);
@@ -255,7 +292,9 @@ async function startOnTestkit(options: TestClusterOptions, install: Manifest[]):
     },
     requests: () => server.requests().slice(since),
     async refusedRequests() {
-      const accounts = [Iter8Accounts.controller, Iter8Accounts.handlers];
+      const rbac = [...install, ...RBAC_KINDS.flatMap((crd) => server.list(`${RBAC_GROUP}/v1`, crd.spec.names.kind) as unknown as Manifest[])];
+      // testkit cannot tell who asked: a request passes when the controller or some tenant's action account may make it.
+      const accounts = [Iter8Accounts.controller, ...install.filter((m) => m.kind === "ServiceAccount" && m.metadata.name === "iter8-action").map((m) => actionAccount(m.metadata.namespace ?? "default"))];
       return server
         .requests()
         .slice(since)
@@ -268,7 +307,7 @@ async function startOnTestkit(options: TestClusterOptions, install: Manifest[]):
             resource: r.subresource ? `${r.resource}/${r.subresource}` : r.resource!,
             ...(r.namespace ? { namespace: r.namespace } : {}),
           };
-          return !accounts.some((account) => rbacAllows(install, account, request));
+          return !accounts.some((account) => rbacAllows(rbac, account, request));
         })
         .map((r) => `${r.method} ${r.path}`);
     },
@@ -310,12 +349,13 @@ async function startOnKubeApiserver(options: TestClusterOptions, install: Manife
     await waitForCrdsEstablished(plane);
     await kubectl(["apply", "-k", join(APP_ROOT, "deploy", "overlays", overlay)]);
     for (const namespace of options.namespaces ?? []) await kubectl(["create", "namespace", namespace]);
+    for (const namespace of tenantsOf(options)) await kubectl(["apply", "-k", tenantDir(overlay), "-n", namespace]);
 
     proxy = await startFaultProxy(plane, { requestLogLimit: REQUEST_LOG_LIMIT, ...(options.kubectlInJobs ? { tls: true } : {}), ...(options.seed === undefined ? {} : { seed: options.seed }) });
     const baseEnv = options.baseEnv ?? DEFAULT_ENV;
     const controller = await serviceAccountKubeconfig(plane, { namespace: Iter8Accounts.controller.namespace, serviceAccount: Iter8Accounts.controller.name, server: proxy.url });
+    // Every namespace: each Job runs as the ServiceAccount it names, of its own namespace.
     jobs = await startJobRunner(plane, {
-      namespaces: ["iter8-system"],
       mapProcess: options.mapProcess ?? runBuiltCli,
       baseEnv: options.kubectlInJobs && plane.binDir ? { ...baseEnv, PATH: [plane.binDir, baseEnv.PATH].filter(Boolean).join(":") } : baseEnv,
       server: proxy.url,
@@ -358,9 +398,22 @@ async function startOnKubeApiserver(options: TestClusterOptions, install: Manife
   }
 }
 
+function tenantsOf(options: TestClusterOptions): readonly string[] {
+  return options.tenants ?? options.namespaces ?? [];
+}
+
+/** The tenant setup of an overlay's stack (deploy/tenant/<stack>), or the bare one. */
+function tenantDir(overlay: string): string {
+  const stack = join(APP_ROOT, "deploy", "tenant", overlay);
+  return existsSync(join(stack, "kustomization.yaml")) ? stack : join(APP_ROOT, "deploy", "tenant");
+}
+
 /** Starts a cluster of `kind` with the install overlay and the namespaces a suite needs. */
 export async function startTestCluster(kind: ClusterKind, options: TestClusterOptions = {}): Promise<TestCluster> {
   const overlay = options.overlay ?? "istio";
-  const install = renderKustomization(join(APP_ROOT, "deploy", "overlays", overlay));
+  const install = [
+    ...renderKustomization(join(APP_ROOT, "deploy", "overlays", overlay)),
+    ...tenantsOf(options).flatMap((namespace) => renderKustomization(tenantDir(overlay), namespace)),
+  ];
   return kind === ClusterKind.Testkit ? startOnTestkit(options, install) : startOnKubeApiserver(options, install, overlay);
 }

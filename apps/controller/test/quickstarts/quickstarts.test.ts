@@ -4,7 +4,7 @@
 // as samples/README.md says, metrics from loopback Prometheus and New Relic backends through the
 // real REST providers and jq, weights patched on the routing objects every iteration, and the
 // winner promoted by the finish action's `kubectl apply` of the local promotion manifest inside
-// its action Job (the real kubectl with the iter8-handlers token on kube-apiserver).
+// its action Job (the real kubectl with a token of default/iter8-action on kube-apiserver).
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_PATH, CLUSTER_KINDS, ClusterKind } from "../cluster/test-cluster";

@@ -5,7 +5,7 @@
  * kube-apiserver; on testkit, which serves no OpenAPI documents, kubectl's three-way merge through
  * client-node), the controller started with its real wiring (informers, status subresource,
  * weight patches, action Jobs) and its own service account, then the Experiment applied. Action
- * Jobs run the built `iter8ctl action run` with the iter8-handlers token, and the `kubectl` their
+ * Jobs run the built `iter8ctl action run` with a token of `default`'s iter8-action, and the `kubectl` their
  * finish task calls is the real one on kube-apiserver (the stand-in on testkit). Every write of
  * the routing object and every status of the Experiment is recorded by watches.
  */
@@ -328,8 +328,13 @@ export async function runQuickstartInCluster(kind: ClusterKind, spec: Quickstart
       }, failures),
     );
 
+    // As the Deployment does: ITER8_ALLOW_EXEC from the install's ConfigMap (the overlays allow
+    // exec-type tasks in `default`, where the quickstarts' finish actions run kubectl apply).
+    const installed = cluster.install.find((m) => m.kind === "ConfigMap" && m.metadata.name === "iter8-controller") as { data?: Record<string, string> } | undefined;
+    const allowExec = installed?.data?.["allow-exec"];
     const settings = parseControllerConfig(["--metrics-addr=0", "--health-addr=0", "--workers=2", "--log-level=info", "--action-image=iter8ts/controller:test"], {
       POD_NAME: `iter8-controller-${spec.stack}`,
+      ...(allowExec === undefined ? {} : { ITER8_ALLOW_EXEC: allowExec }),
     });
     if (settings.kind !== "run") throw new Error("the controller settings did not parse");
     running = await startController(settings.config, {

@@ -85,9 +85,12 @@ export class ReliabilityCluster {
     }
   }
 
-  /** Spawns a controller on this cluster; {@link close} kills it if it is still running. */
+  /**
+   * Spawns a controller on this cluster; {@link close} kills it if it is still running. The
+   * experiments' actions are shell scripts (`run`), so `default` may run exec-type tasks.
+   */
   controller(name: string, args: readonly string[]): ControllerProcess {
-    const started = ControllerProcess.start({ kubeconfigPath: this.kube.controllerKubeconfigPath, name, args });
+    const started = ControllerProcess.start({ kubeconfigPath: this.kube.controllerKubeconfigPath, name, args: ["--allow-exec=default", ...args] });
     this.#controllers.push(started);
     return started;
   }
