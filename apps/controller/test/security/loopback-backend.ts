@@ -27,7 +27,7 @@ function prometheusAnswer(value: number): string {
 /**
  * Routes: `/api/v1/query` answers any PromQL query with 1; `/json` a small JSON document shaped
  * like a Prometheus answer; `/huge` 700 MB of one JSON string, written as the client reads it;
- * `/hang` never answers; anything else 200 `ok`. Each request is recorded first.
+ * `/hang` never answers; `/echo` 400 with an error quoting the request's URL; anything else 200 `ok`. Each request is recorded first.
  */
 export class LoopbackBackend {
   readonly received: ReceivedRequest[] = [];
@@ -62,6 +62,11 @@ export class LoopbackBackend {
           return void res.end(prometheusAnswer(1));
         }
         if (path === "/huge") return void backend.#stream(res);
+        if (path === "/echo") {
+          // An error body that quotes the request, as many backends' do: the query URL-encoded.
+          res.writeHead(400, { "content-type": "application/json" });
+          return void res.end(JSON.stringify({ status: "error", error: `bad request ${req.url ?? ""}` }));
+        }
         res.writeHead(200, { "content-type": "text/plain" });
         res.end("ok");
       });

@@ -4,14 +4,15 @@
 // attack must be refused, and each test ends by searching for team-b's secret value, in every
 // encoding, in the status of every Experiment, every Event, the controller's logs and every action
 // Job's log (leak-detector.ts). One control plane for the file; two controller configurations,
-// one after the other: the install's defaults, then exec allowed for team-a and loopback egress
-// allowed (the test backends live on loopback).
+// one after the other: the install's defaults, then exec allowed for team-a and egress to loopback
+// allowed (the test backends live on loopback, as does the API server).
 import { readKubeconfig } from "@iter8ts/kube-harness";
 import { SecretMask } from "@iter8ts/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ControllerProcess } from "../reliability/controller-process";
 import { conditionOf, type Condition, type StoredExperiment } from "../reliability/experiment-status";
 import { sleep, until } from "../reliability/wait-until";
+import { findLeaks } from "./leak-detector";
 import { LoopbackBackend, HUGE_RESPONSE_BYTES } from "./loopback-backend";
 import { ITER8, TEAM_A, TEAM_B, TwoTenantCluster, type Document } from "./two-tenant-cluster";
 
@@ -218,11 +219,12 @@ describe("a tenant of a shared cluster on a real kube-apiserver", { timeout: 90_
     });
   });
 
-  describe("with --allow-exec=team-a and --egress-allow=loopback", () => {
+  // The test backends listen on 127.0.0.1, which is also the API server's address here.
+  describe("with --allow-exec=team-a and --egress-allow=loopback,apiserver", () => {
     let controller: ControllerProcess;
 
     beforeAll(async () => {
-      controller = await cluster.startController("exec-for-team-a", ["--allow-exec=team-a", "--egress-allow=loopback"]);
+      controller = await cluster.startController("exec-for-team-a", ["--allow-exec=team-a", "--egress-allow=loopback,apiserver"]);
     }, 90_000);
 
     afterAll(async () => {
@@ -275,7 +277,7 @@ describe("a tenant of a shared cluster on a real kube-apiserver", { timeout: 90_
       await expectNoLeaks();
     });
 
-    it("3: refuses a team-a Metric naming team-b's Secret; the loopback URL never receives the token", async () => {
+    it("3: refuses a team-a Metric naming team-b's Secret (its URL never receives the token); its own Secret echoed URL-encoded by a backend shows nowhere", async () => {
       await cluster.teamA.apply(
         metric("exfiltrate", { secret: `${TEAM_B}/db-creds`, urlTemplate: `${backend.url}/steal?t=\${token}`, jqExpression: ".data.result[0].value[1] | tonumber" }),
         experiment("exfiltrate", { objectives: [{ metric: `${TEAM_A}/exfiltrate`, upperLimit: 10 }] }),
@@ -285,6 +287,19 @@ describe("a tenant of a shared cluster on a real kube-apiserver", { timeout: 90_
       const mask = new SecretMask([cluster.secretValue]);
       expect(backend.received.filter((r) => mask.reveals(`${r.url} ${JSON.stringify(r.headers)} ${r.body}`))).toEqual([]);
       expect(backend.requestsTo("/steal")).toEqual([]);
+
+      // A Secret of the Metric's own namespace is used, and a backend that echoes the URL (the
+      // token URL-encoded) in its error body gets it into no status, Event or log.
+      const own = `own/${Math.random().toString(36).slice(2)}+${Date.now().toString(36)}`;
+      const created = await cluster.admin(["create", "secret", "generic", "echo-creds", "-n", TEAM_A, `--from-literal=token=${own}`]);
+      expect(created.exitCode, created.stderr).toBe(0);
+      await cluster.teamA.apply(
+        metric("echoed", { secret: "echo-creds", urlTemplate: `${backend.url}/echo?t=\${token}`, jqExpression: ".data.result[0].value[1] | tonumber" }),
+        experiment("echoed", { objectives: [{ metric: `${TEAM_A}/echoed`, upperLimit: 10 }] }),
+      );
+      await cluster.ended(TEAM_A, "echoed");
+      expect(backend.requestsTo("/echo").length).toBeGreaterThan(0);
+      expect(await findLeaks(cluster.kube, own, cluster.controllers)).toEqual([]);
       await expectNoLeaks();
     });
 

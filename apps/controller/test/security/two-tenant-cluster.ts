@@ -1,7 +1,7 @@
 /**
  * A shared cluster as issue 14 describes it, on a real kube-apiserver with the shipped install:
  * two tenant namespaces, `team-a` and `team-b`, each with the documented per-namespace action setup
- * (deploy/tenant) and a tenant identity (a ServiceAccount token) whose Role lets it create and read
+ * (deploy/tenant, applied by startTestCluster) and a tenant identity (a ServiceAccount token) whose Role lets it create and read
  * Experiments, Metrics and ReferenceGrants in its own namespace and nothing else. An admin puts a
  * Secret `db-creds` holding a random token and a VirtualService in team-b. Tenants apply their
  * documents with the real kubectl; the built controller runs as a child process (its own service
@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBuilt, readKubeconfig, serviceAccountKubeconfig, type KubectlResult } from "@iter8ts/kube-harness";
-import { APP_ROOT, CLI_PATH, ClusterKind, startTestCluster, type TestCluster } from "../cluster/test-cluster";
+import { CLI_PATH, ClusterKind, startTestCluster, type TestCluster } from "../cluster/test-cluster";
 import { ControllerProcess, requireBuiltController } from "../reliability/controller-process";
 import { isCompleted, readExperiment, type StoredExperiment } from "../reliability/experiment-status";
 import { until } from "../reliability/wait-until";
@@ -22,8 +22,6 @@ export const TEAM_A = "team-a";
 export const TEAM_B = "team-b";
 /** The tenant identity's ServiceAccount in each team's namespace. */
 export const TENANT_ACCOUNT = "tenant";
-/** The documented per-namespace setup: ServiceAccount iter8-action and its RoleBinding. */
-export const TENANT_SETUP_DIR = join(APP_ROOT, "deploy", "tenant");
 export const ITER8 = "iter8.tools/v2alpha2";
 
 /** A document as the tests write it. */
@@ -116,7 +114,8 @@ export class TwoTenantCluster {
   static async start(): Promise<TwoTenantCluster> {
     requireBuiltController();
     if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} does not exist: action Jobs run the built CLI; build it with \`pnpm turbo run build --filter=@iter8ts/cli...\``);
-    const kube = await startTestCluster(ClusterKind.KubeApiserver, { namespaces: [TEAM_A, TEAM_B] });
+    // Both namespaces get the documented action setup (deploy/tenant), as an admin applies it.
+    const kube = await startTestCluster(ClusterKind.KubeApiserver, { namespaces: [TEAM_A, TEAM_B], tenants: [TEAM_A, TEAM_B] });
     try {
       const kubectlBinary = join(await ensureBuilt({ printOnly: true }), "kubectl");
       const admin = (args: readonly string[], input?: string) => runKubectl(kubectlBinary, kube.adminKubeconfigPath, args, input);
@@ -128,10 +127,6 @@ export class TwoTenantCluster {
       const secretValue = `tok-${randomBytes(24).toString("hex")}`;
       for (const namespace of [TEAM_A, TEAM_B]) {
         await must(["apply", "-f", "-"], list(tenantRole(namespace)));
-        if (existsSync(TENANT_SETUP_DIR)) {
-          const kustomized = existsSync(join(TENANT_SETUP_DIR, "kustomization.yaml"));
-          await must(["apply", "-n", namespace, kustomized ? "-k" : "-f", TENANT_SETUP_DIR]);
-        }
       }
       await must(["create", "secret", "generic", "db-creds", "-n", TEAM_B, `--from-literal=token=${secretValue}`]);
       await must(["apply", "-f", "-"], list([reviewsVirtualService()]));
