@@ -2,10 +2,10 @@ import { Command } from "commander";
 import { crdYaml } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
 
-/** `iter8ctl crd`: prints the Experiment and Metric CustomResourceDefinitions. */
+/** `iter8ctl crd`: prints the Experiment, Metric and ReferenceGrant CustomResourceDefinitions. */
 export function crdCommand(io: CommandIo = processIo): Command {
   return new Command("crd")
-    .description("Print the Experiment and Metric CustomResourceDefinitions (iter8.tools/v2alpha2) as YAML")
+    .description("Print the Experiment, Metric and ReferenceGrant CustomResourceDefinitions (iter8.tools/v2alpha2) as YAML")
     .addHelpText(
       "after",
       `
