@@ -198,6 +198,8 @@ export async function startController(config: ControllerConfig, options: StartOp
       workers: config.workers,
       leaderElect: config.leaderElect,
       identity: config.identity,
+      actionJobs: `${config.actionNamespace ?? "(the experiment's namespace)"}/${config.actionServiceAccount}`,
+      allowExec: config.allowExec,
     },
     "iter8ts controller starting",
   );

@@ -137,6 +137,35 @@ describe("TaskRunner.run", () => {
     expect(promote.error?.code).toBe("exec_disabled");
   });
 
+  it("masks a secret in everything a task reports: its output, log lines, warnings, its error and the events", async () => {
+    const secret = "hunter2-very-secret";
+    const reversed = [...secret].reverse().join("");
+    const registry = createTaskRegistry().register(
+      defineTask({
+        name: "test/leaky",
+        summary: "says its secret every way it can",
+        inputs: z.strictObject({ secret: z.string(), fail: z.boolean() }),
+        async run(input, context) {
+          const { token } = await context.secret(input.secret);
+          context.log("info", `token ${token}`);
+          context.log("warning", `reversed ${[...String(token)].reverse().join("")}`);
+          if (input.fail) throw new Error(`the hook answered ${encodeURIComponent(String(token))}`);
+          return { output: `echoed ${Buffer.from(String(token)).toString("base64")}` };
+        },
+      }),
+    );
+    const events: TaskEvent[] = [];
+    const secrets = { get: async () => ({ token: secret }) };
+    const runner = createTaskRunner({ registry, secrets, events: (e) => events.push(e) });
+    const ok = await runner.run(withActions([{ task: "test/leaky", with: { secret: "s", fail: false } }]), "finish");
+    const failed = await runner.run(withActions([{ task: "test/leaky", with: { secret: "s", fail: true } }]), "finish");
+    expect(ok.ok).toBe(true);
+    expect(failed.ok).toBe(false);
+    const shown = JSON.stringify([ok.outcomes, failed.outcomes, failed.error?.message, events]);
+    for (const form of [secret, reversed, Buffer.from(secret).toString("base64"), encodeURIComponent(secret)]) expect(shown).not.toContain(form);
+    expect(ok.outcomes[0]?.output).toMatch(/^echoed \S+/);
+  });
+
   it("says why exec is off in the runtime's words", () => {
     const runner = createTaskRunner({ execDisabledReason: "which are not allowed in namespace team-a; ask an admin" });
     const issues = runner.validateExperiment(withActions([{ task: "common/promote-kubectl", with: { manifest: "m.yaml" } }]));

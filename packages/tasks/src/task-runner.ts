@@ -403,7 +403,8 @@ export class TaskRunner {
         else signal.addEventListener("abort", onAbort, { once: true });
       });
       const result = await Promise.race([work, stopped]);
-      outcome.output = result?.output ?? "";
+      // A task that is no process (a webhook answering with what it was sent) masks nothing itself.
+      outcome.output = redactor.redact(result?.output ?? "");
       outcome.truncated = result?.truncated ?? false;
       outcome.status = "succeeded";
       emit({ type: "task-succeeded", location });
