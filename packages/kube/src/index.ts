@@ -48,3 +48,4 @@ export { JobActionRunner, ActionJobLabel, DEFAULT_ACTION_RESOURCES, DEFAULT_ACTI
 export type { JobActionRunnerOptions } from "./job-action-runner";
 export { createKubePorts } from "./create-kube-ports";
 export type { KubePorts, KubePortsOptions } from "./create-kube-ports";
+export { apiServerAddresses } from "./api-server-addresses";

@@ -18,6 +18,8 @@ export { buildMetricRequest, toHttpRequest, versionTemplateValues } from "./metr
 export type { MetricRequest, MetricRequestContext } from "./metric-request";
 export { interpolate } from "./template";
 export type { Interpolated } from "./template";
+export { fetchOverHttpClient } from "./http-fetch";
+export type { FetchOverHttpClientOptions } from "./http-fetch";
 export { nodeHttpClient, fetchHttpClient, HttpClientError, HttpFailureKind, DEFAULT_MAX_RESPONSE_BYTES, formatByteSize } from "./http-client";
 export {
   AddressCategory,

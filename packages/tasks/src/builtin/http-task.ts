@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Experiment } from "@iter8ts/types";
-import type { SecretData } from "@iter8ts/metrics";
+import { displayUrl, type SecretData } from "@iter8ts/metrics";
 import { defineTask } from "../task-definition";
 import { TaskError, TaskErrorCode } from "../task-error";
 import { TemplateDelimiters, type GoTemplateOptions } from "../template/go-template";
@@ -91,14 +91,14 @@ export const httpTask = defineTask({
         response = await context.fetch(url, { method: input.method, headers, body, signal, redirect: "follow" });
       } catch (error) {
         const reason = (error as Error).name === "TimeoutError" ? `no answer within ${HTTP_NOTIFICATION_TIMEOUT_MS / 1000} s` : ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
-        throw new TaskError(TaskErrorCode.TaskFailed, `${input.method} ${url} failed: ${reason}`, undefined, { cause: error });
+        throw new TaskError(TaskErrorCode.TaskFailed, `${input.method} ${displayUrl(url)} failed: ${reason}`, undefined, { cause: error });
       }
       if (response.status >= 400) {
         const head = await bodyHead(response);
-        throw new TaskError(TaskErrorCode.TaskFailed, `${input.method} ${url} answered ${response.status} ${response.statusText}${head ? `: ${head}` : ""}`);
+        throw new TaskError(TaskErrorCode.TaskFailed, `${input.method} ${displayUrl(url)} answered ${response.status} ${response.statusText}${head ? `: ${head}` : ""}`);
       }
       await response.body?.cancel();
-      context.log("info", `${input.method} ${url} answered ${response.status}`);
+      context.log("info", `${input.method} ${displayUrl(url)} answered ${response.status}`);
       return `HTTP ${response.status}`;
     });
   },
