@@ -149,7 +149,7 @@ export class EgressRefusedError extends Error {
     readonly refusal: EgressRefusal,
     readonly howToAllow: string,
   ) {
-    super(`${refusal.address} is a ${refusal.category} address, refused by the egress policy (allow it with ${howToAllow})`);
+    super(`${refusal.address} is ${describeCategory(refusal.category)}, refused by the egress policy (allow it with ${howToAllow})`);
   }
 }
 

@@ -25,7 +25,7 @@ describe("fetchOverHttpClient", () => {
       const f = fetchOverHttpClient(nodeHttpClient({ egress: allowLoopback }));
       const error = await f(`${redirector.url}/go`).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TypeError);
-      expect(((error as Error).cause as Error).message).toBe("169.254.169.254 is a link-local address, refused by the egress policy (allow it with ITER8_EGRESS_ALLOW link-local)");
+      expect(((error as Error).cause as Error).message).toBe("169.254.169.254 is a link-local address (the cloud metadata address is one), refused by the egress policy (allow it with ITER8_EGRESS_ALLOW link-local)");
       const direct = await fetchOverHttpClient(nodeHttpClient({ egress: createEgressPolicy({ flag: "ITER8_EGRESS_ALLOW" }) }))(`${redirector.url}/go`).catch((e: unknown) => e);
       expect(((direct as Error).cause as Error).message).toMatch(/^127\.0\.0\.1 is a loopback address, refused by the egress policy/);
       expect(redirector.requests).toHaveLength(1);

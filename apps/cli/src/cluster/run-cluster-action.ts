@@ -1,5 +1,6 @@
 import type { ExperimentKey } from "@iter8ts/engine";
-import { experimentPath, isKubeError, KubeErrorCode, KubeResourceClient, parseStoredExperiment, type KubeClients } from "@iter8ts/kube";
+import { apiServerAddresses, experimentPath, isKubeError, KubeErrorCode, KubeResourceClient, parseStoredExperiment, type KubeClients } from "@iter8ts/kube";
+import { createEgressPolicy, fetchOverHttpClient, nodeHttpClient, parseEgressAllow } from "@iter8ts/metrics";
 import { createTaskRunner, type SecretSource, type StatusUpdate } from "@iter8ts/tasks";
 import { secretValues, type Experiment, type ExperimentStatus } from "@iter8ts/types";
 import type { KubeObject } from "@iter8ts/weights";
@@ -20,6 +21,8 @@ export interface ClusterActionRequest {
    * run: the controller decides per namespace and tells the Job with `ITER8_ALLOW_EXEC`.
    */
   allowExec: boolean;
+  /** HTTP of the notification tasks (see {@link jobFetch}); default: the global fetch. */
+  fetch?: typeof fetch;
   /** Receives each Iter8Log line (without newline). */
   log: (line: string) => void;
   /** Reads of the experiment before giving up on a cluster that does not answer (default 4). */
@@ -98,6 +101,22 @@ export async function updateStatusWithRetry(clients: KubeClients, key: Experimen
   }
 }
 
+/** The largest answer a notification task reads. */
+const NOTIFICATION_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * The `fetch` of notification tasks in an action Job: loopback, link-local (the cloud metadata
+ * address) and the API server's addresses are refused, at every redirect and on the address
+ * actually connected to, unless the controller's `--egress-allow` (passed to the Job as
+ * `ITER8_EGRESS_ALLOW`) allows them.
+ * @throws EgressAllowError when `ITER8_EGRESS_ALLOW` is not a valid allow-list.
+ */
+export async function jobFetch(clients: KubeClients, env: { ITER8_EGRESS_ALLOW?: string | undefined; KUBERNETES_SERVICE_HOST?: string | undefined }): Promise<typeof fetch> {
+  const allow = parseEgressAllow(env.ITER8_EGRESS_ALLOW ?? "");
+  const egress = createEgressPolicy({ allow, apiServerAddresses: await apiServerAddresses(clients.kubeConfig, env.KUBERNETES_SERVICE_HOST), flag: "the controller's --egress-allow" });
+  return fetchOverHttpClient(nodeHttpClient({ egress, maxResponseBytes: NOTIFICATION_MAX_RESPONSE_BYTES }));
+}
+
 /** How `action run` refuses an exec-type task the controller did not allow in `namespace`. */
 export function jobExecRefusal(namespace: string): string {
   return `which the controller does not allow for experiments in namespace ${namespace} (ITER8_ALLOW_EXEC is not true); an admin allows them with the controller flag --allow-exec`;
@@ -147,6 +166,7 @@ export async function runClusterAction(request: ClusterActionRequest): Promise<C
   const runner = createTaskRunner({
     allowExec: request.allowExec,
     execDisabledReason: jobExecRefusal(key.namespace),
+    ...(request.fetch ? { fetch: request.fetch } : {}),
     env: request.env,
     resources: new KubeResourceClient(request.clients),
     secrets: clusterSecretSource(request.clients),

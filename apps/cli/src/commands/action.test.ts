@@ -115,6 +115,37 @@ describe("iter8ctl action run", () => {
     expect(allowed.logs.map((l) => l.message)).toContain("task 1 (run) stdout: should not run");
   });
 
+  it("sends notifications to loopback, link-local and API server addresses only where ITER8_EGRESS_ALLOW allows them", async () => {
+    const hits: string[] = [];
+    const hook = createServer((req, res) => {
+      hits.push(req.url ?? "");
+      res.end("ok");
+    });
+    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+    try {
+      server.create(experiment("notifying", { finish: [{ task: "notification/http", with: { URL: `${hookUrl}/hook?token=abc`, ignoreFailure: false } }] }) as unknown as JsonObject);
+      const refused = await run(["--action", "finish", "--experiment", "shop/notifying"]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toBe(
+        `Error: action finish of experiment shop/notifying failed: action "finish", task 1 (notification/http): POST ${hookUrl}/hook?… failed: 127.0.0.1 is a loopback address, refused by the egress policy (allow it with the controller's --egress-allow loopback)\n`,
+      );
+      expect(hits).toEqual([]);
+      // This test's API server listens on loopback too: allowing loopback alone does not allow it.
+      const apiServer = await run(["--action", "finish", "--experiment", "shop/notifying"], { ITER8_EGRESS_ALLOW: "loopback" });
+      expect(apiServer.err).toContain("failed: 127.0.0.1 is an address of the Kubernetes API server, refused by the egress policy (allow it with the controller's --egress-allow apiserver)");
+      expect(hits).toEqual([]);
+      const allowed = await run(["--action", "finish", "--experiment", "shop/notifying"], { ITER8_EGRESS_ALLOW: "loopback,apiserver" });
+      expect(allowed.code).toBe(0);
+      expect(hits).toEqual(["/hook?token=abc"]);
+      const bad = await run(["--action", "finish", "--experiment", "shop/notifying"], { ITER8_EGRESS_ALLOW: "loopback,anywhere" });
+      expect(bad.code).toBe(1);
+      expect(bad.err).toBe('Error: ITER8_EGRESS_ALLOW: "anywhere" is neither a CIDR (such as 10.0.0.0/8 or fd00::/8) nor one of loopback, link-local, apiserver, private\n');
+    } finally {
+      await new Promise<void>((resolve) => hook.close(() => resolve()));
+    }
+  });
+
   it("succeeds with nothing to do when the experiment defines no such action", async () => {
     server.create(experiment("no-finish", { start: [{ run: "true" }] }) as unknown as JsonObject);
     const r = await run(["--action", "finish", "--experiment", "no-finish"]);

@@ -20,6 +20,8 @@ export interface ActionEnv {
   RUN_ID?: string;
   /** `true` where the controller allows exec-type tasks; anything else refuses them. */
   ITER8_ALLOW_EXEC?: string;
+  /** The controller's `--egress-allow`: what notification URLs may reach besides the default. */
+  ITER8_EGRESS_ALLOW?: string;
   KUBECONFIG?: string;
   HOME?: string;
   KUBERNETES_SERVICE_HOST?: string;
@@ -84,7 +86,7 @@ export function actionCommand(io: CommandIo = processIo, env: ActionEnv = proces
       // The Kubernetes client is loaded only by the commands that talk to a cluster: it takes
       // longer to load than everything else the CLI needs.
       const { ClusterConfigError, connectCluster } = await import("../cluster/cluster-connection");
-      const { runClusterAction } = await import("../cluster/run-cluster-action");
+      const { jobFetch, runClusterAction } = await import("../cluster/run-cluster-action");
       let connection: ClusterConnection | undefined;
       const connect = () => (connection ??= connectCluster({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }, env));
       let target;
@@ -102,6 +104,14 @@ export function actionCommand(io: CommandIo = processIo, env: ActionEnv = proces
         io.setExitCode(1);
         return;
       }
+      let fetchForTasks: typeof fetch;
+      try {
+        fetchForTasks = await jobFetch(connect().clients, env);
+      } catch (error) {
+        io.err(`Error: ITER8_EGRESS_ALLOW: ${error instanceof Error ? error.message : String(error)}\n`);
+        io.setExitCode(1);
+        return;
+      }
       // The Job's deadline ends the pod with SIGTERM: stop the tasks and their processes first.
       const abort = new AbortController();
       const onSignal = () => abort.abort();
@@ -116,6 +126,7 @@ export function actionCommand(io: CommandIo = processIo, env: ActionEnv = proces
           env: taskEnv(env),
           // Only the controller's explicit yes: a Job made without the variable runs no process.
           allowExec: env.ITER8_ALLOW_EXEC?.trim().toLowerCase() === "true",
+          fetch: fetchForTasks,
           log: (line) => io.out(`${line}\n`),
           signal: abort.signal,
         });
