@@ -85,6 +85,16 @@ describe("the routing weight policy", () => {
     );
   });
 
+  it("refuses an integer field under .spec that is not the kind's weight field", async () => {
+    const error = await failure(
+      readObservedWeights(new InMemoryResourceClient([vs([100, 0])]), experiment({ ...route(0), fieldPath: ".spec.http[0].route[0].destination.port.number" }), { policy: ROUTING_WEIGHT_POLICY }),
+    );
+    expect(error.code).toBe("invalid_field_path");
+    expect(error.message).toBe(
+      'spec.versionInfo.baseline.weightObjRef.fieldPath ".spec.http[0].route[0].destination.port.number" is not a weight field of VirtualService; its weight fields are named "weight", e.g. .spec.http[0].route[1].weight',
+    );
+  });
+
   it("reads and writes integer weights of a routing object", async () => {
     const client = new InMemoryResourceClient([vs([100, 0])]);
     const writer = new ResourceWeightWriter(client, { policy: ROUTING_WEIGHT_POLICY });

@@ -2,10 +2,12 @@ import type { FieldPath } from "./field-path";
 import { describeObject, type ObjectKey } from "./resource-client";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 
-/** A kind whose objects hold traffic weights, by API group. */
+/** A kind whose objects hold traffic weights, by API group, and the names of its weight fields. */
 export interface RoutingKind {
   group: string;
   kind: string;
+  /** The last name of a weight field's path (`weight` of `.spec.http[0].route[1].weight`). */
+  weightFields: readonly string[];
 }
 
 /**
@@ -26,13 +28,13 @@ export interface WeightRefPolicy {
  * (`.spec.rules[i].backendRefs[j].weight`).
  */
 export const ROUTING_KINDS: readonly RoutingKind[] = [
-  { group: "networking.istio.io", kind: "VirtualService" },
-  { group: "serving.knative.dev", kind: "Service" },
-  { group: "serving.kubeflow.org", kind: "InferenceService" },
-  { group: "serving.kserve.io", kind: "InferenceService" },
-  { group: "machinelearning.seldon.io", kind: "SeldonDeployment" },
-  { group: "gateway.networking.k8s.io", kind: "HTTPRoute" },
-  { group: "gateway.networking.k8s.io", kind: "GRPCRoute" },
+  { group: "networking.istio.io", kind: "VirtualService", weightFields: ["weight"] },
+  { group: "serving.knative.dev", kind: "Service", weightFields: ["percent"] },
+  { group: "serving.kubeflow.org", kind: "InferenceService", weightFields: ["canaryTrafficPercent"] },
+  { group: "serving.kserve.io", kind: "InferenceService", weightFields: ["canaryTrafficPercent"] },
+  { group: "machinelearning.seldon.io", kind: "SeldonDeployment", weightFields: ["traffic"] },
+  { group: "gateway.networking.k8s.io", kind: "HTTPRoute", weightFields: ["weight"] },
+  { group: "gateway.networking.k8s.io", kind: "GRPCRoute", weightFields: ["weight"] },
 ];
 
 /** The policy of an in-cluster controller: the known routing kinds only. */
@@ -49,7 +51,8 @@ function listKinds(kinds: readonly RoutingKind[]): string {
 
 /**
  * Refuses a weight location the policy does not allow: a kind that is not a routing kind (a
- * Secret, a ConfigMap, anything else), or a fieldPath outside `.spec`. Checked before the object
+ * Secret, a ConfigMap, anything else), a fieldPath outside `.spec`, or one that does not end in
+ * the kind's weight field (a port number is an integer under `.spec` too). Checked before the object
  * is read, so nothing of a refused object is ever read, let alone shown.
  *
  * @param field where the reference is written, e.g. `spec.versionInfo.candidates[0].weightObjRef`.
@@ -57,8 +60,8 @@ function listKinds(kinds: readonly RoutingKind[]): string {
  */
 export function checkWeightLocation(policy: WeightRefPolicy, field: string, key: ObjectKey, fieldPath: FieldPath): void {
   const group = key.apiVersion === undefined ? undefined : groupOf(key.apiVersion);
-  const allowed = policy.kinds.some((k) => k.kind === key.kind && (group === undefined || k.group === group));
-  if (!allowed) {
+  const allowed = policy.kinds.filter((k) => k.kind === key.kind && (group === undefined || k.group === group));
+  if (allowed.length === 0) {
     const what = `${describeObject(key)}${group ? ` (${group})` : ""}`;
     throw new WeightsError(
       WeightsErrorCode.InvalidWeightRef,
@@ -71,6 +74,30 @@ export function checkWeightLocation(policy: WeightRefPolicy, field: string, key:
       WeightsErrorCode.InvalidFieldPath,
       `${field}.fieldPath ${JSON.stringify(fieldPath.text)} is not under .spec; a weight is a field of the routing object's spec, e.g. .spec.http[0].route[1].weight`,
     );
+  }
+  const names = [...new Set(allowed.flatMap((k) => k.weightFields))];
+  const last = fieldPath.segments[fieldPath.segments.length - 1];
+  if (typeof last !== "string" || !names.includes(last)) {
+    throw new WeightsError(
+      WeightsErrorCode.InvalidFieldPath,
+      `${field}.fieldPath ${JSON.stringify(fieldPath.text)} is not a weight field of ${key.kind}; its weight fields are named ${names.map((n) => JSON.stringify(n)).join(" or ")}, e.g. ${example(key.kind)}`,
+    );
+  }
+}
+
+function example(kind: string): string {
+  switch (kind) {
+    case "Service":
+      return ".spec.traffic[1].percent";
+    case "InferenceService":
+      return ".spec.predictor.canaryTrafficPercent";
+    case "SeldonDeployment":
+      return ".spec.predictors[1].traffic";
+    case "HTTPRoute":
+    case "GRPCRoute":
+      return ".spec.rules[0].backendRefs[1].weight";
+    default:
+      return ".spec.http[0].route[1].weight";
   }
 }
 
