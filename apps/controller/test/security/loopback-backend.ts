@@ -31,8 +31,8 @@ function prometheusAnswer(value: number): string {
  */
 export class LoopbackBackend {
   readonly received: ReceivedRequest[] = [];
-  /** Bytes `/huge` wrote, over every request. */
-  hugeBytesSent = 0;
+  /** Bytes `/huge` wrote, one entry per request. */
+  readonly hugeSends: number[] = [];
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly url: string;
@@ -82,8 +82,9 @@ export class LoopbackBackend {
     let closed = false;
     res.once("close", () => (closed = true));
     res.write('{"data":"');
+    const request = this.hugeSends.push(0) - 1;
     for (let sent = 0; sent < HUGE_RESPONSE_BYTES && !closed; sent += CHUNK.length) {
-      this.hugeBytesSent += CHUNK.length;
+      this.hugeSends[request]! += CHUNK.length;
       if (!res.write(CHUNK)) await new Promise<void>((resolve) => (res.once("drain", resolve), res.once("close", resolve)));
     }
     if (!closed) res.end('"}');

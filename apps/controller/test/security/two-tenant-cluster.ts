@@ -57,7 +57,7 @@ function tenantRole(namespace: string): Document[] {
   ];
 }
 
-/** team-b's VirtualService, 100/0 between two routes; each destination has an integer port that is not a weight. */
+/** team-b's VirtualService, 100/0 between two routes, with an integer field that is not a weight (retries.attempts). */
 export function reviewsVirtualService(): Document {
   return {
     apiVersion: "networking.istio.io/v1beta1",
@@ -68,9 +68,10 @@ export function reviewsVirtualService(): Document {
       http: [
         {
           route: [
-            { destination: { host: "reviews-v1", port: { number: 9080 } }, weight: 100 },
-            { destination: { host: "reviews-v2", port: { number: 9080 } }, weight: 0 },
+            { destination: { host: "reviews-v1" }, weight: 100 },
+            { destination: { host: "reviews-v2" }, weight: 0 },
           ],
+          retries: { attempts: 3 },
         },
       ],
     },
