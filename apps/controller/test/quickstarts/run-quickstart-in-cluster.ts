@@ -101,7 +101,9 @@ export interface QuickstartRunOptions {
   standInKubectlFolder?: string;
 }
 
-const EXPERIMENT_PATH = "/apis/iter8.tools/v2alpha2/namespaces/default/experiments";
+// The quickstarts run in `default`, and so do their action Jobs.
+const EXPERIMENT_NAMESPACE = "default";
+const EXPERIMENT_PATH = `/apis/iter8.tools/v2alpha2/namespaces/${EXPERIMENT_NAMESPACE}/experiments`;
 // samples/README.md's `sed` pointing the finish actions at other copies of the manifests.
 const PROMOTE_URL = /https?:\/\/[^ "']*\/([^/"']*\.ya?ml)/g;
 // Generous: five real control planes share two loaded cores.
@@ -332,7 +334,9 @@ export async function runQuickstartInCluster(kind: ClusterKind, spec: Quickstart
     // exec-type tasks in `default`, where the quickstarts' finish actions run kubectl apply).
     const installed = cluster.install.find((m) => m.kind === "ConfigMap" && m.metadata.name === "iter8-controller") as { data?: Record<string, string> } | undefined;
     const allowExec = installed?.data?.["allow-exec"];
-    const settings = parseControllerConfig(["--metrics-addr=0", "--health-addr=0", "--workers=2", "--log-level=info", "--action-image=iter8ts/controller:test"], {
+    // The metrics backend stands in for Prometheus on loopback (next to this test's API server),
+    // which the egress policy refuses unless the install allows it.
+    const settings = parseControllerConfig(["--metrics-addr=0", "--health-addr=0", "--workers=2", "--log-level=info", "--action-image=iter8ts/controller:test", "--egress-allow=loopback,apiserver"], {
       POD_NAME: `iter8-controller-${spec.stack}`,
       ...(allowExec === undefined ? {} : { ITER8_ALLOW_EXEC: allowExec }),
     });
@@ -364,7 +368,7 @@ export async function runQuickstartInCluster(kind: ClusterKind, spec: Quickstart
     running = undefined;
     for (const stop of stops.splice(0)) stop();
 
-    const jobs = (await cluster.list("batch/v1", "Job", "iter8-system")) as Array<ClusterObject & { metadata: { annotations?: Record<string, string> } }>;
+    const jobs = (await cluster.list("batch/v1", "Job", EXPERIMENT_NAMESPACE)) as Array<ClusterObject & { metadata: { annotations?: Record<string, string> } }>;
     const finishJob = jobs.find((j) => j.metadata.annotations?.["iter8/experimentName"] === applied.metadata.name && j.metadata.annotations["iter8/action"] === "finish");
     const promotion = readSample(spec, join("promote", spec.winnerManifest));
     const run: QuickstartClusterRun = {
@@ -377,7 +381,7 @@ export async function runQuickstartInCluster(kind: ClusterKind, spec: Quickstart
       routingWrites,
       backend: { received: backend.received, unmatched: backend.unmatched },
       setupOutput,
-      finishLog: finishJob ? await cluster.jobLog("iter8-system", finishJob.metadata.name) : "",
+      finishLog: finishJob ? await cluster.jobLog(EXPERIMENT_NAMESPACE, finishJob.metadata.name) : "",
       promoted: await Promise.all(
         promotion.map(async (manifest) => ({ manifest, stored: await reader.get(manifest.apiVersion, manifest.kind, manifest.metadata.name, manifest.metadata.namespace) })),
       ),
