@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, ConfigErrorCode, parseControllerConfig, type ControllerConfig } from "./controller-config";
+import { ConfigError, ConfigErrorCode, egressAllowText, parseControllerConfig, type ControllerConfig } from "./controller-config";
 
 function config(argv: string[], env: Record<string, string> = {}): ControllerConfig {
   const request = parseControllerConfig(argv, env, "host-1");
@@ -35,7 +35,35 @@ describe("parseControllerConfig", () => {
       allowExec: false,
       logLevel: "info",
       shutdownTimeoutMs: 30_000,
+      egressAllow: { words: new Set(), cidrs: [] },
+      reconcileTimeoutMs: 30_000,
+      maxResponseBytes: 10 * 1024 * 1024,
+      expressionTimeoutMs: 1_000,
+      expressionMemoryBytes: 64 * 1024 * 1024,
     });
+  });
+
+  it("reads the bounds: egress allow-list, reconcile deadline, response size and expression limits, from flags or their variables", () => {
+    const c = config(["--egress-allow", "loopback,10.1.0.0/16", "--reconcile-timeout=5s", "--max-response-size", "512Ki", "--expression-timeout", "250ms", "--expression-memory", "128Mi"]);
+    expect(c).toMatchObject({ reconcileTimeoutMs: 5_000, maxResponseBytes: 512 * 1024, expressionTimeoutMs: 250, expressionMemoryBytes: 128 * 1024 * 1024 });
+    expect([...c.egressAllow.words]).toEqual(["loopback"]);
+    expect(c.egressAllow.cidrs).toEqual(["10.1.0.0/16"]);
+    expect(egressAllowText(c.egressAllow)).toBe("loopback,10.1.0.0/16");
+    const fromEnv = config([], { ITER8_EGRESS_ALLOW: "link-local,apiserver", ITER8_RECONCILE_TIMEOUT: "1m", ITER8_MAX_RESPONSE_SIZE: "1048576", ITER8_EXPRESSION_TIMEOUT: "2", ITER8_EXPRESSION_MEMORY: "1Gi" });
+    expect(egressAllowText(fromEnv.egressAllow)).toBe("link-local,apiserver");
+    expect(fromEnv).toMatchObject({ reconcileTimeoutMs: 60_000, maxResponseBytes: 1_048_576, expressionTimeoutMs: 2_000, expressionMemoryBytes: 1024 ** 3 });
+  });
+
+  it("names the bound flag and what it accepts when its value is wrong", () => {
+    expect(failure(["--egress-allow", "loopback,internet"]).message).toBe(
+      '--egress-allow: "internet" is neither a CIDR (such as 10.0.0.0/8 or fd00::/8) nor one of loopback, link-local, apiserver, private',
+    );
+    expect(failure([], { ITER8_EGRESS_ALLOW: "10.0.0.0/40" }).message).toMatch(/^--egress-allow: "10.0.0.0\/40" is neither .* \(from environment variable ITER8_EGRESS_ALLOW\)$/);
+    expect(failure(["--max-response-size", "lots"]).message).toBe('--max-response-size must be a size such as 10Mi, 512Ki or 1048576 (got "lots")');
+    expect(failure(["--max-response-size", "10"]).message).toBe('--max-response-size must be at least 1Ki (got "10")');
+    expect(failure(["--expression-memory", "8Mi"]).message).toBe('--expression-memory must be at least 16Mi (got "8Mi")');
+    expect(failure(["--reconcile-timeout", "0s"]).message).toBe("--reconcile-timeout must be longer than 0");
+    expect(failure(["--expression-timeout", "quick"]).message).toContain("--expression-timeout must be a duration");
   });
 
   it("reads flags in both --name value and --name=value forms", () => {

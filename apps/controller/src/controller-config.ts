@@ -3,6 +3,7 @@
  * (a flag wins over its variable, which wins over the default) and checked with zod, so the rest
  * of the controller receives plain, valid values.
  */
+import { EgressAllowError, parseEgressAllow, type EgressAllow } from "@iter8ts/metrics";
 import { z } from "zod";
 
 /** Why the settings were refused. */
@@ -64,6 +65,23 @@ export interface ControllerConfig {
   logLevel: LogLevel;
   /** How long shutdown waits for workers to finish their current reconcile. */
   shutdownTimeoutMs: number;
+  /** `KUBERNETES_SERVICE_HOST` in a pod: one of the API server's addresses, refused as egress. */
+  apiServiceHost?: string;
+  /** Addresses metric and notification URLs may reach besides the default (`--egress-allow`). */
+  egressAllow: EgressAllow;
+  /** The deadline of one reconcile. */
+  reconcileTimeoutMs: number;
+  /** The largest metric answer read, in bytes. */
+  maxResponseBytes: number;
+  /** Time limit of one jq or JSONata evaluation. */
+  expressionTimeoutMs: number;
+  /** Memory limit of the worker evaluating jq and JSONata, in bytes. */
+  expressionMemoryBytes: number;
+}
+
+/** `--egress-allow` as the Job's `ITER8_EGRESS_ALLOW` carries it. */
+export function egressAllowText(allow: EgressAllow): string {
+  return [...allow.words, ...allow.cidrs].join(",");
 }
 
 /** `--allow-exec`: false, true, or the namespaces whose experiments may run exec-type tasks. */
@@ -108,6 +126,16 @@ export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
   },
   { name: "log-level", env: "LOG_LEVEL", default: "info", help: `one of ${LOG_LEVELS.join(", ")}` },
   { name: "shutdown-timeout", default: "30s", help: "how long shutdown waits for running reconciles" },
+  {
+    name: "egress-allow",
+    env: "ITER8_EGRESS_ALLOW",
+    default: "",
+    help: "addresses metric and notification URLs may reach although refused by default (loopback, link-local, the API server): a comma-separated list of CIDRs and the words loopback, link-local, apiserver, private",
+  },
+  { name: "reconcile-timeout", env: "ITER8_RECONCILE_TIMEOUT", default: "30s", help: "deadline of one reconcile: metric queries and weight writes still running are cancelled and the experiment is tried again" },
+  { name: "max-response-size", env: "ITER8_MAX_RESPONSE_SIZE", default: "10Mi", help: "largest metric answer read (bytes, or with Ki, Mi, Gi); a larger one fails its metric" },
+  { name: "expression-timeout", env: "ITER8_EXPRESSION_TIMEOUT", default: "1s", help: "time limit of one jqExpression or jsonataExpression evaluation" },
+  { name: "expression-memory", env: "ITER8_EXPRESSION_MEMORY", default: "64Mi", help: "memory limit of the worker that evaluates jq and JSONata (at least 16Mi)" },
 ];
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
@@ -165,6 +193,39 @@ const allowExecText = z.string().transform((text, ctx): AllowExec => {
   return [...new Set(namespaces)];
 });
 
+const SIZE = /^(\d+)(Ki|Mi|Gi|k|M|G)?$/;
+const SIZE_UNIT: Record<string, number> = { "": 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
+
+/** A size in bytes: `10Mi`, `512Ki`, `1G` or a bare number of bytes, from `min` up. */
+function byteSize(flag: string, min: number, minText: string) {
+  return z.string().transform((text, ctx) => {
+    const match = SIZE.exec(text.trim());
+    const bytes = match ? Number(match[1]) * SIZE_UNIT[match[2] ?? ""]! : NaN;
+    if (!match || !Number.isSafeInteger(bytes)) {
+      ctx.addIssue({ code: "custom", message: `--${flag} must be a size such as 10Mi, 512Ki or 1048576 (got "${text}")` });
+      return z.NEVER;
+    }
+    if (bytes < min) {
+      ctx.addIssue({ code: "custom", message: `--${flag} must be at least ${minText} (got "${text}")` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+}
+
+const egressAllowList = z.string().transform((text, ctx): EgressAllow => {
+  try {
+    return parseEgressAllow(text);
+  } catch (error) {
+    if (!(error instanceof EgressAllowError)) throw error;
+    ctx.addIssue({ code: "custom", message: `--egress-allow: ${error.message}` });
+    return z.NEVER;
+  }
+});
+
+/** A duration that must be positive. */
+const positiveDurationMs = (flag: string) => durationMs(flag).refine((ms) => ms > 0, `--${flag} must be longer than 0`);
+
 const RawConfigSchema = z.object({
   kubeconfig: z.string().min(1).optional(),
   namespace: z.union([z.literal(""), dnsLabel("namespace")]).optional(),
@@ -187,6 +248,11 @@ const RawConfigSchema = z.object({
   "allow-exec": allowExecText,
   "log-level": z.enum(LOG_LEVELS, { error: `--log-level must be one of ${LOG_LEVELS.join(", ")}` }),
   "shutdown-timeout": durationMs("shutdown-timeout"),
+  "egress-allow": egressAllowList,
+  "reconcile-timeout": positiveDurationMs("reconcile-timeout"),
+  "max-response-size": byteSize("max-response-size", 1024, "1Ki"),
+  "expression-timeout": positiveDurationMs("expression-timeout"),
+  "expression-memory": byteSize("expression-memory", 16 * 1024 ** 2, "16Mi"),
 });
 
 /** What the command line asked for besides settings. */
@@ -285,10 +351,16 @@ export function parseControllerConfig(argv: readonly string[], env: Readonly<Rec
     allowExec: v["allow-exec"],
     logLevel: v["log-level"],
     shutdownTimeoutMs: v["shutdown-timeout"],
+    egressAllow: v["egress-allow"],
+    reconcileTimeoutMs: v["reconcile-timeout"],
+    maxResponseBytes: v["max-response-size"],
+    expressionTimeoutMs: v["expression-timeout"],
+    expressionMemoryBytes: v["expression-memory"],
   };
   if (v.kubeconfig) config.kubeconfig = v.kubeconfig;
   if (v.namespace) config.namespace = v.namespace;
   if (v["action-namespace"]) config.actionNamespace = v["action-namespace"];
+  if (env.KUBERNETES_SERVICE_HOST) config.apiServiceHost = env.KUBERNETES_SERVICE_HOST;
   if (v["metrics-addr"]) config.metricsAddr = v["metrics-addr"];
   if (v["health-addr"]) config.healthAddr = v["health-addr"];
   return { kind: "run", config };

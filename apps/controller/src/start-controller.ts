@@ -17,13 +17,15 @@ import {
   createKubeClients,
   createMetricInformer,
   createReferenceGrantInformer,
+  apiServerAddresses,
   experimentKeyOfJob,
   KubeReferenceGrants,
 } from "@iter8ts/kube";
+import { ValueExtractor, createDefaultRegistry, createEgressPolicy, nodeHttpClient } from "@iter8ts/metrics";
 import { ROUTING_WEIGHT_POLICY, ResourceWeightWriter } from "@iter8ts/weights";
 import type { Logger } from "pino";
 import { actionTaskChecker } from "./action-task-checker";
-import { execAllowedIn, type ControllerConfig } from "./controller-config";
+import { egressAllowText, execAllowedIn, type ControllerConfig } from "./controller-config";
 import { Controller, type LeaderElection, type LeadershipCallbacks } from "./controller";
 import { createControllerMetrics, type ControllerMetrics } from "./controller-metrics";
 import { startEndpoints, type RunningEndpoints } from "./http-endpoints";
@@ -103,8 +105,15 @@ export async function startController(config: ControllerConfig, options: StartOp
 
   const ownWrites = trackOwnWrites(new KubeExperimentStore(clients, { experiments, metrics: metricInformer }));
   const store = countIterations(ownWrites, metrics);
+  // What a tenant's Metric may cost: its URL may not lead to loopback, link-local or the API
+  // server (unless --egress-allow says so), its answer is read up to --max-response-size, and its
+  // jq/JSONata runs in a worker process under --expression-timeout and --expression-memory.
+  const egress = createEgressPolicy({ allow: config.egressAllow, apiServerAddresses: await apiServerAddresses(clients.kubeConfig, config.apiServiceHost) });
+  const extractor = new ValueExtractor({ limits: { timeoutMs: config.expressionTimeoutMs, memoryBytes: config.expressionMemoryBytes } });
   const metricsSource = timeMetricQueries(
     new KubeMetricsSource(clients, {
+      registry: createDefaultRegistry({ extractor }),
+      http: nodeHttpClient({ egress, maxResponseBytes: config.maxResponseBytes }),
       onQueried: (report) => {
         const fields = { experiment: report.experiment.name, namespace: report.experiment.namespace };
         for (const problem of report.secretProblems) log.warn({ ...fields, err: problem }, problem.message);
@@ -128,7 +137,8 @@ export async function startController(config: ControllerConfig, options: StartOp
     serviceAccountName: config.actionServiceAccount,
     ...(config.actionNamespace ? { namespace: config.actionNamespace } : {}),
     allowExec: (key) => execAllowedIn(config.allowExec, key.namespace),
-    ...(options.actionEnv ? { env: options.actionEnv } : {}),
+    // The Job's notification tasks follow the same egress policy (iter8ctl action run reads it).
+    env: { ITER8_EGRESS_ALLOW: egressAllowText(config.egressAllow), ...options.actionEnv },
   });
   const actions: ActionRunner = {
     async start(request, experiment) {
@@ -183,6 +193,7 @@ export async function startController(config: ControllerConfig, options: StartOp
     iterations: store,
     ownWrites,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    reconcileTimeoutMs: config.reconcileTimeoutMs,
   });
   ref.controller = controller;
 
@@ -200,6 +211,10 @@ export async function startController(config: ControllerConfig, options: StartOp
       identity: config.identity,
       actionJobs: `${config.actionNamespace ?? "(the experiment's namespace)"}/${config.actionServiceAccount}`,
       allowExec: config.allowExec,
+      egressAllow: egressAllowText(config.egressAllow) || "(none: loopback, link-local and API server addresses refused)",
+      reconcileTimeoutMs: config.reconcileTimeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+      expressionLimits: { timeoutMs: config.expressionTimeoutMs, memoryBytes: config.expressionMemoryBytes },
     },
     "iter8ts controller starting",
   );
@@ -215,6 +230,7 @@ export async function startController(config: ControllerConfig, options: StartOp
         await controller.stop();
         await eventSink.flush();
         await endpoints.close();
+        await extractor.jq.pool.close();
       })();
       return stopping;
     },

@@ -211,8 +211,10 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     }
     cluster.markRequests();
 
+    // The notification hook listens on loopback, as does this test's API server: the egress
+    // policy refuses both unless the install allows them.
     const request = parseControllerConfig(
-      ["--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--workers=2", "--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms", "--log-level=debug", "--action-image=iter8ts/controller:test", "--allow-exec=bookinfo,shop"],
+      ["--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--workers=2", "--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms", "--log-level=debug", "--action-image=iter8ts/controller:test", "--allow-exec=bookinfo,shop", "--egress-allow=loopback,apiserver"],
       { POD_NAME: "iter8-controller-0" },
     );
     if (request.kind !== "run") throw new Error("expected settings");
@@ -272,6 +274,8 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
       expect(pod.securityContext?.runAsNonRoot).toBe(true);
       expect(pod.containers[0]!.resources?.limits).toMatchObject({ cpu: "1", memory: "512Mi" });
       expect(pod.containers[0]!.env).toContainEqual({ name: "ITER8_ALLOW_EXEC", value: "true" });
+      // The controller's --egress-allow, which iter8ctl action run applies to notifications.
+      expect(pod.containers[0]!.env).toContainEqual({ name: "ITER8_EGRESS_ALLOW", value: "loopback,apiserver" });
       expect(pod.containers[0]!.image).toBe("iter8ts/controller:test");
       expect([...pod.containers[0]!.command, ...pod.containers[0]!.args.slice(0, 2)]).toEqual(["iter8ctl", "action", "run"]);
       expect(job.status.succeeded).toBe(1);
