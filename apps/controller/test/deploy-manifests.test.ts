@@ -99,7 +99,9 @@ describe("base", () => {
     expect(container.resources.requests).toBeDefined();
     expect(container.resources.limits).toBeDefined();
 
-    const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined || e.name !== "ITER8_ALLOW_EXEC").map((e) => [e.name, e.value ?? "from-field"]));
+    // Values from the optional ConfigMap are absent without one.
+    const fromConfigMap = (e: (typeof container.env)[number]) => (e as { valueFrom?: { configMapKeyRef?: unknown } }).valueFrom?.configMapKeyRef !== undefined;
+    const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined || !fromConfigMap(e)).map((e) => [e.name, e.value ?? "from-field"]));
     const request = parseControllerConfig(container.args, env);
     expect(request.kind).toBe("run");
     if (request.kind !== "run") return;
@@ -117,6 +119,12 @@ describe("base", () => {
     expect(container.env.find((e) => e.name === "ITER8_ALLOW_EXEC")).toEqual({
       name: "ITER8_ALLOW_EXEC",
       valueFrom: { configMapKeyRef: { name: "iter8-controller", key: "allow-exec", optional: true } },
+    });
+    // Loopback, link-local and the API server refused as egress, unless a ConfigMap allows them.
+    expect(request.config.egressAllow).toEqual({ words: new Set(), cidrs: [] });
+    expect(container.env.find((e) => e.name === "ITER8_EGRESS_ALLOW")).toEqual({
+      name: "ITER8_EGRESS_ALLOW",
+      valueFrom: { configMapKeyRef: { name: "iter8-controller", key: "egress-allow", optional: true } },
     });
 
     const service = find(base, "Service", "iter8-controller-metrics");
