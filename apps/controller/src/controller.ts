@@ -229,7 +229,8 @@ export class Controller {
   #startLeading(): void {
     if (this.#phase !== ControllerPhase.Standby) return;
     this.#phase = ControllerPhase.Leading;
-    const queue = new WorkQueue(this.#parts.queue);
+    // One namespace may hold all workers but one, so its slow reconciles never stall the others.
+    const queue = new WorkQueue({ maxProcessingPerGroup: Math.max(1, this.#parts.workers - 1), ...this.#parts.queue });
     this.#queue = queue;
     this.#pool = startWorkers(
       queue,

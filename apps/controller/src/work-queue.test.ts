@@ -16,6 +16,27 @@ describe("WorkQueue", () => {
     vi.useRealTimers();
   });
 
+  it("with maxProcessingPerGroup, hands another namespace's key to a free worker while one namespace holds its share", async () => {
+    const queue = new WorkQueue({ maxProcessingPerGroup: 2 });
+    for (let i = 1; i <= 4; i++) queue.add(`team-a/slow-${i}`);
+    expect(await queue.get()).toBe("team-a/slow-1");
+    expect(await queue.get()).toBe("team-a/slow-2");
+    // team-a holds two workers: a third worker waits, although team-a has keys waiting ...
+    let third: string | undefined;
+    void queue.get().then((key) => (third = key));
+    await Promise.resolve();
+    expect(third).toBeUndefined();
+    // ... and takes team-b's key as soon as it is added.
+    queue.add("team-b/steady");
+    await Promise.resolve();
+    expect(third).toBe("team-b/steady");
+    // When a team-a key is done, the next team-a key is handed out.
+    const fourth = queue.get();
+    queue.done("team-a/slow-1");
+    expect(await fourth).toBe("team-a/slow-3");
+    expect(queue.length).toBe(1);
+  });
+
   it("serves namespaces in turn: many keys of one namespace do not make another's key wait behind them all", async () => {
     const queue = new WorkQueue();
     for (let i = 1; i <= 5; i++) queue.add(`team-a/exp-${i}`);

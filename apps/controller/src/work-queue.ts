@@ -36,6 +36,8 @@ export interface WorkQueueOptions {
   timers?: QueueTimers;
   /** The group of a key, served in turn with the other groups (default: the text before the first `/`). */
   groupOf?: (key: string) => string;
+  /** Keys of one group handed out and not yet done, at most (default: no limit). */
+  maxProcessingPerGroup?: number;
 }
 
 const namespaceOf = (key: string): string => {
@@ -56,6 +58,9 @@ export class WorkQueue {
   private readonly turns: string[] = [];
   private waiting = 0;
   private readonly groupOf: (key: string) => string;
+  private readonly maxPerGroup: number;
+  /** Keys being processed, by group. */
+  private readonly processingByGroup = new Map<string, number>();
   /** Keys that need processing: waiting in `queue`, or re-added while being processed. */
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
@@ -73,6 +78,7 @@ export class WorkQueue {
     this.baseRetryDelayMs = options.baseRetryDelayMs ?? 500;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60_000;
     this.groupOf = options.groupOf ?? namespaceOf;
+    this.maxPerGroup = Math.max(1, options.maxProcessingPerGroup ?? Number.POSITIVE_INFINITY);
   }
 
   /** Queues a key now. Adding a key that is already waiting changes nothing. */
@@ -138,7 +144,13 @@ export class WorkQueue {
   /** Ends the processing of a key; if it was added meanwhile, it is queued again. */
   done(key: string): void {
     if (!this.processing.delete(key)) return;
+    const group = this.groupOf(key);
+    const count = (this.processingByGroup.get(group) ?? 1) - 1;
+    if (count > 0) this.processingByGroup.set(group, count);
+    else this.processingByGroup.delete(group);
     if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
+    // A key of a group that was at its limit may be handed out now.
+    this.serveWaiters();
     if (this.processing.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
@@ -179,8 +191,6 @@ export class WorkQueue {
   }
 
   private push(key: string): void {
-    const waiter = this.waiters.shift();
-    if (waiter) return waiter(this.take(key));
     const group = this.groupOf(key);
     const queue = this.queues.get(group);
     if (queue) queue.push(key);
@@ -189,12 +199,25 @@ export class WorkQueue {
       this.turns.push(group);
     }
     this.waiting += 1;
+    this.serveWaiters();
   }
 
-  /** The next waiting key: the oldest of the group whose turn it is; that group goes to the back. */
+  private serveWaiters(): void {
+    while (this.waiters.length > 0) {
+      const key = this.shift();
+      if (key === undefined) return;
+      this.waiters.shift()!(this.take(key));
+    }
+  }
+
+  /**
+   * The next waiting key: the oldest of the first group in turn that is below its limit; that
+   * group goes to the back. None when every group with waiting keys is at its limit.
+   */
   private shift(): string | undefined {
-    const group = this.turns.shift();
-    if (group === undefined) return undefined;
+    const at = this.turns.findIndex((g) => (this.processingByGroup.get(g) ?? 0) < this.maxPerGroup);
+    if (at < 0) return undefined;
+    const group = this.turns.splice(at, 1)[0]!;
     const queue = this.queues.get(group)!;
     const key = queue.shift()!;
     if (queue.length > 0) this.turns.push(group);
@@ -204,6 +227,8 @@ export class WorkQueue {
   }
 
   private take(key: string): string {
+    const group = this.groupOf(key);
+    this.processingByGroup.set(group, (this.processingByGroup.get(group) ?? 0) + 1);
     this.dirty.delete(key);
     this.processing.add(key);
     return key;
