@@ -15,7 +15,7 @@ import { ensureBuilt, readKubeconfig, serviceAccountKubeconfig, type KubectlResu
 import { CLI_PATH, ClusterKind, startTestCluster, type TestCluster } from "../cluster/test-cluster";
 import { ControllerProcess, requireBuiltController } from "../reliability/controller-process";
 import { isCompleted, readExperiment, type StoredExperiment } from "../reliability/experiment-status";
-import { until } from "../reliability/wait-until";
+import { sleep, until } from "../reliability/wait-until";
 import { findLeaks, type Leak } from "./leak-detector";
 
 export const TEAM_A = "team-a";
@@ -170,6 +170,14 @@ export class TwoTenantCluster {
     );
     if (!controller.alive) throw new Error(`controller ${name} exited: ${controller.stderr.join("\n")} ${controller.logs.map((l) => l.msg).join(" | ")}`);
     return controller;
+  }
+
+  /** Stops a controller with SIGTERM, as a rollout does, and with SIGKILL when it has not ended 5 s later (a blocked event loop never runs its SIGTERM handler). */
+  async stopController(controller: ControllerProcess | undefined): Promise<void> {
+    if (!controller) return;
+    const stopped = controller.kill("SIGTERM");
+    const late = await Promise.race([stopped.then(() => false), sleep(5_000).then(() => true)]);
+    if (late) await controller.kill("SIGKILL");
   }
 
   experiment(namespace: string, name: string): Promise<StoredExperiment> {
