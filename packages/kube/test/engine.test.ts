@@ -19,6 +19,8 @@ const ACTION = `console.log("running " + process.env.ACTION + " of " + process.e
 
 beforeAll(async () => {
   ({ server, clients } = await startCluster({ jobs: { killGraceMs: 200 } }));
+  // Actions run as the namespace's own account, as deploy/tenant sets it up.
+  server.create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "iter8-action", namespace: "default" } });
   server.create(mockMetric("mean-latency", { "productpage-v1": 40, "productpage-v2": 25 }));
   informers = [createExperimentInformer(clients), createMetricInformer(clients)];
   for (const informer of informers) informer.start();
