@@ -84,6 +84,21 @@ describe("ExpressionPool", () => {
     expect(await jq.evaluate("last(range(1e12))", "{}", {})).toMatchObject({ kind: "limit", remembered: false });
   });
 
+  it("leaves a worker to other tenants while one tenant's expressions run to their limit", async () => {
+    const p = pool({ size: 2, limits: { timeoutMs: 1_000 } });
+    const jq = new JqEvaluator({ pool: p, fastPath: false });
+    const order: string[] = [];
+    // team-a queries four slow expressions at once (distinct, so none is refused from memory).
+    const slow = [1, 2, 3, 4].map((i) => jq.evaluate(`last(range(1e12)) + ${i}`, "{}", {}, { group: "team-a" }).then((o) => (order.push("team-a"), o)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const fine = await jq.evaluate(".x + 1", '{"x":1}', { x: 1 }, { group: "team-b" });
+    order.push("team-b");
+    expect(fine).toEqual({ kind: "number", value: 2 });
+    // team-b's expression ran on the worker team-a could not take, before any of team-a's ended at its limit.
+    expect(order).toEqual(["team-b"]);
+    expect((await Promise.all(slow)).every((o) => o.kind === "limit")).toBe(true);
+  });
+
   it("keeps jq's and JSONata's answers: numbers, NaN, empty, other values and errors", async () => {
     const p = pool();
     const jq = new JqEvaluator({ pool: p, fastPath: false });

@@ -28,6 +28,12 @@ export interface ExpressionPoolOptions {
   now?: () => number;
 }
 
+/** Who an evaluation is for: jobs of different groups are served in turn, and one group holds all workers but one at most. */
+export interface ExpressionJobOptions {
+  /** The tenant, e.g. the experiment's namespace (default: one shared group). */
+  group?: string;
+}
+
 /** One evaluation to run. */
 export interface ExpressionJob {
   kind: "jq" | "jsonata";
@@ -51,6 +57,7 @@ export const JQ_WRAP =
 
 interface Pending {
   id: number;
+  group: string;
   job: ExpressionJob;
   resolve: (answer: PoolAnswer) => void;
 }
@@ -87,7 +94,10 @@ export class ExpressionPool {
   readonly #cooldownMs: number;
   readonly #now: () => number;
   readonly #slots: Slot[] = [];
+  /** Waiting jobs, oldest first. */
   readonly #queue: Pending[] = [];
+  /** Groups in the order they are served next (least recently served first). */
+  readonly #turns: string[] = [];
   readonly #breaches = new Map<string, { until: number; limit: "time" | "memory" }>();
   #nextId = 0;
   #closed = false;
@@ -105,11 +115,13 @@ export class ExpressionPool {
   }
 
   /** Runs one evaluation; never rejects. */
-  run(job: ExpressionJob): Promise<PoolAnswer> {
+  run(job: ExpressionJob, options: ExpressionJobOptions = {}): Promise<PoolAnswer> {
     const remembered = this.#remembered(job);
     if (remembered) return Promise.resolve({ kind: "limit", limit: remembered, remembered: true });
+    const group = options.group ?? "";
     return new Promise((resolve) => {
-      this.#queue.push({ id: this.#nextId++, job, resolve });
+      this.#queue.push({ id: this.#nextId++, group, job, resolve });
+      if (!this.#turns.includes(group)) this.#turns.push(group);
       this.#dispatch();
     });
   }
@@ -118,6 +130,7 @@ export class ExpressionPool {
   async close(): Promise<void> {
     this.#closed = true;
     for (const pending of this.#queue.splice(0)) pending.resolve({ kind: "crash", message: "the expression pool was closed" });
+    this.#turns.length = 0;
     await Promise.all(this.#slots.splice(0).map((slot) => this.#retire(slot, { kind: "crash", message: "the expression pool was closed" })));
   }
 
@@ -134,21 +147,43 @@ export class ExpressionPool {
     return undefined;
   }
 
+  /**
+   * The next job to start: the oldest of the group served least recently among those below
+   * their share (all workers but one, when there are several), so one tenant's slow expressions
+   * leave a worker to the others.
+   */
+  #next(): Pending | undefined {
+    const share = this.#size > 1 ? this.#size - 1 : 1;
+    const busy = new Map<string, number>();
+    for (const slot of this.#slots) if (slot.busy) busy.set(slot.busy.group, (busy.get(slot.busy.group) ?? 0) + 1);
+    for (const group of this.#turns) {
+      if ((busy.get(group) ?? 0) >= share) continue;
+      const index = this.#queue.findIndex((p) => p.group === group);
+      if (index < 0) continue;
+      const [pending] = this.#queue.splice(index, 1);
+      // Served: to the back of the turns, or out of them when it has nothing else waiting.
+      this.#turns.splice(this.#turns.indexOf(group), 1);
+      if (this.#queue.some((p) => p.group === group)) this.#turns.push(group);
+      return pending;
+    }
+    return undefined;
+  }
+
   #dispatch(): void {
+    // An expression that broke a limit while these waited is refused without running.
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const pending = this.#queue[i]!;
+      const remembered = this.#remembered(pending.job);
+      if (!remembered) continue;
+      this.#queue.splice(i, 1);
+      pending.resolve({ kind: "limit", limit: remembered, remembered: true });
+    }
+    for (const group of [...this.#turns]) if (!this.#queue.some((p) => p.group === group)) this.#turns.splice(this.#turns.indexOf(group), 1);
     while (this.#queue.length > 0 && !this.#closed) {
-      const next = this.#queue[0]!;
-      // An expression that broke a limit while this one waited is refused without running.
-      const remembered = this.#remembered(next.job);
-      if (remembered) {
-        this.#queue.shift();
-        next.resolve({ kind: "limit", limit: remembered, remembered: true });
-        continue;
-      }
-      let slot = this.#slots.find((s) => !s.busy);
-      if (!slot && this.#slots.length < this.#size) slot = this.#spawn();
-      if (!slot) return;
-      this.#queue.shift();
-      this.#start(slot, next);
+      if (!this.#slots.some((s) => !s.busy) && this.#slots.length >= this.#size) return;
+      const next = this.#next();
+      if (!next) return;
+      this.#start(this.#slots.find((s) => !s.busy) ?? this.#spawn(), next);
     }
   }
 

@@ -45,7 +45,7 @@ export type { JqFastProgram } from "./jq-fast-path";
 export { JsonataEvaluator } from "./jsonata-evaluator";
 export type { JsonataEvaluatorOptions } from "./jsonata-evaluator";
 export { ExpressionPool, DEFAULT_EXPRESSION_LIMITS, sharedExpressionPool } from "./expression-pool";
-export type { ExpressionLimits, ExpressionPoolOptions } from "./expression-pool";
+export type { ExpressionJobOptions, ExpressionLimits, ExpressionPoolOptions } from "./expression-pool";
 export type { ExtractionOutcome } from "./extraction-outcome";
 export { generateLoad } from "./load-generator";
 export type { LoadOptions, LoadResult } from "./load-generator";

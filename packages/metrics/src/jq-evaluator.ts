@@ -1,6 +1,5 @@
 import { inputLimitProblem } from "@iter8ts/types";
-import type { ExpressionPool} from "./expression-pool";
-import { limitOutcome, sharedExpressionPool, type PoolAnswer } from "./expression-pool";
+import { limitOutcome, sharedExpressionPool, type ExpressionJobOptions, type ExpressionPool, type PoolAnswer } from "./expression-pool";
 import type { ExtractionOutcome } from "./extraction-outcome";
 import { compileJqFastPath, runJqFastPath, type JqFastProgram } from "./jq-fast-path";
 
@@ -58,7 +57,7 @@ export class JqEvaluator {
    * @param text the document as received (jq reads this text when it runs)
    * @param parsed the same document parsed with JSON.parse (the fast path reads this)
    */
-  async evaluate(expression: string, text: string, parsed: unknown): Promise<ExtractionOutcome> {
+  async evaluate(expression: string, text: string, parsed: unknown, options: ExpressionJobOptions = {}): Promise<ExtractionOutcome> {
     const tooBig = inputLimitProblem(expression, "expression", "jq expression");
     if (tooBig) return { kind: "compile_error", message: tooBig };
     if (this.useFastPath) {
@@ -68,16 +67,16 @@ export class JqEvaluator {
         if (outcome) return outcome;
       }
     }
-    return this.evaluateWithJq(expression, text);
+    return this.evaluateWithJq(expression, text, options);
   }
 
   /** Evaluates with jq itself, never the fast path (used to check the fast path, and by it). */
-  async evaluateWithJq(expression: string, text: string): Promise<ExtractionOutcome> {
+  async evaluateWithJq(expression: string, text: string, options: ExpressionJobOptions = {}): Promise<ExtractionOutcome> {
     // jq's stack lives in its WebAssembly memory: an overflow corrupts the instance for every
     // later query, so what could overflow it is refused before it runs.
     const tooBig = inputLimitProblem(expression, "expression", "jq expression");
     if (tooBig) return { kind: "compile_error", message: tooBig };
-    return jqOutcome(await this.pool.run({ kind: "jq", expression, text }), this.pool);
+    return jqOutcome(await this.pool.run({ kind: "jq", expression, text }, options), this.pool);
   }
 }
 

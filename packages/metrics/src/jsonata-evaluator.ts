@@ -1,7 +1,6 @@
 import jsonata from "jsonata";
 import { inputLimitProblem, nestingProblem } from "@iter8ts/types";
-import type { ExpressionPool} from "./expression-pool";
-import { limitOutcome, sharedExpressionPool } from "./expression-pool";
+import { limitOutcome, sharedExpressionPool, type ExpressionJobOptions, type ExpressionPool } from "./expression-pool";
 import type { ExtractionOutcome } from "./extraction-outcome";
 
 type Compiled = { ok: true } | { ok: false; message: string };
@@ -61,11 +60,12 @@ export class JsonataEvaluator {
    * Evaluates an expression against a JSON document.
    * @param parsed the document, parsed
    * @param text the same document as received (sent to the worker; default: `parsed` serialised)
+   * @param options who the evaluation is for (tenants are served in turn)
    */
-  async evaluate(source: string, parsed: unknown, text?: string): Promise<ExtractionOutcome> {
+  async evaluate(source: string, parsed: unknown, text?: string, options: ExpressionJobOptions = {}): Promise<ExtractionOutcome> {
     const c = this.compile(source);
     if (!c.ok) return { kind: "compile_error", message: c.message };
-    const answer = await this.pool.run({ kind: "jsonata", expression: source, text: text ?? JSON.stringify(parsed) ?? "null" });
+    const answer = await this.pool.run({ kind: "jsonata", expression: source, text: text ?? JSON.stringify(parsed) ?? "null" }, options);
     switch (answer.kind) {
       case "limit":
         return limitOutcome(answer, this.pool.limits);

@@ -164,7 +164,7 @@ export function createRestProvider(options: RestProviderOptions = {}): MetricPro
       });
     }
 
-    const extracted = await extractor.extract(spec, response.body, parsed, preset.defaultJqExpression);
+    const extracted = await extractor.extract(spec, response.body, parsed, preset.defaultJqExpression, { group: q.experiment.namespace });
     if (extracted.ok) return { ok: true, value: extracted.value };
     const said = preset.errorText?.(parsed);
     const hint = said ? `${preset.title} says: ${said}` : extracted.code === MetricErrorCode.NoNumber ? preset.emptyHint?.(parsed) : undefined;

@@ -1,5 +1,5 @@
 import type { MetricSpec } from "@iter8ts/types";
-import { ExpressionPool, type ExpressionLimits } from "./expression-pool";
+import { ExpressionPool, type ExpressionJobOptions, type ExpressionLimits } from "./expression-pool";
 import type { ExtractionOutcome } from "./extraction-outcome";
 import { JqEvaluator } from "./jq-evaluator";
 import { JsonataEvaluator } from "./jsonata-evaluator";
@@ -36,20 +36,22 @@ export class ValueExtractor {
    * @param text the answer as received
    * @param parsed the answer parsed as JSON
    * @param defaultJqExpression the provider's expression for metrics that name none
+   * @param options who the evaluation is for: the experiment's namespace, so tenants share the
+   *   expression workers in turn
    */
-  async extract(spec: Pick<MetricSpec, "jqExpression" | "jsonataExpression">, text: string, parsed: unknown, defaultJqExpression?: string): Promise<Extracted> {
+  async extract(spec: Pick<MetricSpec, "jqExpression" | "jsonataExpression">, text: string, parsed: unknown, defaultJqExpression?: string, options: ExpressionJobOptions = {}): Promise<Extracted> {
     let outcome: ExtractionOutcome;
     let field: string;
     if (spec.jsonataExpression) {
       field = "spec.jsonataExpression";
-      outcome = await this.jsonata.evaluate(spec.jsonataExpression, parsed, text);
+      outcome = await this.jsonata.evaluate(spec.jsonataExpression, parsed, text, options);
     } else {
       const expression = spec.jqExpression || defaultJqExpression;
       if (!expression) {
         return { ok: false, code: MetricErrorCode.InvalidMetric, message: "the metric has no jqExpression (or jsonataExpression) to read its value with; add one" };
       }
       field = spec.jqExpression ? "spec.jqExpression" : `the default jqExpression ${JSON.stringify(expression)}`;
-      outcome = await this.jq.evaluate(expression, text, parsed);
+      outcome = await this.jq.evaluate(expression, text, parsed, options);
     }
     return judge(outcome, field);
   }
