@@ -106,7 +106,11 @@ process.on("disconnect", () => process.exit(0));
 process.on("message", async (job) => {
   let reply;
   try { reply = job.kind === "jq" ? await runJq(job) : await runJsonata(job); }
-  catch (error) { reply = { kind: "crash", message: error && error.message ? String(error.message) : String(error) }; }
+  catch (error) {
+    // A trap may leave jq's instance corrupt: the next job loads a fresh one.
+    if (job.kind === "jq") jqPromise = undefined;
+    reply = { kind: "crash", message: error && error.message ? String(error.message) : String(error) };
+  }
   if (breached) reply = { kind: "memory" };
   process.send({ id: job.id, reply });
 });
