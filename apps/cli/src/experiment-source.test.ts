@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { canaryInput } from "./__fixtures__/experiments";
-import { ExperimentLoadError, fileExperimentSource, parseExperimentText } from "./experiment-source";
+import { ExperimentLoadError } from "@iter8ts/report";
+import { canaryInput } from "@iter8ts/report/testing";
+import { fileExperimentSource, parseExperimentText } from "./experiment-source";
 
 function loadError(fn: () => unknown): ExperimentLoadError {
   try {

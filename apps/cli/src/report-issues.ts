@@ -1,7 +1,7 @@
 import type { ValidationIssue } from "@iter8ts/types";
 import type { CommandIo } from "./command-io";
 import type { Experiment } from "@iter8ts/types";
-import { ExperimentLoadError, type ExperimentSource } from "./experiment-source";
+import { ExperimentLoadError, type ExperimentSource } from "@iter8ts/report";
 import { escapeControls } from "./terminal-text";
 
 /** Writes a heading and one `path: message (line N)` line per issue to stderr. */

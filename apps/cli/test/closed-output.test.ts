@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { simulatedAbnExperiment } from "../src/report/__fixtures__/simulated-experiment";
+import { simulatedAbnExperiment } from "@iter8ts/report/testing";
 import { cliPath, repoRoot } from "./run-cli";
 
 describe("output closed by the reader", () => {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { abInput, canaryInput } from "../src/__fixtures__/experiments";
+import { abInput, canaryInput } from "@iter8ts/report/testing";
 import { runCli } from "./run-cli";
 
 const dir = mkdtempSync(join(tmpdir(), "iter8ctl-describe-"));

@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import { memoryIo } from "../src/__fixtures__/memory-io";
 import { runReport } from "../src/commands/report";
 import { fileExperimentSource } from "../src/experiment-source";
-import { SIMULATED_VERSIONS, simulatedAbnExperiment } from "../src/report/__fixtures__/simulated-experiment";
+import { SIMULATED_VERSIONS, simulatedAbnExperiment } from "@iter8ts/report/testing";
 import { findChromium, visitPage } from "./headless-chromium";
 
 const HOSTILE_TARGET = `shop/checkout"><img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>`;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CommandIo } from "../command-io";
-import { fileExperimentSource, type ExperimentSource } from "../experiment-source";
+import type { ExperimentSource } from "@iter8ts/report";
+import { fileExperimentSource } from "../experiment-source";
 import type { ClusterEnv } from "./cluster-connection";
 import type { ClusterExperimentOptions } from "./cluster-experiment-source";
 

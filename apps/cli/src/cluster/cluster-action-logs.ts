@@ -1,5 +1,5 @@
 import { ActionJobLabel, isKubeError, KubeErrorCode, labelValue, type KubeClients } from "@iter8ts/kube";
-import type { DebugTarget } from "../debug/debug-logs";
+import type { DebugTarget } from "@iter8ts/report";
 
 /** Where Iter8 v0.7 and installs of this project before issue 14 ran every action Job. */
 export const LEGACY_ACTION_NAMESPACE = "iter8-system";

@@ -5,7 +5,7 @@ import { KubeTestServer, writeKubeconfig } from "@iter8ts/testkit";
 import type { JsonObject } from "@iter8ts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExperimentInput } from "@iter8ts/types";
-import { abInput, canaryInput } from "../__fixtures__/experiments";
+import { abInput, canaryInput } from "@iter8ts/report/testing";
 import { memoryIo, type Printed } from "../__fixtures__/memory-io";
 import { assertCommand } from "../commands/assert";
 import { describeCommand } from "../commands/describe";

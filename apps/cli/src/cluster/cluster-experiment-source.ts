@@ -1,6 +1,7 @@
 import { EXPERIMENT_RESOURCE, experimentPath, isKubeError, KubeErrorCode } from "@iter8ts/kube";
 import type { KubeObject } from "@iter8ts/weights";
-import { ExperimentLoadError, ExperimentLoadErrorCode, parseExperimentText, type ExperimentSource } from "../experiment-source";
+import { ExperimentLoadError, ExperimentLoadErrorCode, type ExperimentSource } from "@iter8ts/report";
+import { parseExperimentText } from "../experiment-source";
 import { ClusterConfigError, connectCluster, type ClusterConnection, type ClusterEnv, type ClusterTarget } from "./cluster-connection";
 
 /** Which experiment to read, and from which cluster. */

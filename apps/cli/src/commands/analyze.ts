@@ -13,7 +13,8 @@ import {
   type ValidationIssue,
 } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
-import { ExperimentLoadError, ExperimentLoadErrorCode, parseExperimentText, type LoadedExperiment } from "../experiment-source";
+import { ExperimentLoadError, ExperimentLoadErrorCode, type LoadedExperiment } from "@iter8ts/report";
+import { parseExperimentText } from "../experiment-source";
 import { reportIssues, reportLoadError } from "../report-issues";
 import { jsonForTerminal, yamlForTerminal } from "../terminal-text";
 

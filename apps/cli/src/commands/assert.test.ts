@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { readInput } from "../io";
-import { abInput, canaryInput } from "../__fixtures__/experiments";
+import { abInput, canaryInput } from "@iter8ts/report/testing";
 import { HOSTILE, HOSTILE_SHOWN, RAW_CONTROL, withHostileText } from "../__fixtures__/hostile-text";
 import { memoryIo } from "../__fixtures__/memory-io";
 import { fileExperimentSource } from "../experiment-source";

@@ -2,10 +2,16 @@ import { Command, InvalidArgumentError } from "commander";
 import { processIo, type CommandIo } from "../command-io";
 import type { ClusterEnv } from "../cluster/cluster-connection";
 import { addClusterOptions, chooseExperimentSource, clusterEnv, type ExperimentLocationOptions } from "../cluster/choose-experiment-source";
-import { ExperimentLoadError, type ExperimentSource } from "../experiment-source";
-import { AssertUsageError, ASSERT_CONDITIONS, parseConditions, type AssertCondition } from "../assert/conditions";
+import {
+  AssertUsageError,
+  ASSERT_CONDITIONS,
+  ExperimentLoadError,
+  parseConditions,
+  waitForConditions,
+  type AssertCondition,
+  type ExperimentSource,
+} from "@iter8ts/report";
 import { formatDuration, parseDuration } from "../assert/parse-duration";
-import { waitForConditions } from "../assert/wait-for-conditions";
 import { reportLoadError, reportWarnings } from "../report-issues";
 import { escapeControls } from "../terminal-text";
 

@@ -2,7 +2,8 @@ import { Command } from "commander";
 import { processIo, type CommandIo } from "../command-io";
 import type { ClusterConnection, ClusterEnv } from "../cluster/cluster-connection";
 import { addClusterOptions, clusterEnv } from "../cluster/choose-experiment-source";
-import { parseDebugPriority, parseIter8Logs, renderDebugLogs, selectDebugLogs, type DebugLog, type DebugTarget } from "../debug/debug-logs";
+import { parseIter8Logs, selectDebugLogs, type DebugLog, type DebugTarget } from "@iter8ts/report";
+import { parseDebugPriority, renderDebugLogs } from "../debug/debug-logs";
 import { escapeControls } from "../terminal-text";
 
 /** Options of `iter8ctl debug`, as parsed. */
@@ -62,7 +63,7 @@ async function debugCluster(name: string | undefined, options: DebugCommandOptio
   const { ClusterConfigError, connectCluster } = await import("../cluster/cluster-connection");
   const { LEGACY_ACTION_NAMESPACE, readClusterActionLogs } = await import("../cluster/cluster-action-logs");
   const { clusterExperimentSource } = await import("../cluster/cluster-experiment-source");
-  const { ExperimentLoadError } = await import("../experiment-source");
+  const { ExperimentLoadError } = await import("@iter8ts/report");
   let connection = options.connection;
   try {
     connection ??= connectCluster({ ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}), ...(options.context ? { context: options.context } : {}) }, env);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import type { ExperimentInput } from "@iter8ts/types";
-import { abInput } from "../__fixtures__/experiments";
+import { abInput } from "@iter8ts/report/testing";
 import { HOSTILE, HOSTILE_SHOWN, RAW_CONTROL, withHostileText } from "../__fixtures__/hostile-text";
 import { memoryIo, type Printed } from "../__fixtures__/memory-io";
 import { describeCommand } from "./describe";

@@ -1,10 +1,9 @@
 import { Command, Option } from "commander";
 import { processIo, type CommandIo } from "../command-io";
-import { renderDescription } from "../describe/render-description";
-import { summarizeExperiment } from "../describe/summarize-experiment";
+import { renderDescription, summarizeExperiment } from "@iter8ts/report";
 import type { ClusterEnv } from "../cluster/cluster-connection";
 import { addClusterOptions, chooseExperimentSource, clusterEnv, type ExperimentLocationOptions } from "../cluster/choose-experiment-source";
-import type { ExperimentSource } from "../experiment-source";
+import type { ExperimentSource } from "@iter8ts/report";
 import { loadOrReport } from "../report-issues";
 import { forTerminal, jsonForTerminal, yamlForTerminal } from "../terminal-text";
 

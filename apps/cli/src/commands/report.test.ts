@@ -2,7 +2,7 @@ import type { Experiment } from "@iter8ts/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { memoryIo, type Printed } from "../__fixtures__/memory-io";
-import { simulatedAbnExperiment } from "../report/__fixtures__/simulated-experiment";
+import { simulatedAbnExperiment } from "@iter8ts/report/testing";
 import { reportCommand, type ReportDeps } from "./report";
 
 /** Runs `report` in process against in-memory files; returns what it printed and its exit code. */

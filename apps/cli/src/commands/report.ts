@@ -1,9 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { processIo, type CommandIo } from "../command-io";
-import { fileExperimentSource, type ExperimentSource } from "../experiment-source";
-import { extractReportData } from "../report/extract-report-data";
-import { renderReportHtml } from "../report/render-report-html";
+import { extractReportData, type ExperimentSource } from "@iter8ts/report";
+import { renderReportHtml } from "@iter8ts/report/html";
+import { fileExperimentSource } from "../experiment-source";
 import { loadOrReport } from "../report-issues";
 
 /** Output formats of `report`: the page, or the data it is drawn from. */

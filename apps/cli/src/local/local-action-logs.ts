@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { experimentNamespace } from "@iter8ts/types";
-import type { DebugTarget } from "../debug/debug-logs";
+import type { DebugTarget } from "@iter8ts/report";
 import { ACTION_LOG_FILE } from "./action-log";
 import { diskDocumentFiles } from "./document-files";
 import { LocalDocuments } from "./local-documents";

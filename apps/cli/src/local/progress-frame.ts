@@ -1,8 +1,5 @@
 import { sameMetricRef, type Experiment } from "@iter8ts/types";
-import { formatDecimal } from "../describe/format-decimal";
-import { conditionText } from "../describe/render-description";
-import { summarizeExperiment, type ExperimentSummary } from "../describe/summarize-experiment";
-import { displayWidth } from "../describe/wrap-text";
+import { conditionText, displayWidth, formatDecimal, summarizeExperiment, type ExperimentSummary } from "@iter8ts/report";
 
 const BAR_WIDTH = 20;
 

@@ -1,7 +1,7 @@
 import type { Experiment } from "@iter8ts/types";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SIMULATED_VERSIONS, simulatedAbnExperiment } from "./__fixtures__/simulated-experiment";
-import { extractReportData, type ReportData } from "./extract-report-data";
+import { SIMULATED_VERSIONS, simulatedAbnExperiment } from "../report/__fixtures__/simulated-experiment";
+import { extractReportData, type ReportData } from "../report/extract-report-data";
 import { renderReportHtml } from "./render-report-html";
 
 let abn: Experiment;

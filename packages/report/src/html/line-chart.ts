@@ -1,6 +1,6 @@
 import { linearScale, niceTicks, type AxisTicks } from "./chart-scale";
 import { escapeHtml } from "./escape-html";
-import { formatNumber } from "./format-number";
+import { formatNumber } from "../report/format-number";
 
 /** One observation; `y: null` is a gap (no value at that x), which breaks the line. */
 export interface ChartPoint {

@@ -5,7 +5,7 @@ import { SIMULATED_VERSIONS, simulatedAbnExperiment, simulatedCanaryExperiment }
 import { renderDescription } from "../describe/render-description";
 import { summarizeExperiment } from "../describe/summarize-experiment";
 import { extractReportData, readableAnalyticsMessage } from "./extract-report-data";
-import { renderReportHtml } from "./render-report-html";
+import { renderReportHtml } from "../html/render-report-html";
 
 const decisionsOf = (e: Experiment): DecisionRecord[] => readEngineStatus(e.status).decisions ?? [];
 const ys = (points: Array<{ y: number | null }>) => points.map((p) => p.y);

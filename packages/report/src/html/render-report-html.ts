@@ -1,8 +1,8 @@
 import { escapeHtml } from "./escape-html";
-import { ReportSource, WeightsKind, type MetricData, type ObjectiveData, type ReportData, type ReportOutcome } from "./extract-report-data";
-import { formatNumber } from "./format-number";
+import { ReportSource, WeightsKind, type MetricData, type ObjectiveData, type ReportData, type ReportOutcome } from "../report/extract-report-data";
+import { formatNumber } from "../report/format-number";
 import { renderLineChart } from "./line-chart";
-import type { StatisticsEvidence } from "./statistics-evidence";
+import type { StatisticsEvidence } from "../report/statistics-evidence";
 
 /** Options of {@link renderReportHtml}. */
 export interface RenderReportOptions {

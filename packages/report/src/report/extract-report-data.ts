@@ -1,4 +1,4 @@
-import { criteriaMetricRefs, readEngineStatus, type DecisionRecord } from "@iter8ts/engine";
+import { criteriaMetricKeys, readEngineStatus, type DecisionRecord } from "@iter8ts/engine";
 import {
   ConclusionOutcome,
   experimentNamespace,
@@ -272,7 +272,7 @@ function metricUnits(experiment: Experiment, metric: string): string | null {
 function orderMetrics(experiment: Experiment, found: Iterable<string>): string[] {
   const namespace = experimentNamespace(experiment);
   const present = [...new Set(found)];
-  const criteria = criteriaMetricRefs(experiment).filter((c) => present.some((m) => sameMetricRef(c, m, namespace)));
+  const criteria = criteriaMetricKeys(experiment).filter((c) => present.some((m) => sameMetricRef(c, m, namespace)));
   const others = present.filter((m) => !criteria.some((c) => sameMetricRef(c, m, namespace))).sort();
   return [...criteria, ...others];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Experiment } from "@iter8ts/types";
 import { abInput, canaryInput, experiment } from "../__fixtures__/experiments";
-import { ExperimentLoadError, type ExperimentSource } from "../experiment-source";
+import { ExperimentLoadError, type ExperimentSource } from "./experiment-source";
 import { waitForConditions } from "./wait-for-conditions";
 
 /** A source that returns the given reads in turn (the last one repeats), on a simulated clock. */

@@ -1,5 +1,5 @@
 import type { ValidationIssue } from "@iter8ts/types";
-import { ExperimentLoadError, type ExperimentSource } from "../experiment-source";
+import { ExperimentLoadError, type ExperimentSource } from "./experiment-source";
 import { evaluateConditions, type AssertCondition, type ConditionResult } from "./conditions";
 
 /** How long to wait and how to tell time (tests pass a simulated clock). */
