@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { experimentFolder } from "../src/local/__fixtures__/local-files";
+import { experimentFolder } from "@iter8ts/local/testing";
 import { runCli } from "./run-cli";
 
 let dir: string;

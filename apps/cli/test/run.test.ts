@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { experimentYaml, ROUTING_SHAPES } from "../src/local/__fixtures__/local-files";
+import { experimentYaml, ROUTING_SHAPES } from "@iter8ts/local/testing";
 import { cliPath, repoRoot, runCli } from "./run-cli";
 
 /** A Prometheus-shaped backend: `conversion` is 2 for cart-v1 and 6 for cart-v2, `latency` 20. */

@@ -33,3 +33,5 @@ export { slackTask, slackMessage } from "./builtin/slack-task";
 export type { SlackMessage } from "./builtin/slack-task";
 export { collectTask, COLLECT_PROVENANCE } from "./builtin/collect-task";
 export type { ProcessOutcome } from "./exec/run-process";
+export { LogPriority, logPrecedence, taskEventMessage } from "./iter8-log";
+export type { Iter8Log } from "./iter8-log";

@@ -1,10 +1,9 @@
 import type { ExperimentKey } from "@iter8ts/engine";
 import { apiServerAddresses, experimentPath, isKubeError, KubeErrorCode, KubeResourceClient, parseStoredExperiment, type KubeClients } from "@iter8ts/kube";
 import { createEgressPolicy, fetchOverHttpClient, nodeHttpClient, parseEgressAllow } from "@iter8ts/metrics";
-import { createTaskRunner, type SecretSource, type StatusUpdate } from "@iter8ts/tasks";
+import { createTaskRunner, LogPriority, logPrecedence, taskEventMessage, type Iter8Log, type SecretSource, type StatusUpdate } from "@iter8ts/tasks";
 import { secretValues, type Experiment, type ExperimentStatus } from "@iter8ts/types";
 import type { KubeObject } from "@iter8ts/weights";
-import { LogPriority, logPrecedence, taskEventMessage, type Iter8Log } from "./iter8-log";
 
 /** What `iter8ctl action run` needs to run one action of one experiment in a cluster. */
 export interface ClusterActionRequest {

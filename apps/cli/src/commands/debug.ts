@@ -36,8 +36,7 @@ async function debugLocal(name: string | undefined, options: DebugCommandOptions
   if (options.kubeconfig !== undefined || options.context !== undefined || options.jobNamespace !== undefined) {
     return fail(io, "--kubeconfig, --context and --job-namespace select a cluster; they cannot be used with -f");
   }
-  const { LocalRunError } = await import("../local/local-run-error");
-  const { readLocalActionLog } = await import("../local/local-action-logs");
+  const { LocalRunError, readLocalActionLog } = await import("@iter8ts/local");
   let found;
   try {
     found = await readLocalActionLog(options.file ?? [], {

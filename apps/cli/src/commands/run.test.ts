@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../__fixtures__/memory-io";
 import { HOSTILE_SHOWN, RAW_CONTROL } from "../__fixtures__/hostile-text";
-import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES } from "../local/__fixtures__/local-files";
+import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES } from "@iter8ts/local/testing";
 import { RunExitCode, runRun, type RunRuntime } from "./run";
 
 /**

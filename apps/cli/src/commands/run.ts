@@ -4,11 +4,19 @@ import { readEngineStatus } from "@iter8ts/engine";
 import { experimentNamespace, type Experiment } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
 import { renderDescription, summarizeExperiment } from "@iter8ts/report";
-import { describeExecCommand, type ExecCommand } from "../local/exec-commands";
-import { LocalRunError, LocalRunErrorCode } from "../local/local-run-error";
-import { ProgressMode, type ProgressStream } from "../local/progress-reporter";
-import { LocalRunOutcome, runLocal, STATE_FOLDER, type LocalRunOptions } from "../local/run-local";
-import { PASSED_VARIABLES, taskEnvironment } from "../local/task-environment";
+import {
+  describeExecCommand,
+  LocalRunError,
+  LocalRunErrorCode,
+  LocalRunOutcome,
+  PASSED_VARIABLES,
+  runLocal,
+  STATE_FOLDER,
+  taskEnvironment,
+  type ExecCommand,
+  type LocalRunOptions,
+} from "@iter8ts/local";
+import { ProgressMode, ProgressReporter, type ProgressStream } from "../progress/progress-reporter";
 import { escapeControls, forTerminal } from "../terminal-text";
 
 /** Exit codes of `iter8ctl run`. */
@@ -157,7 +165,15 @@ export async function runRun(paths: readonly string[], options: RunCommandOption
     listed = true;
     return /^\s*y(es)?\s*$/i.test(answer);
   };
-  const runOptions: LocalRunOptions = { paths, dryRun, restart: options.restart === true, output: runtime.progress, mode, signal: controller.signal, taskEnv: env.env, confirmExec };
+  const runOptions: LocalRunOptions = {
+    paths,
+    dryRun,
+    restart: options.restart === true,
+    progress: ({ now }) => new ProgressReporter({ stream: runtime.progress, mode, now }),
+    signal: controller.signal,
+    taskEnv: env.env,
+    confirmExec,
+  };
   if (options.stateDir !== undefined) runOptions.stateDir = options.stateDir;
   let result;
   try {

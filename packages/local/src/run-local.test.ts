@@ -3,24 +3,35 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseDocuments } from "@iter8ts/types";
+import { parseDocuments, type Experiment } from "@iter8ts/types";
 import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES, type RoutingShape } from "./__fixtures__/local-files";
 import { LocalRunErrorCode } from "./local-run-error";
-import { ProgressMode } from "./progress-reporter";
-import { LocalRunOutcome, runLocal, type LocalRunOptions } from "./run-local";
+import { LocalRunOutcome, runLocal, type LocalRunOptions, type LocalRunProgress } from "./run-local";
 
-const repoRoot = join(import.meta.dirname, "..", "..", "..", "..");
+const repoRoot = join(import.meta.dirname, "..", "..", "..");
 const retry = { retry: { maxAttempts: 2, initialDelayMs: 10 } };
 
-function output() {
+/** Records the run's log lines and events as text, one per line; `onLine` sees each line as it comes. */
+function output(onLine: (line: string) => void = () => undefined) {
   let text = "";
-  return { text: () => text, stream: { write: (t: string) => void (text += t), isTTY: false } };
+  let shown: readonly Experiment[] = [];
+  const line = (l: string) => {
+    text += `${l}\n`;
+    onLine(l);
+  };
+  const progress: LocalRunProgress = {
+    log: line,
+    event: (e) => line(`${e.experiment.namespace}/${e.experiment.name} ${e.reason}${e.message ? `: ${e.message}` : ""}`),
+    update: (experiments) => void (shown = experiments),
+    finish: () => undefined,
+  };
+  return { text: () => text, shown: () => shown, progress };
 }
 
 function run(paths: string[], extra: Partial<LocalRunOptions> = {}) {
   const out = output();
   // The commands of actions run: the consent they need is tested in commands/run.test.ts.
-  const result = runLocal({ paths, output: out.stream, mode: ProgressMode.Plain, engine: retry, confirmExec: () => true, ...extra });
+  const result = runLocal({ paths, progress: out.progress, engine: retry, confirmExec: () => true, ...extra });
   return { result, out };
 }
 
@@ -99,7 +110,8 @@ describe("runLocal", () => {
     expect(saved.status).toMatchObject({ stage: "Completed", completedIterations: 2, versionRecommendedForPromotion: "cart-v2" });
     // Two iterations of a winning candidate: +10 points each (the default increment).
     expect(routingWeights(await readFile(join(dir, "routing.yaml"), "utf8"))).toEqual([80, 20]);
-    expect(out.text()).toMatch(/shop\/cart-ab iteration 2\/2 · traffic cart-v1 80%, cart-v2 20% · winner cart-v2/);
+    // The progress saw the last step (the CLI's view of it is tested in apps/cli).
+    expect(out.shown()[0]?.status).toMatchObject({ completedIterations: 2, currentWeightDistribution: [{ name: "cart-v1", value: 80 }, { name: "cart-v2", value: 20 }] });
     expect(ended.stateDir).toBe(join(dir, ".iter8ctl"));
     expect(existsSync(join(dir, ".iter8ctl", "lock"))).toBe(false);
   });
@@ -172,20 +184,16 @@ spec:
     const log = join(dir, "actions.log");
     const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", LOG: log };
     const stop = new AbortController();
-    const first = output();
+    const first = output((line) => {
+      if (line.includes("Completed Iteration 1")) stop.abort(new Error("interrupted"));
+    });
     const interrupted = await runLocal({
       paths: [dir],
-      mode: ProgressMode.Plain,
       engine: retry,
       taskEnv: env,
       confirmExec: () => true,
       signal: stop.signal,
-      output: {
-        write: (t: string) => {
-          first.stream.write(t);
-          if (t.includes("Completed Iteration 1")) stop.abort(new Error("interrupted"));
-        },
-      },
+      progress: first.progress,
     });
     expect(interrupted.outcome).toBe(LocalRunOutcome.Interrupted);
     expect(interrupted.experiments[0]?.status?.completedIterations).toBe(1);
@@ -232,19 +240,11 @@ spec:
 
   it("fails the experiment, naming the object, when its routing document disappears during the run", async () => {
     const dir = await experimentFolder({ iterations: 2 });
-    const out = output();
-    const ended = await runLocal({
-      paths: [dir],
-      mode: ProgressMode.Plain,
-      engine: retry,
-      output: {
-        write: (t: string) => {
-          out.stream.write(t);
-          // The routing object is renamed by someone else right after the first iteration.
-          if (t.includes("Completed Iteration 1")) void writeFile(join(dir, "routing.yaml"), ROUTING_SHAPES.VirtualService.text.replace("name: cart", "name: basket"));
-        },
-      },
+    const out = output((line) => {
+      // The routing object is renamed by someone else right after the first iteration.
+      if (line.includes("Completed Iteration 1")) void writeFile(join(dir, "routing.yaml"), ROUTING_SHAPES.VirtualService.text.replace("name: cart", "name: basket"));
     });
+    const ended = await runLocal({ paths: [dir], engine: retry, progress: out.progress });
     expect(ended.outcome, out.text()).toBe(LocalRunOutcome.Failed);
     const failed = ended.experiments[0]?.status?.conditions?.find((c) => c.type === "Failed");
     expect(failed).toMatchObject({ reason: "WeightRedistributionFailed", message: expect.stringMatching(/^Failure redistributing weights: .*VirtualService shop\/cart/) });

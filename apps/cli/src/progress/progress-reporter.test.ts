@@ -1,7 +1,7 @@
 import { ExperimentSchema, type Experiment } from "@iter8ts/types";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { experimentYaml } from "./__fixtures__/local-files";
+import { experimentYaml } from "@iter8ts/local/testing";
 import { bar, fitLine, renderFrame } from "./progress-frame";
 import { ProgressMode, ProgressReporter } from "./progress-reporter";
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { ExperimentKey } from "@iter8ts/engine";
 import { experimentNamespace } from "@iter8ts/types";
-import type { DebugTarget } from "@iter8ts/report";
 import { ACTION_LOG_FILE } from "./action-log";
 import { diskDocumentFiles } from "./document-files";
 import { LocalDocuments } from "./local-documents";
@@ -11,7 +11,7 @@ import { STATE_FOLDER } from "./run-local";
 
 /** What `iter8ctl debug -f` found: the experiment, and its run's action log. */
 export interface LocalActionLog {
-  target: DebugTarget;
+  target: ExperimentKey;
   /** The action log file. */
   path: string;
   /** Its text; empty when the file does not exist yet (`exists` false). */

@@ -6,13 +6,14 @@ import {
   runToCompletion,
   type ActionRunner,
   type Clock,
+  type EngineEvent,
   type EngineOptions,
   type ExperimentKey,
   type MetricsSource,
 } from "@iter8ts/engine";
 import { SimulatedClock } from "@iter8ts/engine/testing";
 import { secretsFromKubernetes, type SecretStore } from "@iter8ts/metrics";
-import { createTaskRunner, type TaskEvent, type TaskRunner } from "@iter8ts/tasks";
+import { createTaskRunner, logPrecedence, taskEventMessage, type Iter8Log, type TaskEvent, type TaskRunner } from "@iter8ts/tasks";
 import { API_VERSION, experimentNamespace, type Experiment } from "@iter8ts/types";
 import { ResourceWeightWriter } from "@iter8ts/weights";
 import { diskDocumentFiles, MemoryDocumentFiles, type DocumentFiles } from "./document-files";
@@ -24,12 +25,10 @@ import { LocalExperimentStore } from "./local-experiment-store";
 import { LocalMetricsSource } from "./local-metrics-source";
 import { LocalResourceClient } from "./local-resource-client";
 import { LocalRunError, LocalRunErrorCode } from "./local-run-error";
-import { ProgressReporter, type ProgressMode, type ProgressStream } from "./progress-reporter";
 import { resolveRunPaths } from "./resolve-run-paths";
 import { acquireRunLock } from "./run-lock";
 import { WakeableClock } from "./wakeable-clock";
 import { weightStandIns } from "./weight-stand-ins";
-import { logPrecedence, taskEventMessage, type Iter8Log } from "../cluster/iter8-log";
 import { ACTION_LOG_FILE, ActionLogWriter } from "./action-log";
 import { listExecCommands, type ExecCommand } from "./exec-commands";
 
@@ -49,6 +48,23 @@ export const LocalRunOutcome = {
 } as const;
 export type LocalRunOutcome = (typeof LocalRunOutcome)[keyof typeof LocalRunOutcome];
 
+/**
+ * Where a local run reports what it does. The CLI's terminal view implements it; a library user
+ * may pass a few lines of their own (or nothing, and read the result).
+ */
+export interface LocalRunProgress {
+  /** A line of text: a note, a task's output, a dry run's description of an action. */
+  log(line: string): void;
+  /** A condition of an experiment changed. */
+  event(event: EngineEvent): void;
+  /** The experiments as they are after a step. */
+  update(experiments: readonly Experiment[]): void;
+  /** The run has stopped; nothing more is reported. */
+  finish(): void;
+}
+
+const silentProgress: LocalRunProgress = { log: () => undefined, event: () => undefined, update: () => undefined, finish: () => undefined };
+
 /** Options of {@link runLocal}. */
 export interface LocalRunOptions {
   /** Folders and files holding Experiments, Metrics, Secrets and routing objects. */
@@ -57,9 +73,11 @@ export interface LocalRunOptions {
   dryRun?: boolean;
   /** Forget the experiments' status and their actions' state first, and start over. */
   restart?: boolean;
-  /** Where progress goes, and how. */
-  output: ProgressStream;
-  mode: ProgressMode;
+  /**
+   * Where progress goes; default nowhere. A function is given the run's clock (simulated in a
+   * dry run), so that the times it prints are the run's.
+   */
+  progress?: LocalRunProgress | ((clock: { now(): Date }) => LocalRunProgress);
   /** Stops the run between steps (Ctrl-C). */
   signal?: AbortSignal;
   /**
@@ -183,7 +201,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   }
 
   const simulated = dryRun ? new SimulatedClock(options.dryRunStart ?? new Date()) : undefined;
-  const progress = new ProgressReporter({ stream: options.output, mode: options.mode, ...(simulated ? { now: () => simulated.now() } : {}) });
+  const progress =
+    typeof options.progress === "function" ? options.progress({ now: () => (simulated ? simulated.now() : new Date()) }) : (options.progress ?? silentProgress);
 
   for (const note of documents.notes) progress.log(`note: ${note}`);
   const missing = weightStandIns(

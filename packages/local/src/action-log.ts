@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Iter8Log } from "../cluster/iter8-log";
+import type { Iter8Log } from "@iter8ts/tasks";
 
 /**
  * The file in a local run's state folder where its actions' Iter8Log lines are appended, one

@@ -1,7 +1,7 @@
 /**
  * What local mode costs per step, on the real disk: a status write into an experiment file (the
  * engine writes one after every step), a weight patch into a routing file, and a whole dry run
- * of a ten-iteration quickstart. Run with `pnpm -F @iter8ts/cli bench`.
+ * of a ten-iteration quickstart. Run with `pnpm -F @iter8ts/local bench`.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,13 +10,12 @@ import { ExperimentSchema, type ExperimentStatus } from "@iter8ts/types";
 import { ResourceWeightWriter } from "@iter8ts/weights";
 import { afterAll, bench, describe } from "vitest";
 import { parse } from "yaml";
-import { experimentYaml, METRICS_YAML, ROUTING_SHAPES } from "../src/local/__fixtures__/local-files";
-import { diskDocumentFiles } from "../src/local/document-files";
-import { LocalDocuments } from "../src/local/local-documents";
-import { LocalExperimentStore } from "../src/local/local-experiment-store";
-import { LocalResourceClient } from "../src/local/local-resource-client";
-import { ProgressMode } from "../src/local/progress-reporter";
-import { runLocal } from "../src/local/run-local";
+import { experimentYaml, METRICS_YAML, ROUTING_SHAPES } from "../src/__fixtures__/local-files";
+import { diskDocumentFiles } from "../src/document-files";
+import { LocalDocuments } from "../src/local-documents";
+import { LocalExperimentStore } from "../src/local-experiment-store";
+import { LocalResourceClient } from "../src/local-resource-client";
+import { runLocal } from "../src/run-local";
 
 const dir = await mkdtemp(join(tmpdir(), "iter8ctl-bench-"));
 await writeFile(join(dir, "experiment.yaml"), experimentYaml());
@@ -71,8 +70,6 @@ describe("local mode on disk", () => {
       const result = await runLocal({
         paths: [join(import.meta.dirname, "..", "..", "..", "samples", "istio")],
         dryRun: true,
-        output: { write: () => undefined },
-        mode: ProgressMode.Plain,
       });
       if (result.outcome !== "completed") throw new Error(`the dry run ended ${result.outcome}`);
     },
