@@ -1,5 +1,5 @@
-import { createEngine, FAILURE_REASONS, runToCompletion, readEngineStatus, type ExperimentKey } from "@iter8ts/engine";
-import { MemoryExperimentStore, SimulatedClock } from "@iter8ts/engine/testing";
+import { createEngine, FAILURE_REASONS, runToCompletion, readEngineStatus, SimulatedClock, type ExperimentKey } from "@iter8ts/engine";
+import { MemoryExperimentStore } from "@iter8ts/engine/testing";
 import type { CollectFunction } from "@iter8ts/tasks";
 import { TaskRunner } from "@iter8ts/tasks";
 import { experimentNamespace, versionNames, type Condition, type Experiment, type ExperimentStatus, type Metric } from "@iter8ts/types";

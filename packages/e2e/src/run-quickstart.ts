@@ -1,5 +1,5 @@
-import { createEngine, runToCompletion, type EngineEvent, type ExperimentKey } from "@iter8ts/engine";
-import { MemoryEventSink, MemoryExperimentStore, SimulatedClock } from "@iter8ts/engine/testing";
+import { createEngine, runToCompletion, SimulatedClock, type EngineEvent, type ExperimentKey } from "@iter8ts/engine";
+import { MemoryEventSink, MemoryExperimentStore } from "@iter8ts/engine/testing";
 import { createTaskRunner } from "@iter8ts/tasks";
 import { experimentNamespace, type Experiment, type VersionWeight } from "@iter8ts/types";
 import { readObservedWeights, ResourceWeightWriter } from "@iter8ts/weights";

@@ -5,14 +5,8 @@
  */
 import { afterAll, bench, describe } from "vitest";
 import { withDefaults, type Experiment } from "@iter8ts/types";
-import { createEngine, nextStep, runToCompletion, type EngineStatus } from "../src/index";
-import {
-  MemoryActionRunner,
-  MemoryExperimentStore,
-  MemoryWeightWriter,
-  ScriptedMetricsSource,
-  SimulatedClock,
-} from "../src/testing";
+import { createEngine, nextStep, runToCompletion, SimulatedClock, type EngineStatus } from "../src/index";
+import { MemoryActionRunner, MemoryExperimentStore, MemoryWeightWriter, ScriptedMetricsSource } from "../src/testing";
 
 const ITERATIONS = 100;
 

@@ -20,6 +20,7 @@ export type {
 } from "./ports";
 export { criteriaMetricReferences, weightObjectReferences, describeReference, refusedReference } from "./cross-namespace-refs";
 export { systemClock } from "./system-clock";
+export { SimulatedClock } from "./simulated-clock";
 export { ActionState, RetryStep, DecisionOutcome, readEngineStatus } from "./engine-status";
 export type { ActionRecord, RetryRecord, DecisionRecord, EngineStatus } from "./engine-status";
 export { Reason, FAILURE_REASONS, ActionName, HandlerType, Message } from "./reasons";

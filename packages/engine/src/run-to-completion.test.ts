@@ -3,7 +3,7 @@ import { EngineError } from "./engine-error";
 import { ReconcileOutcome, type ReconcileResult } from "./engine";
 import type { ExperimentKey } from "./ports";
 import { runToCompletion } from "./run-to-completion";
-import { SimulatedClock } from "./testing/simulated-clock";
+import { SimulatedClock } from "./simulated-clock";
 
 const key: ExperimentKey = { namespace: "default", name: "e" };
 

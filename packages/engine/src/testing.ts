@@ -1,9 +1,8 @@
 /**
- * In-memory implementations of the engine's ports and a simulated clock, for tests and
- * dry runs: a two-hour experiment runs in milliseconds.
+ * In-memory implementations of the engine's ports, for tests: with the `SimulatedClock` of the
+ * main entry, a two-hour experiment runs in milliseconds.
  */
 export { Faults } from "./testing/faults";
-export { SimulatedClock } from "./testing/simulated-clock";
 export { MemoryExperimentStore } from "./testing/memory-experiment-store";
 export type { StoreOp } from "./testing/memory-experiment-store";
 export { MemoryActionRunner } from "./testing/memory-action-runner";

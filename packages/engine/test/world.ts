@@ -5,14 +5,13 @@
  */
 import type { MetricValues } from "@iter8ts/analytics";
 import type { Experiment, ExperimentStatus, Metric, TaskSpec, VersionDetail } from "@iter8ts/types";
-import { createEngine, runToCompletion, type Engine, type EngineOptions, type ExperimentKey, type EnginePorts } from "../src/index";
+import { createEngine, runToCompletion, SimulatedClock, type Engine, type EngineOptions, type ExperimentKey, type EnginePorts } from "../src/index";
 import {
   MemoryActionRunner,
   MemoryEventSink,
   MemoryExperimentStore,
   MemoryWeightWriter,
   ScriptedMetricsSource,
-  SimulatedClock,
   type MetricsQueryContext,
   type SimulatedAction,
 } from "../src/testing";

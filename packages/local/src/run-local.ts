@@ -4,6 +4,7 @@ import {
   createEngine,
   ReconcileOutcome,
   runToCompletion,
+  SimulatedClock,
   type ActionRunner,
   type Clock,
   type EngineEvent,
@@ -11,7 +12,6 @@ import {
   type ExperimentKey,
   type MetricsSource,
 } from "@iter8ts/engine";
-import { SimulatedClock } from "@iter8ts/engine/testing";
 import { secretsFromKubernetes, type SecretStore } from "@iter8ts/metrics";
 import { createTaskRunner, logPrecedence, taskEventMessage, type Iter8Log, type TaskEvent, type TaskRunner } from "@iter8ts/tasks";
 import { API_VERSION, experimentNamespace, type Experiment } from "@iter8ts/types";
@@ -171,7 +171,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const dryRun = options.dryRun === true;
   const { files: paths, home } = await resolveRunPaths(options.paths);
   const disk = options.files ?? diskDocumentFiles;
-  const files = dryRun ? await MemoryDocumentFiles.copyOf(disk, paths) : disk;
+  // A dry run works on a copy in memory, where it may also add the stand-ins it makes up.
+  const memory = dryRun ? await MemoryDocumentFiles.copyOf(disk, paths) : undefined;
+  const files: DocumentFiles = memory ?? disk;
   let documents = await LocalDocuments.open(files, paths);
   let store = new LocalExperimentStore(documents);
   const experiments = await store.listExperiments();
@@ -217,16 +219,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       problems,
     );
   }
-  if (dryRun) {
-    const standIns = missing;
-    if (standIns.length > 0) {
-      (files as MemoryDocumentFiles).write(STAND_INS_FILE, standIns.map((s) => stringify(s.object)).join("---\n"));
-      for (const s of standIns) {
-        progress.log(`dry run: ${s.label} (weights of ${s.experiments.join(", ")}) is not among the documents; using a stand-in with all traffic on the baseline`);
-      }
-      documents = await LocalDocuments.open(files, [...paths, STAND_INS_FILE]);
-      store = new LocalExperimentStore(documents);
+  if (memory && missing.length > 0) {
+    memory.write(STAND_INS_FILE, missing.map((s) => stringify(s.object)).join("---\n"));
+    for (const s of missing) {
+      progress.log(`dry run: ${s.label} (weights of ${s.experiments.join(", ")}) is not among the documents; using a stand-in with all traffic on the baseline`);
     }
+    documents = await LocalDocuments.open(files, [...paths, STAND_INS_FILE]);
+    store = new LocalExperimentStore(documents);
   }
 
   const stateDir = options.stateDir ?? join(home, STATE_FOLDER);
@@ -235,8 +234,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const onAbort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener("abort", onAbort, { once: true });
-  const wakeable = dryRun ? undefined : new WakeableClock(controller.signal);
-  const clock: Clock = simulated ?? (wakeable as WakeableClock);
+  // A real run's clock wakes early when an action finishes, so the next step need not wait.
+  let clock: Clock;
+  let wakeable: WakeableClock | undefined;
+  if (simulated) clock = simulated;
+  else clock = wakeable = new WakeableClock(controller.signal);
 
   let actions: (ActionRunner & { stopAll?: () => Promise<void> }) | undefined;
   let logWriter: ActionLogWriter | undefined;

@@ -1,16 +1,9 @@
 // Experiments whose status was written by the real engine: the in-memory ports of
-// @iter8ts/engine/testing and a simulated clock run every iteration in milliseconds, so the
+// @iter8ts/engine/testing and its simulated clock run every iteration in milliseconds, so the
 // decisions, analysis and conditions are what a user would get, not hand-written guesses.
 import type { MetricValues } from "@iter8ts/analytics";
-import { createEngine, runToCompletion } from "@iter8ts/engine";
-import {
-  MemoryActionRunner,
-  MemoryEventSink,
-  MemoryExperimentStore,
-  MemoryWeightWriter,
-  ScriptedMetricsSource,
-  SimulatedClock,
-} from "@iter8ts/engine/testing";
+import { createEngine, runToCompletion, SimulatedClock } from "@iter8ts/engine";
+import { MemoryActionRunner, MemoryEventSink, MemoryExperimentStore, MemoryWeightWriter, ScriptedMetricsSource } from "@iter8ts/engine/testing";
 import type { Experiment, ExperimentInput, Metric } from "@iter8ts/types";
 
 function metric(name: string, units: string, type: "Counter" | "Gauge" = "Gauge"): Metric {

@@ -1,6 +1,10 @@
-import type { Clock } from "../ports";
+import type { Clock } from "./ports";
 
-/** A clock that only moves when told to; `sleep` moves it forward and returns at once. */
+/**
+ * A clock that only moves when told to; `sleep` moves it forward and returns at once. Tests use
+ * it, and so do runtimes that simulate time on purpose (local mode's dry run), which is why it is
+ * exported beside `systemClock` rather than only under `./testing`.
+ */
 export class SimulatedClock implements Clock {
   #ms: number;
 
