@@ -1,5 +1,6 @@
 import type { Experiment } from "@iter8ts/types";
 import { beforeAll, describe, expect, it } from "vitest";
+import { objectiveEvidence, rewardEvidence, srmEvidence, statisticsAnalysis, versionEvidence, winnerEvidence } from "../report/__fixtures__/statistics-evidence";
 import { SIMULATED_VERSIONS, simulatedAbnExperiment } from "../report/__fixtures__/simulated-experiment";
 import { extractReportData, type ReportData } from "../report/extract-report-data";
 import { renderReportHtml } from "./render-report-html";
@@ -82,16 +83,16 @@ describe("renderReportHtml", () => {
 
   it("shows the statistics evidence when the analysis has it", () => {
     const e = structuredClone(abn);
-    (e.status!.analysis as Record<string, unknown>).statistics = {
-      provenance: "iter8ts/analytics",
-      timestamp: "2024-05-06T09:05:30.000Z",
-      data: {
-        winner: { rule: "winner", reason: "checkout-v3 is best with probability 0.97 ≥ 0.95.", confidence: 0.95, probabilityBest: { "checkout-v3": 0.97 } },
-        versions: [{ version: "checkout-v3", status: "feasible", feasibility: 0.99, sampleSize: 6000, reward: { posteriorMean: 0.0466, interval: [0.041, 0.052] } }],
-        objectives: [{ objective: 0, metric: "shop/mean-latency", version: "checkout-v2", decision: "violated", probability: 0.001, reason: "P(latency ≤ 250) = 0.001 ≤ 0.05" }],
-        srm: { status: "ok", reason: "Traffic matches the weights (p = 0.41).", pValue: 0.41 },
-      },
-    };
+    (e.status!.analysis as Record<string, unknown>).statistics = statisticsAnalysis({
+      winner: winnerEvidence({ rule: "winner", reason: "checkout-v3 is best with probability 0.97 ≥ 0.95.", winner: "checkout-v3", confidence: 0.95, probabilityBest: { "checkout-v3": 0.97 } }),
+      versions: [
+        versionEvidence("checkout-v3", { status: "feasible", feasibility: 0.99, sampleSize: 6000, reward: rewardEvidence({ posteriorMean: 0.0466, interval: [0.041, 0.052] }) }),
+      ],
+      objectives: [
+        objectiveEvidence({ objective: 0, metric: "shop/mean-latency", version: "checkout-v2", decision: "violated", probability: 0.001, reason: "P(latency ≤ 250) = 0.001 ≤ 0.05" }),
+      ],
+      srm: srmEvidence({ status: "ok", reason: "Traffic matches the weights (p = 0.41).", pValue: 0.41 }),
+    });
     const html = renderReportHtml(extractReportData(e));
     expect(html).toContain('<h2 id="statistics-h">Statistical evidence</h2>');
     expect(html).toContain("<strong>Winner rule (winner):</strong> checkout-v3 is best with probability 0.97 ≥ 0.95.");

@@ -1,6 +1,7 @@
 import { readEngineStatus, type DecisionRecord } from "@iter8ts/engine";
 import type { Experiment } from "@iter8ts/types";
 import { beforeAll, describe, expect, it } from "vitest";
+import { statisticsAnalysis, winnerEvidence } from "./__fixtures__/statistics-evidence";
 import { SIMULATED_VERSIONS, simulatedAbnExperiment, simulatedCanaryExperiment } from "./__fixtures__/simulated-experiment";
 import { renderDescription } from "../describe/render-description";
 import { summarizeExperiment } from "../describe/summarize-experiment";
@@ -211,11 +212,9 @@ describe("extractReportData in other situations", () => {
 
   it("uses the statistics mode's reason for the winner when the analysis carries one", () => {
     const e = structuredClone(abn);
-    (e.status!.analysis as Record<string, unknown>).statistics = {
-      provenance: "iter8ts/analytics",
-      timestamp: "2024-05-06T09:05:30.000Z",
-      data: { winner: { rule: "winner", reason: "checkout-v3 is best with probability 0.97 ≥ 0.95.", leader: "checkout-v3", confidence: 0.95 } },
-    };
+    (e.status!.analysis as Record<string, unknown>).statistics = statisticsAnalysis({
+      winner: winnerEvidence({ rule: "winner", reason: "checkout-v3 is best with probability 0.97 ≥ 0.95.", winner: "checkout-v3", leader: "checkout-v3", confidence: 0.95 }),
+    });
     const data = extractReportData(e);
     expect(data.winner.explanation).toBe("checkout-v3 is best with probability 0.97 ≥ 0.95.");
     expect(data.statistics?.winner.rule).toBe("winner");

@@ -1,8 +1,20 @@
 /**
  * The part of `status.analysis.statistics` (written by the statistics mode of the analytics) that
- * a report shows. The status is free-form JSON to this reader: anything missing or of the wrong
- * type reads as `null` or is left out, so a status from another version never breaks a report.
+ * a report shows, read through the analytics' own schemas. Each part (the winner, each version,
+ * each objective, the traffic check, the weights) is read on its own: a part that does not match
+ * the schema (a hand-edited status, one from another version) is left out or reads as null, so it
+ * never breaks the rest of the report.
  */
+import {
+  ObjectiveEvidenceSchema,
+  SrmEvidenceSchema,
+  VersionEvidenceSchema,
+  WeightsEvidenceSchema,
+  WinnerEvidenceSchema,
+  type ObjectiveEvidence,
+  type VersionEvidence,
+  type WinnerEvidence,
+} from "@iter8ts/analytics";
 
 /** Where one version stands, per the statistics mode. */
 export interface VersionStatistics {
@@ -47,28 +59,44 @@ export interface StatisticsEvidence {
   weights: { rule: string | null; reason: string | null } | null;
 }
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/** What `safeParse` of a zod schema returns; the report needs no zod of its own. */
+interface Parses<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
 }
 
-function num(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
+function parsed<T>(schema: Parses<T>, value: unknown): T | null {
+  const result = schema.safeParse(value);
+  return result.success ? result.data : null;
 }
 
-function str(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
+function each<T>(schema: Parses<T>, value: unknown): T[] {
+  return Array.isArray(value) ? value.map((item) => parsed(schema, item)).filter((item): item is T => item !== null) : [];
 }
 
-function interval(value: unknown): [number, number] | null {
-  if (!Array.isArray(value) || value.length !== 2) return null;
-  const [lo, hi] = [num(value[0]), num(value[1])];
-  return lo === null || hi === null ? null : [lo, hi];
+/** `status.analysis.statistics.data`, or null when the analysis has no statistics part. */
+function statisticsData(analysis: unknown): Record<string, unknown> | null {
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+  return isObject(analysis) && isObject(analysis.statistics) && isObject(analysis.statistics.data) ? analysis.statistics.data : null;
 }
 
-function record(value: unknown): Json {
-  return isObject(value) ? value : {};
+function versionStatistics(v: VersionEvidence, winner: WinnerEvidence | null): VersionStatistics {
+  const test = winner?.sequential[v.version];
+  return {
+    version: v.version,
+    status: v.status,
+    feasibility: v.feasibility,
+    sampleSize: v.sampleSize,
+    probabilityBest: v.reward?.probabilityBest ?? winner?.probabilityBest[v.version] ?? null,
+    expectedLoss: v.reward?.expectedLoss ?? winner?.expectedLoss[v.version] ?? null,
+    rewardMean: v.reward?.posteriorMean ?? v.reward?.value ?? null,
+    rewardInterval: v.reward?.interval ?? null,
+    sequentialPValue: test?.pValue ?? null,
+    favours: test?.favours ?? null,
+  };
+}
+
+function objectiveStatistics(o: ObjectiveEvidence): ObjectiveStatistics {
+  return { objective: o.objective, metric: o.metric, version: o.version, decision: o.decision, probability: o.probability, interval: o.interval, reason: o.reason };
 }
 
 /**
@@ -76,53 +104,18 @@ function record(value: unknown): Json {
  * `statistics` part (the Iter8 point-value analysis).
  */
 export function readStatisticsEvidence(analysis: unknown): StatisticsEvidence | null {
-  if (!isObject(analysis) || !isObject(analysis.statistics) || !isObject(analysis.statistics.data)) return null;
-  const data = analysis.statistics.data;
-  const winner = record(data.winner);
-  const probabilityBest = record(winner.probabilityBest);
-  const expectedLoss = record(winner.expectedLoss);
-  const sequential = record(winner.sequential);
-
-  const versions: VersionStatistics[] = [];
-  for (const v of Array.isArray(data.versions) ? data.versions : []) {
-    if (!isObject(v) || typeof v.version !== "string") continue;
-    const reward = record(v.reward);
-    const test = record(sequential[v.version]);
-    versions.push({
-      version: v.version,
-      status: str(v.status),
-      feasibility: num(v.feasibility),
-      sampleSize: num(v.sampleSize),
-      probabilityBest: num(reward.probabilityBest) ?? num(probabilityBest[v.version]),
-      expectedLoss: num(reward.expectedLoss) ?? num(expectedLoss[v.version]),
-      rewardMean: num(reward.posteriorMean) ?? num(reward.value),
-      rewardInterval: interval(reward.interval),
-      sequentialPValue: num(test.pValue),
-      favours: str(test.favours),
-    });
-  }
-
-  const objectives: ObjectiveStatistics[] = [];
-  for (const o of Array.isArray(data.objectives) ? data.objectives : []) {
-    if (!isObject(o) || typeof o.version !== "string" || typeof o.objective !== "number") continue;
-    objectives.push({
-      objective: o.objective,
-      metric: str(o.metric) ?? "",
-      version: o.version,
-      decision: str(o.decision),
-      probability: num(o.probability),
-      interval: interval(o.interval),
-      reason: str(o.reason),
-    });
-  }
-
-  const srm = isObject(data.srm) ? { status: str(data.srm.status), reason: str(data.srm.reason), pValue: num(data.srm.pValue) } : null;
-  const weights = isObject(data.weights) ? { rule: str(data.weights.rule), reason: str(data.weights.reason) } : null;
+  const data = statisticsData(analysis);
+  if (!data) return null;
+  const winner = parsed(WinnerEvidenceSchema, data.winner);
+  const srm = parsed(SrmEvidenceSchema, data.srm);
+  const weights = parsed(WeightsEvidenceSchema, data.weights);
   return {
-    winner: { rule: str(winner.rule), reason: str(winner.reason), leader: str(winner.leader), confidence: num(winner.confidence) },
-    versions,
-    objectives,
-    srm,
-    weights,
+    winner: winner
+      ? { rule: winner.rule, reason: winner.reason, leader: winner.leader, confidence: winner.confidence }
+      : { rule: null, reason: null, leader: null, confidence: null },
+    versions: each(VersionEvidenceSchema, data.versions).map((v) => versionStatistics(v, winner)),
+    objectives: each(ObjectiveEvidenceSchema, data.objectives).map(objectiveStatistics),
+    srm: srm ? { status: srm.status, reason: srm.reason, pValue: srm.pValue } : null,
+    weights: weights ? { rule: weights.rule, reason: weights.reason } : null,
   };
 }
