@@ -8,8 +8,8 @@ import { InMemoryResourceClient } from "@iter8ts/weights/testing";
 import { failureCulprit, readsSloppily } from "./failure-culprit";
 import { fuzzBackend } from "./fuzz-backend";
 import { fuzzTaskRegistry } from "./fuzz-task-registry";
-import { OfflineMetricsSource } from "./offline-metrics-source";
-import { SettledActionRunner } from "./settled-action-runner";
+import { offlineMetricsSource } from "./offline-metrics-source";
+import { openSettledActionRunner } from "./settled-action-runner";
 
 /** Longest run the fuzzer lets an experiment have: iterations per loop and loops. */
 export const FUZZ_MAX_ITERATIONS_PER_LOOP = 2;
@@ -103,9 +103,9 @@ export async function runFuzzedExperiment(experiment: Experiment, metrics: reado
       });
     },
   });
-  const actions = new SettledActionRunner(tasks, { maxWaitMs: 10_000 });
+  const { runner: actions } = await openSettledActionRunner(tasks, { maxWaitMs: 10_000 });
   const engine = createEngine(
-    { store, metrics: new OfflineMetricsSource({ http: fuzzBackend(seed) }), weights: new ResourceWeightWriter(client), actions, clock },
+    { store, metrics: offlineMetricsSource(fuzzBackend(seed)), weights: new ResourceWeightWriter(client), actions, clock },
     { newRunToken: () => "fuzz" },
   );
   const iterations = (short.spec.duration?.iterationsPerLoop ?? 15) * (short.spec.duration?.maxLoops ?? 1);

@@ -6,11 +6,11 @@ import { readObservedWeights, ResourceWeightWriter } from "@iter8ts/weights";
 import { InMemoryResourceClient } from "@iter8ts/weights/testing";
 import { startKubectlStandIn, type AppliedManifest } from "./kubectl-stand-in";
 import { loadSample, type QuickstartStack } from "./load-sample";
-import { OfflineMetricsSource } from "./offline-metrics-source";
+import { offlineMetricsSource } from "./offline-metrics-source";
 import { pointPromotionAt } from "./point-promotion-at";
 import { mockQuickstartMetrics, type QuickstartOutcome } from "./quickstart-mocks";
 import { servedVersion } from "./served-version";
-import { SettledActionRunner, type FinishedAction } from "./settled-action-runner";
+import { openSettledActionRunner, type FinishedAction } from "./settled-action-runner";
 
 /** What the routing objects held right after an iteration. */
 export interface IterationWeights {
@@ -74,10 +74,12 @@ export async function runQuickstart(stack: QuickstartStack, outcome: QuickstartO
   const key: ExperimentKey = { namespace: experimentNamespace(stored), name: stored.metadata.name ?? "" };
   const client = new InMemoryResourceClient(sample.objects);
   const standIn = await startKubectlStandIn(client);
-  const actions = new SettledActionRunner(createTaskRunner({ allowExec: true, env: standIn.env, kubectl: standIn.kubectl, resources: client, now: () => clock.now() }));
+  const { runner: actions, finished } = await openSettledActionRunner(
+    createTaskRunner({ allowExec: true, env: standIn.env, kubectl: standIn.kubectl, resources: client, now: () => clock.now() }),
+  );
   const events = new MemoryEventSink();
   const engine = createEngine(
-    { store, metrics: new OfflineMetricsSource(), weights: new ResourceWeightWriter(client), actions, clock, events },
+    { store, metrics: offlineMetricsSource(), weights: new ResourceWeightWriter(client), actions, clock, events },
     { newRunToken: () => "quickstart" },
   );
 
@@ -119,7 +121,7 @@ export async function runQuickstart(stack: QuickstartStack, outcome: QuickstartO
       iterations,
       weightMismatches,
       applied: standIn.applied,
-      actions: actions.finished,
+      actions: finished,
       served: servedVersion(stack, client),
       reconciles: summary.steps,
     };

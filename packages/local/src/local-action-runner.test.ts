@@ -6,7 +6,7 @@ import { ExperimentSchema } from "@iter8ts/types";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { experimentYaml, folderWith } from "./__fixtures__/local-files";
-import { diskDocumentFiles } from "./document-files";
+import { diskDocumentFiles, MemoryDocumentFiles } from "./document-files";
 import { LocalActionRunner } from "./local-action-runner";
 
 const experiment = ExperimentSchema.parse(parse(experimentYaml()));
@@ -108,6 +108,21 @@ describe("LocalActionRunner", () => {
     await runner.forget(["shop/cart-ab"]);
     expect(runner.records).toEqual({});
     expect((await open(dir)).runner.records).toEqual({});
+  });
+
+  it("on a simulated clock, answers for a running action once it has ended (settleWithinMs), so the clock cannot outrun it", async () => {
+    const finished: string[] = [];
+    const runner = await LocalActionRunner.open({
+      files: new MemoryDocumentFiles(),
+      statePath: "actions.json",
+      taskRunner: () => createTaskRunner({ allowExec: true }),
+      onFinished: (r, result) => finished.push(`${r.runId} ${result.ok ? "ok" : "failed"}`),
+      settleWithinMs: 10_000,
+    });
+    const run = request("r1-finish", "sleep 0.3");
+    await runner.start(run, experiment);
+    expect(await runner.state(run)).toEqual({ state: "Succeeded" });
+    expect(finished).toEqual(["r1-finish ok"]);
   });
 
   it("refuses a state file it cannot understand, saying how to reset it", async () => {

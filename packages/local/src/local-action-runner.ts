@@ -37,10 +37,27 @@ export interface LocalActionRunnerOptions {
   onFinished?: (request: ActionRequest, result: ActionResult) => void;
   /** Called just before an action's tasks start, with the experiment they run against. */
   onStarting?: (request: ActionRequest, experiment: Experiment) => void;
+  /**
+   * For runs on a simulated clock, whose tasks still take real time: asked for the state of an
+   * action this process is running, the runner first waits for it to end, up to this many
+   * milliseconds of real time, so that the clock cannot race past the action's deadline while
+   * its tasks work. Left out on the real clock, where the run waits on its clock instead.
+   */
+  settleWithinMs?: number;
 }
 
 function keyOf(key: ExperimentKey): string {
   return `${key.namespace}/${key.name}`;
+}
+
+/** Waits for `done`, but at most `ms` of real time. */
+async function settleWithinReal(done: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([done, limit]);
+  clearTimeout(timer);
 }
 
 /**
@@ -59,6 +76,8 @@ export class LocalActionRunner implements ActionRunner {
   readonly #state: ActionStateFile;
   readonly #runners = new Map<string, InProcessActionRunner>();
   readonly #live = new Set<string>();
+  /** Per live run: settles once its result is recorded. */
+  readonly #recorded = new Map<string, Promise<void>>();
   #saving: Promise<void> = Promise.resolve();
   #stopping = false;
 
@@ -151,7 +170,8 @@ export class LocalActionRunner implements ActionRunner {
     this.#live.add(request.runId);
     this.#options.onStarting?.(request, experiment);
     await runner.start({ runId: request.runId, action: request.action, tasks: request.tasks }, experiment);
-    void runner.settled(request.runId)?.then((result) => this.#finished(request, result));
+    const recorded = runner.settled(request.runId)?.then((result) => this.#finished(request, result));
+    if (recorded) this.#recorded.set(request.runId, recorded);
   }
 
   async #finished(request: ActionRequest, result: ActionResult): Promise<void> {
@@ -172,6 +192,9 @@ export class LocalActionRunner implements ActionRunner {
   }
 
   async state(request: ActionRequest): Promise<ActionRunState> {
+    const settleWithin = this.#options.settleWithinMs;
+    const recorded = this.#recorded.get(request.runId);
+    if (settleWithin !== undefined && recorded) await settleWithinReal(recorded, settleWithin);
     const record = this.#state.runs[request.runId];
     if (record && record.state !== "Running") {
       await this.#saving.catch(() => undefined);
