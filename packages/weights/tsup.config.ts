@@ -1,4 +1,3 @@
 import { packageConfig } from "../../tsup.config.base";
 
-// A second entry ships the in-memory ResourceClient under `@iter8ts/weights/testing`.
-export default packageConfig({ entry: ["src/index.ts", "src/testing.ts"] });
+export default packageConfig();

@@ -1,6 +1,6 @@
 import { ReconcileOutcome, EngineError, type Engine, type ExperimentKey, type ReconcileResult } from "@iter8ts/engine";
 import type { InformerEvent } from "@iter8ts/kube";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { Controller, ControllerPhase, type ControllerParts, type Informer, type LeaderElection, type LeadershipCallbacks } from "./controller";

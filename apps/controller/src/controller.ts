@@ -5,7 +5,7 @@
  */
 import { EngineError, ReconcileOutcome, type Engine, type ExperimentKey, type ReconcileResult } from "@iter8ts/engine";
 import type { InformerEvent, ResourceInformer } from "@iter8ts/kube";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import type { Logger } from "pino";
 import type { ControllerMetrics } from "./controller-metrics";
 import type { ProbeResult } from "./http-endpoints";

@@ -21,6 +21,14 @@ describe("roundWeights", () => {
     expect(roundWeights([2.5, 47.5, 47.5, 2.5])).toEqual([3, 48, 47, 2]);
   });
 
+  it("always sums to the total, for shares of any size", () => {
+    for (const shares of [[0.1, 0.2, 0.7], [17, 17, 17, 17, 17, 17], [99.999, 0.001], [1e-12, 1], [1, 1, 1]]) {
+      expect(roundWeights(shares).reduce((a, b) => a + b, 0)).toBe(100);
+    }
+    expect(roundWeights([1, 1, 1])).toEqual([34, 33, 33]);
+    expect(roundWeights([0, 0])).toEqual([50, 50]);
+  });
+
   it("always sums to the total and is the same on every call", () => {
     const weights = [12.345, 0.001, 33.3, 54.354];
     const first = roundWeights(weights);
@@ -32,7 +40,11 @@ describe("roundWeights", () => {
     expect(roundWeights([1, 3])).toEqual([25, 75]);
     expect(roundWeights([0, 0, 0])).toEqual([34, 33, 33]);
     expect(roundWeights([1, 1], 7)).toEqual([4, 3]);
+  });
+
+  it("gives no weights for no versions instead of throwing (an experiment with no versions to weigh)", () => {
     expect(roundWeights([])).toEqual([]);
+    expect(roundWeights([], 7)).toEqual([]);
   });
 
   it("treats float noise below zero as zero but rejects real negatives", () => {

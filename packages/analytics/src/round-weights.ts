@@ -9,6 +9,9 @@ const REMAINDER_RESOLUTION = 1e9;
  * remainder method: every weight is first rescaled so the weights sum to `total` (all zero means
  * equal shares), each gets its whole part, and the units still missing go to the largest
  * fractional parts, ties going to the earlier entry. Deterministic: equal input, equal output.
+ * An empty list gives an empty list (no versions, no weights), so callers need no special case
+ * for an experiment with nothing to weigh. The one `roundWeights` of the workspace:
+ * `@iter8ts/weights` rescales recommended weights with it too.
  *
  * @throws AnalyticsError `invalid_argument` for a negative or non-finite weight, or a `total`
  * that is not a non-negative integer.

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InMemoryResourceClient } from "@iter8ts/weights/testing";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
 import { startKubectlStandIn, type KubectlStandIn } from "./kubectl-stand-in";
 
 function bash(script: string, env: Readonly<Record<string, string>>): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
-import { describeObject, type KubeObject, type ObjectKey } from "@iter8ts/weights";
+import { describeObject, type KubeObject, type ObjectKey } from "@iter8ts/resources";
 import { E2eError, E2eErrorCode } from "./e2e-error";
 
 /** Where applied objects go: an `InMemoryResourceClient` fits. */

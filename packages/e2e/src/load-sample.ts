@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseDocuments, type Experiment, type Metric } from "@iter8ts/types";
-import { objectKeyId, objectKeyOf, type KubeObject } from "@iter8ts/weights";
+import { objectKeyId, objectKeyOf, type KubeObject } from "@iter8ts/resources";
 import { E2eError, E2eErrorCode } from "./e2e-error";
 
 /** The repository's `samples/` folder. */

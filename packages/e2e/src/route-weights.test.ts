@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readFieldPath } from "@iter8ts/weights";
+import { readFieldPath } from "@iter8ts/resources";
 import { loadSample } from "./load-sample";
 import { routeWeights } from "./route-weights";
 

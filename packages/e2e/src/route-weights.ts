@@ -1,5 +1,6 @@
 import type { Experiment } from "@iter8ts/types";
-import { readFieldPath, versionWeightRefs, type KubeObject, type PathSegment } from "@iter8ts/weights";
+import { readFieldPath, type KubeObject, type PathSegment } from "@iter8ts/resources";
+import { versionWeightRefs } from "@iter8ts/weights";
 
 /** Routing objects with fuzzed weights, and whether those can be a split of the traffic. */
 export interface RoutedWeights {

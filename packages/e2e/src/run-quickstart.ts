@@ -3,13 +3,13 @@ import { MemoryEventSink, MemoryExperimentStore } from "@iter8ts/engine/testing"
 import { createTaskRunner } from "@iter8ts/tasks";
 import { experimentNamespace, type Experiment, type VersionWeight } from "@iter8ts/types";
 import { readObservedWeights, ResourceWeightWriter } from "@iter8ts/weights";
-import { InMemoryResourceClient } from "@iter8ts/weights/testing";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
 import { startKubectlStandIn, type AppliedManifest } from "./kubectl-stand-in";
 import { loadSample, type QuickstartStack } from "./load-sample";
 import { offlineMetricsSource } from "./offline-metrics-source";
 import { pointPromotionAt } from "./point-promotion-at";
 import { mockQuickstartMetrics, type QuickstartOutcome } from "./quickstart-mocks";
-import { servedVersion } from "./served-version";
+import { servedVersion } from "./quickstart-expectations";
 import { openSettledActionRunner, type FinishedAction } from "./settled-action-runner";
 
 /** What the routing objects held right after an iteration. */
@@ -122,7 +122,7 @@ export async function runQuickstart(stack: QuickstartStack, outcome: QuickstartO
       weightMismatches,
       applied: standIn.applied,
       actions: finished,
-      served: servedVersion(stack, client),
+      served: await servedVersion(stack, (key) => client.peek(key)),
       reconciles: summary.steps,
     };
   } finally {

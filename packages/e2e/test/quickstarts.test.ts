@@ -3,22 +3,15 @@
 // (the finish action's `kubectl apply` in a real shell, against the same objects).
 import { describe, expect, it } from "vitest";
 import { totalIterations, withDefaults } from "@iter8ts/types";
-import { loadSample, QUICKSTART_STACKS, QuickstartOutcome, runQuickstart, type QuickstartRun } from "../src/index";
+import { loadSample, QUICKSTART_EXPECTATIONS, QUICKSTART_STACKS, QuickstartOutcome, quickstartMessages, runQuickstart, type QuickstartRun } from "../src/index";
 
-function expectedMessages(iterations: number): string[] {
-  return [
-    "ExperimentInitialized: Experiment status initialized",
-    "TargetAcquired",
-    "StageAdvanced: Advanced to Initializing",
-    "StageAdvanced: Advanced to Running",
-    ...Array.from({ length: iterations - 1 }, (_, i) => `IterationUpdate: Completed Iteration ${i + 1}`),
-    "IterationUpdate: Completed Loop 1",
-    "HandlerLaunched: Finish handler 'finish' launched",
-    "ExperimentCompleted: Experiment Completed",
-  ];
+/** The table every quickstart suite asserts with, and the sample's own iteration count. */
+function versionsOf(stack: (typeof QUICKSTART_STACKS)[number]) {
+  return { ...QUICKSTART_EXPECTATIONS[stack], iterations: totalIterations(withDefaults(loadSample(stack).experiment)) };
 }
 
-function versionsOf(stack: (typeof QUICKSTART_STACKS)[number]) {
+/** What the sample's files say: its versions and the promotion manifest each `promote` variable names. */
+function versionsInSample(stack: (typeof QUICKSTART_STACKS)[number]) {
   const { experiment, promoteFiles } = loadSample(stack);
   const info = experiment.spec.versionInfo!;
   const candidate = info.candidates![0]!;
@@ -26,13 +19,7 @@ function versionsOf(stack: (typeof QUICKSTART_STACKS)[number]) {
     const value = v.variables?.find((x) => x.name === "promote")?.value ?? "";
     return Object.keys(promoteFiles).find((f) => value.endsWith(`/${f}`) || value === f.replace(/\.ya?ml$/, ""));
   };
-  return {
-    baseline: info.baseline.name,
-    candidate: candidate.name,
-    baselineManifest: promoteFileOf(info.baseline),
-    candidateManifest: promoteFileOf(candidate),
-    iterations: totalIterations(withDefaults(experiment)),
-  };
+  return { baseline: info.baseline.name, candidate: candidate.name, baselineManifest: promoteFileOf(info.baseline), candidateManifest: promoteFileOf(candidate) };
 }
 
 function weightOf(weights: readonly { name: string; value: number }[], version: string): number | undefined {
@@ -40,7 +27,7 @@ function weightOf(weights: readonly { name: string; value: number }[], version: 
 }
 
 function expectCompletedCleanly(run: QuickstartRun, iterations: number) {
-  expect(run.messages).toEqual(expectedMessages(iterations));
+  expect(run.messages).toEqual(quickstartMessages(iterations));
   const status = run.experiment.status!;
   expect(status.stage).toBe("Completed");
   expect(status.completedIterations).toBe(iterations);
@@ -60,9 +47,8 @@ function expectCompletedCleanly(run: QuickstartRun, iterations: number) {
 describe.each(QUICKSTART_STACKS)("quickstart %s", (stack) => {
   const v = versionsOf(stack);
 
-  it("has a local promotion manifest for each version", () => {
-    expect(v.baselineManifest).toBeDefined();
-    expect(v.candidateManifest).toBeDefined();
+  it("has a local promotion manifest for each version, as the table of quickstart expectations says", () => {
+    expect(versionsInSample(stack)).toEqual(QUICKSTART_EXPECTATIONS[stack]);
     expect(v.baselineManifest).not.toBe(v.candidateManifest);
   });
 

@@ -5,8 +5,9 @@ import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { experimentNamespace, isDnsLabel, isDnsSubdomain, versionNames } from "@iter8ts/types";
-import { readObservedWeights, type KubeObject } from "@iter8ts/weights";
-import { InMemoryResourceClient } from "@iter8ts/weights/testing";
+import type { KubeObject } from "@iter8ts/resources";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
+import { readObservedWeights } from "@iter8ts/weights";
 import { loadSample, QUICKSTART_STACKS } from "../src/index";
 
 const CLUSTER_SCOPED = new Set(["Namespace"]);

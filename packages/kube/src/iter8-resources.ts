@@ -1,6 +1,6 @@
 import type { ExperimentKey } from "@iter8ts/engine";
 import { API_VERSION, parseExperimentSchema, parseMetricSchema, type Experiment, type Metric, type ParseResult } from "@iter8ts/types";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import type { KubeClients } from "./create-kube-clients";
 import { KubeError, KubeErrorCode } from "./kube-error";
 import { ResourceInformer, type ResourceInformerOptions } from "./resource-informer";

@@ -1,6 +1,6 @@
 import type { ActionRequest, ActionRunner, ActionRunState, ExperimentKey } from "@iter8ts/engine";
 import type { Experiment } from "@iter8ts/types";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import { actionJobName, labelValue } from "./action-job-name";
 import type { KubeClients } from "./create-kube-clients";
 import { isKubeError, KubeError, KubeErrorCode } from "./kube-error";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { JsonPatchOperation } from "@iter8ts/weights";
+import type { JsonPatchOperation } from "@iter8ts/resources";
 import { describe, expect, it } from "vitest";
 import { toResourceError } from "./kube-error";
 import { classifyPatchRefusal, mayHaveFailedTest, unmetTests } from "./json-patch-refusal";

@@ -1,4 +1,4 @@
-import { JsonPatchError, applyJsonPatch, type JsonPatchOperation } from "@iter8ts/weights";
+import { JsonPatchError, applyJsonPatch, type JsonPatchOperation } from "@iter8ts/resources";
 import { KubeError, KubeErrorCode } from "./kube-error";
 
 /** A JSON Patch `test` operation. */

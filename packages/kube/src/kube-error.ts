@@ -1,4 +1,4 @@
-import { ResourceError, ResourceErrorCode } from "@iter8ts/weights";
+import { ResourceError, ResourceErrorCode } from "@iter8ts/resources";
 
 /** Why a call to the Kubernetes API failed. */
 export const KubeErrorCode = {

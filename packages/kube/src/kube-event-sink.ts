@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { EngineEvent, EventSink, ExperimentKey } from "@iter8ts/engine";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import type { KubeClients } from "./create-kube-clients";
 import { isKubeError, KubeErrorCode, type KubeError } from "./kube-error";
 import { EXPERIMENT_RESOURCE } from "./iter8-resources";

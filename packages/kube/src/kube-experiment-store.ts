@@ -1,6 +1,6 @@
 import { InvalidStoredExperimentError, type ExperimentKey, type ExperimentStore, type StatusWriteResult } from "@iter8ts/engine";
 import type { Experiment, ExperimentStatus, Metric } from "@iter8ts/types";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import type { KubeClients } from "./create-kube-clients";
 import { isKubeError, KubeErrorCode } from "./kube-error";
 import { EXPERIMENT_RESOURCE, experimentPath, metricPath, parseStoredExperiment, parseStoredMetric } from "./iter8-resources";

@@ -1,6 +1,6 @@
 import type { CrossNamespaceRef, ReferencePolicy } from "@iter8ts/engine";
 import { ReferenceGrantSchema, referenceGranted, type ReferenceGrant } from "@iter8ts/types";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import type { KubeClients } from "./create-kube-clients";
 import { REFERENCE_GRANT_RESOURCE } from "./iter8-resources";
 import { listAll } from "./list-all";

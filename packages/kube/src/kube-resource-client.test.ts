@@ -1,5 +1,6 @@
 import type { KubeTestServer } from "@iter8ts/testkit";
-import { applyWeights, isResourceError, type ResourceClient, type WatchEvent } from "@iter8ts/weights";
+import { isResourceError, type ResourceClient, type WatchEvent } from "@iter8ts/resources";
+import { applyWeights } from "@iter8ts/weights";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eventually, impatientClients, startCluster, virtualService } from "../test/support";
 import type { KubeClients } from "./create-kube-clients";

@@ -1,14 +1,5 @@
 import { PatchStrategy } from "@kubernetes/client-node";
-import type {
-  CallOptions,
-  JsonPatchOperation,
-  KubeObject,
-  ListQuery,
-  ObjectKey,
-  ObjectList,
-  ResourceClient,
-  WatchEvent,
-} from "@iter8ts/weights";
+import type { CallOptions, JsonPatchOperation, KubeObject, ListQuery, ObjectKey, ObjectList, ResourceClient, WatchEvent } from "@iter8ts/resources";
 import type { KubeClients } from "./create-kube-clients";
 import { toResourceError } from "./kube-error";
 import { classifyPatchRefusal, mayHaveFailedTest } from "./json-patch-refusal";

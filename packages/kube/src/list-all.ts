@@ -1,4 +1,4 @@
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import type { KubeApi } from "./kube-api";
 
 /** What to list. */

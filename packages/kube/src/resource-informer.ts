@@ -1,4 +1,4 @@
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import { abortableDelay, backoffDelay } from "./abortable-delay";
 import type { KubeClients } from "./create-kube-clients";
 import { KubeError, KubeErrorCode } from "./kube-error";

@@ -3,7 +3,8 @@
 // holds with a bare 422 — no causes, nothing saying a test failed — so KubeResourceClient must
 // read the object again to tell a race from a bad patch, and applyWeights must plan again.
 import { defaultCustomResourceDefinitions } from "@iter8ts/testkit";
-import { applyWeights, isResourceError, type ObjectKey, type ResourceClient } from "@iter8ts/weights";
+import { isResourceError, type ObjectKey, type ResourceClient } from "@iter8ts/resources";
+import { applyWeights } from "@iter8ts/weights";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isKubeError, KubeResourceClient, type KubeClients } from "../src/index";
 import { startRealCluster, virtualService, type RealCluster } from "./support";

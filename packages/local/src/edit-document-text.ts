@@ -1,5 +1,5 @@
 import { Document, isCollection, isMap, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Node, type ToStringOptions } from "yaml";
-import { jsonEqual } from "@iter8ts/weights";
+import { jsonEqual } from "@iter8ts/resources";
 
 /**
  * Writing a changed object back into the text it was read from, touching only what changed.

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { isMap, isSeq, parseAllDocuments, type Document, type ToStringOptions } from "yaml";
 import { parseDocuments } from "@iter8ts/types";
-import { jsonEqual } from "@iter8ts/weights";
+import { jsonEqual } from "@iter8ts/resources";
 import type { DocumentFiles } from "./document-files";
 import { editDocumentText, isJsonDocument, rewriteJsonDocument } from "./edit-document-text";
 import { LocalRunError, LocalRunErrorCode } from "./local-run-error";

@@ -85,6 +85,8 @@ describe("LocalResourceClient", () => {
     expect((await client.list({ kind: "VirtualService", namespace: "shop" })).items.map((o) => o.metadata.name)).toEqual(["cart", "other"]);
     expect((await client.list({ kind: "VirtualService", labelSelector: "app=other" })).items.map((o) => o.metadata.name)).toEqual(["other"]);
     expect((await client.list({ kind: "VirtualService", labelSelector: "app!=other" })).items.map((o) => o.metadata.name)).toEqual(["cart"]);
+    expect((await client.list({ kind: "VirtualService", labelSelector: "app in (other, shop)" })).items.map((o) => o.metadata.name)).toEqual(["other"]);
+    await expect(client.list({ kind: "VirtualService", labelSelector: "app in ()" })).rejects.toMatchObject({ name: "ResourceError", code: "invalid" });
     expect((await client.list({ kind: "VirtualService", namespace: "default" })).items).toEqual([]);
   });
 });

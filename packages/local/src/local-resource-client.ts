@@ -2,15 +2,19 @@ import {
   applyJsonPatch,
   describeObject,
   JsonPatchError,
+  LabelSelectorError,
+  matchesLabelSelector,
+  parseLabelSelector,
   ResourceError,
   type CallOptions,
   type JsonPatchOperation,
   type KubeObject,
+  type LabelSelector,
   type ListQuery,
   type ObjectKey,
   type ObjectList,
   type ResourceClient,
-} from "@iter8ts/weights";
+} from "@iter8ts/resources";
 import { contentVersion, type LocalDocuments, type LocalObject } from "./local-documents";
 import { LocalRunError } from "./local-run-error";
 
@@ -20,24 +24,6 @@ function toKubeObject(object: LocalObject): KubeObject {
   return value;
 }
 
-/** `app=a,tier!=b,env,!canary`: equality, inequality, existence and absence terms. */
-function selects(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
-  if (!selector) return true;
-  const set = labels ?? {};
-  return selector
-    .split(",")
-    .map((term) => term.trim())
-    .filter(Boolean)
-    .every((term) => {
-      const unequal = /^([^!=]+)!=(.*)$/.exec(term);
-      if (unequal) return set[(unequal[1] as string).trim()] !== (unequal[2] as string).trim();
-      const equal = /^([^=]+)==?(.*)$/.exec(term);
-      if (equal) return set[(equal[1] as string).trim()] === (equal[2] as string).trim();
-      if (term.startsWith("!")) return !Object.hasOwn(set, term.slice(1));
-      return Object.hasOwn(set, term);
-    });
-}
-
 function asResourceError(error: unknown, what: string): ResourceError {
   if (error instanceof ResourceError) return error;
   const code = error instanceof LocalRunError && error.retryable ? "unavailable" : "invalid";
@@ -45,7 +31,7 @@ function asResourceError(error: unknown, what: string): ResourceError {
 }
 
 /**
- * The weights package's `ResourceClient` over the documents of a local run, so that weight
+ * The `ResourceClient` of @iter8ts/resources over the documents of a local run, so that weight
  * patches land in the routing files on disk (where the demo's router, or any other program
  * following the file, picks them up) and readiness checks read the objects from the files.
  * `resourceVersion` is the content version of the object's document: a JSON Patch may `test`
@@ -117,6 +103,13 @@ export class LocalResourceClient implements ResourceClient {
 
   async list(query: ListQuery, options: CallOptions = {}): Promise<ObjectList> {
     options.signal?.throwIfAborted();
+    let selector: LabelSelector;
+    try {
+      selector = parseLabelSelector(query.labelSelector);
+    } catch (error) {
+      if (!(error instanceof LabelSelectorError)) throw error;
+      throw new ResourceError("invalid", `label selector ${JSON.stringify(query.labelSelector)}: ${error.message}`, { cause: error });
+    }
     let objects: LocalObject[];
     try {
       objects = await this.documents.objects();
@@ -129,7 +122,7 @@ export class LocalResourceClient implements ResourceClient {
           o.kind === query.kind &&
           (query.apiVersion === undefined || o.apiVersion === query.apiVersion) &&
           (query.namespace === undefined || o.namespace === query.namespace) &&
-          selects((o.value.metadata as { labels?: Record<string, string> } | undefined)?.labels, query.labelSelector),
+          matchesLabelSelector(selector, (o.value.metadata as { labels?: Record<string, string> } | undefined)?.labels),
       )
       .map(toKubeObject);
     return { items, resourceVersion: contentVersion(items.map((i) => i.metadata.resourceVersion)) };

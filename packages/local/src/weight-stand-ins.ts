@@ -1,5 +1,6 @@
 import type { Experiment } from "@iter8ts/types";
-import { describeObject, groupWeightTargets, versionWeightRefs, type KubeObject, type PathSegment } from "@iter8ts/weights";
+import { describeObject, type KubeObject, type PathSegment } from "@iter8ts/resources";
+import { groupWeightTargets, versionWeightRefs } from "@iter8ts/weights";
 import type { LocalObject } from "./local-documents";
 
 /** An object made up for a dry run because the documents lack it. */

@@ -1,6 +1,6 @@
 import type { Experiment, ExperimentStatus } from "@iter8ts/types";
 import type { CollectInputs, CollectOptions, CollectResult, SecretData } from "@iter8ts/metrics";
-import type { ResourceClient } from "@iter8ts/weights";
+import type { ResourceClient } from "@iter8ts/resources";
 import type { z } from "zod";
 import type { ProcessOutcome } from "./exec/run-process";
 import type { TaskLocation } from "./task-error";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectBuiltinMetrics, type SecretData } from "@iter8ts/metrics";
 import { SecretMask, escapeControls, experimentNamespace, parseMetricRef, type Experiment, type ExperimentStatus, type TaskSpec } from "@iter8ts/types";
-import type { ResourceClient } from "@iter8ts/weights";
+import type { ResourceClient } from "@iter8ts/resources";
 import { compileCondition } from "./condition/condition";
 import { ConditionError } from "./condition/condition-error";
 import { runProcess } from "./exec/run-process";

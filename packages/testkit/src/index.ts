@@ -20,8 +20,6 @@ export type { SchemaLookup } from "./custom-resources";
 export { zodSchemaCheck } from "./schema-check";
 export { crdSchemaCheck } from "./crd-schema-check";
 export type { SchemaCheck, SchemaCheckOptions, SchemaCheckResult, ParsingSchema } from "./schema-check";
-export { parseLabelSelector, matchesLabelSelector, LabelSelectorError, SelectorOperator } from "./label-selector";
-export type { LabelSelector, LabelRequirement } from "./label-selector";
 export { applyJsonPatch, PatchError, PatchErrorCode } from "./json-patch";
 export type { JsonPatchOperation } from "./json-patch";
 export { applyMergePatch } from "./merge-patch";

@@ -2,6 +2,10 @@
  * RFC 6902 JSON Patch (`application/json-patch+json`). A patch the server cannot decode is a 400;
  * one that decodes but does not apply (a failed `test`, a missing path, an unknown op) is a 422,
  * as with the API server's json-patch library.
+ *
+ * Deliberately not `applyJsonPatch` of @iter8ts/resources: this one is the test server's, written
+ * to the API server's library (evanphx/json-patch), and is the independent oracle the product's
+ * implementation is checked against. A bug shared by both could not be seen; keep them apart.
  */
 import { deepEqual, deepClone } from "./json-value";
 

@@ -27,6 +27,7 @@ import {
   type FieldError,
   type KubeStatus,
 } from "./api-status-error";
+import { LabelSelectorError, matchesLabelSelector, parseLabelSelector, type LabelSelector } from "@iter8ts/resources";
 import { CRD_STORAGE, NAMESPACE_STORAGE } from "./builtin-resources";
 import { ratchet } from "./crd-schema-check";
 import { establishedCrdStatus, resourceTypesFromCrd, type SchemaLookup } from "./custom-resources";
@@ -34,7 +35,6 @@ import { FieldSelectorError, matchesFieldSelector, parseFieldSelector, type Fiel
 import { PatchError, PatchErrorCode, applyJsonPatch, decodeJsonPatch } from "./json-patch";
 import { deepClone, deepEqual, isJsonObject, type JsonObject } from "./json-value";
 import { formatTime, labelsOf, metaString, metadataOf, ownerUids, stringAt } from "./kube-object";
-import { LabelSelectorError, matchesLabelSelector, parseLabelSelector, type LabelSelector } from "./label-selector";
 import { goDecodeError } from "./go-decode-check";
 import { builtinTopLevelFields } from "./openapi-schemas";
 import { afterUpdate, conflictCause, conflictMessage, serverSideApply, type ApplyOutcome, type FieldScope, type ManagedFieldsEntry } from "./managed-fields";

@@ -1,8 +1,9 @@
 // Speed of the pure weight code and of a full read-plan-patch round over the in-memory client.
 import { bench, describe } from "vitest";
 import type { Experiment } from "@iter8ts/types";
-import { applyWeights, parseFieldPath, planWeightPatch, readObservedWeights, type KubeObject } from "@iter8ts/weights";
-import { InMemoryResourceClient } from "@iter8ts/weights/testing";
+import { parseFieldPath, type KubeObject } from "@iter8ts/resources";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
+import { applyWeights, planWeightPatch, readObservedWeights } from "@iter8ts/weights";
 
 const routes = 10;
 const virtualService: KubeObject = {

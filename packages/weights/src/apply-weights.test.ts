@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Experiment, VersionDetail } from "@iter8ts/types";
+import type { KubeObject } from "@iter8ts/resources";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
 import { applyWeights } from "./apply-weights";
-import type { KubeObject } from "./resource-client";
-import { InMemoryResourceClient } from "./testing/in-memory-resource-client";
 import { WeightsError } from "./weights-error";
 
 function service(name: string, percent: number): KubeObject {

@@ -1,8 +1,7 @@
 import { versionNames, type Experiment, type VersionWeight } from "@iter8ts/types";
+import { describeObject, type JsonPatchOperation, type ObjectKey, type ResourceClient, isResourceError } from "@iter8ts/resources";
 import { planWeightPatch, type WeightChange } from "./plan-weight-patch";
 import { normalizeRecommendedWeights } from "./recommended-weights";
-import { describeObject, type JsonPatchOperation, type ObjectKey, type ResourceClient } from "./resource-client";
-import { isResourceError } from "./resource-error";
 import { groupWeightTargets, versionWeightRefs } from "./version-weight-refs";
 import type { WeightRefPolicy } from "./weight-ref-policy";
 import { WeightsError, WeightsErrorCode } from "./weights-error";

@@ -1,29 +1,13 @@
 /**
  * Traffic weights of Iter8 experiments: where each version's weight lives (`weightObjRef` and
  * `fieldPath`), reading the weights currently set, and writing recommended weights as guarded
- * JSON Patches through a {@link ResourceClient} port.
+ * JSON Patches through the `ResourceClient` port of `@iter8ts/resources`.
  */
-export { ResourceError, ResourceErrorCode, isResourceError } from "./resource-error";
-export { describeObject, objectKeyOf, objectKeyId } from "./resource-client";
-export type {
-  ObjectKey,
-  KubeObject,
-  JsonPatchOperation,
-  ListQuery,
-  ObjectList,
-  WatchEvent,
-  CallOptions,
-  ResourceClient,
-} from "./resource-client";
 export { WeightsError, WeightsErrorCode } from "./weights-error";
-export { parseFieldPath, toJsonPointer, formatFieldPath, readFieldPath } from "./field-path";
-export type { FieldPath, PathSegment, FieldReading } from "./field-path";
-export { applyJsonPatch, jsonEqual, JsonPatchError, JsonPatchErrorCode } from "./json-patch";
 export { versionWeightRefs, groupWeightTargets } from "./version-weight-refs";
 export type { VersionWeightRef, WeightLocation, WeightTarget } from "./version-weight-refs";
 export { readObservedWeights, deriveObservedWeights, weightFromField } from "./observed-weights";
 export type { VersionObservation } from "./observed-weights";
-export { roundWeights } from "./round-weights";
 export { normalizeRecommendedWeights } from "./recommended-weights";
 export type { NormalizedWeights } from "./recommended-weights";
 export { planWeightPatch } from "./plan-weight-patch";

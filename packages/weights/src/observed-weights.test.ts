@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Experiment, VersionDetail } from "@iter8ts/types";
+import { ResourceError, type KubeObject } from "@iter8ts/resources";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
 import { deriveObservedWeights, readObservedWeights, weightFromField } from "./observed-weights";
-import { InMemoryResourceClient } from "./testing/in-memory-resource-client";
 import { WeightsError } from "./weights-error";
-import type { KubeObject } from "./resource-client";
 
 function vs(weights: unknown[]): KubeObject {
   return {
@@ -204,7 +204,6 @@ describe("readObservedWeights", () => {
   it("marks a transient API failure as retryable", async () => {
     const client = new InMemoryResourceClient([vs([3])]);
     client.get = async () => {
-      const { ResourceError } = await import("./resource-error");
       throw new ResourceError("unavailable", "connection refused");
     };
     const error = await failure(readObservedWeights(client, experiment([{ name: "v1", weightObjRef: ref(0) }, { name: "v2" }])));

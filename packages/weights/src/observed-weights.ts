@@ -1,7 +1,5 @@
 import type { DeploymentPattern, Experiment, VersionWeight } from "@iter8ts/types";
-import { readFieldPath } from "./field-path";
-import { describeObject, type CallOptions, type KubeObject, type ResourceClient } from "./resource-client";
-import { ResourceError } from "./resource-error";
+import { describeObject, ResourceError, readFieldPath, type CallOptions, type KubeObject, type ResourceClient } from "@iter8ts/resources";
 import { groupWeightTargets, versionWeightRefs } from "./version-weight-refs";
 import { describeValueType, type WeightRefPolicy } from "./weight-ref-policy";
 import { WeightsError, WeightsErrorCode } from "./weights-error";

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseFieldPath } from "./field-path";
-import { applyJsonPatch } from "./json-patch";
+import { applyJsonPatch, parseFieldPath, type KubeObject } from "@iter8ts/resources";
 import { planWeightPatch } from "./plan-weight-patch";
-import type { KubeObject } from "./resource-client";
 
 const object: KubeObject = {
   apiVersion: "networking.istio.io/v1beta1",

@@ -1,6 +1,4 @@
-import { formatFieldPath, readFieldPath, toJsonPointer, type FieldPath } from "./field-path";
-import { jsonEqual } from "./json-patch";
-import { describeObject, objectKeyOf, type JsonPatchOperation, type KubeObject } from "./resource-client";
+import { jsonEqual, describeObject, objectKeyOf, formatFieldPath, readFieldPath, toJsonPointer, type JsonPatchOperation, type KubeObject, type FieldPath } from "@iter8ts/resources";
 import { describeValueType } from "./weight-ref-policy";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 

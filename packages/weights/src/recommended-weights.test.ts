@@ -15,6 +15,13 @@ describe("normalizeRecommendedWeights", () => {
     });
   });
 
+  it("rescales weights that are fractional or do not add up to 100, ties to the earlier version, with a warning", () => {
+    expect(normalizeRecommendedWeights(versions, [{ name: "v1", value: 10 / 3 }, { name: "v2", value: 100 * (0.1 / 3 + 0.9) }, { name: "v3", value: 10 / 3 }]).weights.map((w) => w.value)).toEqual([4, 93, 3]);
+    const out = normalizeRecommendedWeights(["v1", "v2"], [{ name: "v1", value: 1 }, { name: "v2", value: 3 }]);
+    expect(out.weights).toEqual([{ name: "v1", value: 25 }, { name: "v2", value: 75 }]);
+    expect(out.warnings).toEqual(["recommended weights 1, 3 were rescaled to 25, 75 so that they are whole numbers adding up to 100"]);
+  });
+
   it("drops unknown versions with a warning", () => {
     const out = normalizeRecommendedWeights(["v1", "v2"], [{ name: "v1", value: 90 }, { name: "v2", value: 10 }, { name: "old", value: 0 }]);
     expect(out.weights).toHaveLength(2);

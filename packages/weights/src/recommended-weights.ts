@@ -1,5 +1,5 @@
+import { roundWeights } from "@iter8ts/analytics";
 import type { VersionWeight } from "@iter8ts/types";
-import { roundWeights } from "./round-weights";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 
 /** Recommended weights ready to write, and what had to be adjusted to get there. */
@@ -12,7 +12,8 @@ export interface NormalizedWeights {
 /**
  * Checks recommended weights against the experiment's versions and makes them writable: whole
  * numbers that add up to 100 when every version has a recommendation. Weights that are fractional
- * or do not add up to 100 are rescaled with {@link roundWeights} and a warning says so. Entries for
+ * or do not add up to 100 are rescaled with `roundWeights` of `@iter8ts/analytics` (largest
+ * remainder, ties to the earlier version) and a warning says so. Entries for
  * names that are not versions of the experiment are dropped with a warning.
  *
  * @param versions version names in order (baseline first).

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Experiment } from "@iter8ts/types";
+import type { KubeObject } from "@iter8ts/resources";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
 import { ResourceWeightWriter } from "./resource-weight-writer";
-import { InMemoryResourceClient } from "./testing/in-memory-resource-client";
 import { WeightsError } from "./weights-error";
-import type { KubeObject } from "./resource-client";
 
 const service: KubeObject = {
   apiVersion: "serving.knative.dev/v1",

@@ -1,8 +1,8 @@
 import type { Experiment, VersionWeight } from "@iter8ts/types";
+import type { ResourceClient } from "@iter8ts/resources";
 import { applyWeights, type ApplyWeightsOptions, type ApplyWeightsResult } from "./apply-weights";
 import { readObservedWeights } from "./observed-weights";
 import type { WeightRefPolicy } from "./weight-ref-policy";
-import type { ResourceClient } from "./resource-client";
 import { WeightsError } from "./weights-error";
 
 /** Options of {@link ResourceWeightWriter}. */

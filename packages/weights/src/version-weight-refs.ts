@@ -1,6 +1,5 @@
 import { experimentNamespace, type Experiment, type VersionDetail } from "@iter8ts/types";
-import { parseFieldPath, type FieldPath } from "./field-path";
-import { describeObject, objectKeyId, type ObjectKey } from "./resource-client";
+import { describeObject, objectKeyId, parseFieldPath, type ObjectKey, type FieldPath } from "@iter8ts/resources";
 import { checkWeightLocation, type WeightRefPolicy } from "./weight-ref-policy";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Experiment, ObjectReference, VersionDetail } from "@iter8ts/types";
+import type { KubeObject } from "@iter8ts/resources";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
 import { applyWeights } from "./apply-weights";
 import { readObservedWeights } from "./observed-weights";
-import type { KubeObject } from "./resource-client";
 import { ResourceWeightWriter } from "./resource-weight-writer";
-import { InMemoryResourceClient } from "./testing/in-memory-resource-client";
 import { ROUTING_WEIGHT_POLICY } from "./weight-ref-policy";
 import { WeightsError } from "./weights-error";
 

@@ -1,5 +1,4 @@
-import type { FieldPath } from "./field-path";
-import { describeObject, type ObjectKey } from "./resource-client";
+import { describeObject, type ObjectKey, type FieldPath } from "@iter8ts/resources";
 import { WeightsError, WeightsErrorCode } from "./weights-error";
 
 /** A kind whose objects hold traffic weights, by API group, and the names of its weight fields. */

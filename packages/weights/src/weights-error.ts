@@ -1,4 +1,4 @@
-import { ResourceError } from "./resource-error";
+import { ResourceError } from "@iter8ts/resources";
 
 /** What went wrong with reading or writing version weights. */
 export const WeightsErrorCode = {

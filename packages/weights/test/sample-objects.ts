@@ -1,7 +1,7 @@
 // Traffic-splitting objects and experiments as the Istio, Knative, KFServing and Seldon
 // quickstarts create them, trimmed to the fields weights touch.
 import type { Experiment } from "@iter8ts/types";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 
 export const istioVirtualService: KubeObject = {
   apiVersion: "networking.istio.io/v1beta1",

@@ -1,8 +1,9 @@
 // Reading and writing weights in the objects of each quickstart, through the public entry points.
 import { describe, expect, it } from "vitest";
 import type { Experiment } from "@iter8ts/types";
-import { applyWeights, readObservedWeights, type KubeObject } from "@iter8ts/weights";
-import { InMemoryResourceClient } from "@iter8ts/weights/testing";
+import type { KubeObject } from "@iter8ts/resources";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
+import { applyWeights, readObservedWeights } from "@iter8ts/weights";
 import {
   inferenceServiceExperiment,
   istioExperiment,

@@ -1,5 +1,5 @@
 import { EXPERIMENT_RESOURCE, experimentPath, isKubeError, KubeErrorCode } from "@iter8ts/kube";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 import { ExperimentLoadError, ExperimentLoadErrorCode, type ExperimentSource } from "@iter8ts/report";
 import { parseExperimentText } from "../experiment-source";
 import { ClusterConfigError, connectCluster, type ClusterConnection, type ClusterEnv, type ClusterTarget } from "./cluster-connection";

@@ -3,7 +3,7 @@ import { apiServerAddresses, experimentPath, isKubeError, KubeErrorCode, KubeRes
 import { createEgressPolicy, fetchOverHttpClient, nodeHttpClient, parseEgressAllow } from "@iter8ts/metrics";
 import { createTaskRunner, LogPriority, logPrecedence, taskEventMessage, type Iter8Log, type SecretSource, type StatusUpdate } from "@iter8ts/tasks";
 import { secretValues, type Experiment, type ExperimentStatus } from "@iter8ts/types";
-import type { KubeObject } from "@iter8ts/weights";
+import type { KubeObject } from "@iter8ts/resources";
 
 /** What `iter8ctl action run` needs to run one action of one experiment in a cluster. */
 export interface ClusterActionRequest {

@@ -1,19 +1,18 @@
 /**
  * The five cluster quickstarts of samples/ as the tests set them up: what the stack itself
  * installs (CRDs, a controller's status), the `kubectl apply` and `kubectl wait` steps of
- * samples/README.md in order, the metric levels the loopback backends report, and how to tell
- * which version serves all traffic once the finish action has promoted one.
+ * samples/README.md in order, and the metric levels the loopback backends report. What each run
+ * should end with (the winner, its promotion manifest, the version served) is the table every
+ * quickstart suite shares: QUICKSTART_EXPECTATIONS of @iter8ts/e2e.
  */
+import type { QuickstartStack } from "@iter8ts/e2e";
 import type { TestCluster } from "../cluster/test-cluster";
 import type { MetricLevel } from "./expected-queries";
 
 /** What a stack's own controllers and the checks of a quickstart need of the cluster. */
 export type StackCluster = Pick<TestCluster, "get" | "replaceStatus">;
 
-/** A stack's name: its folder under samples/. */
-export type QuickstartStack = "istio" | "kfserving" | "knative" | "seldon" | "seldon-single";
-
-/** How one quickstart is set up and what it should end with. */
+/** How one quickstart is set up. */
 export interface QuickstartSpec {
   stack: QuickstartStack;
   /** The install overlay of apps/controller/deploy/overlays/ for the stack. */
@@ -27,15 +26,7 @@ export interface QuickstartSpec {
    * stack's own controller does meanwhile to make the condition true.
    */
   waitAfterStep?: { step: number; kubectlArgs: string[]; becomeReady: (cluster: StackCluster) => Promise<void> };
-  /** The version that should win and be promoted. */
-  winner: string;
-  /** The promotion manifest of the winner, in samples/<stack>/promote/. */
-  winnerManifest: string;
-  /** The version that serves all traffic according to the cluster's objects, if one does. */
-  servedVersion: (cluster: StackCluster) => Promise<string | undefined>;
 }
-
-type Entry = Record<string, unknown>;
 
 function at(value: unknown, ...path: Array<string | number>): unknown {
   let current = value;
@@ -44,20 +35,6 @@ function at(value: unknown, ...path: Array<string | number>): unknown {
     current = (current as Record<string | number, unknown>)[key];
   }
   return current;
-}
-
-/** The one entry of a traffic list with all traffic (`weightKey` = 100, every other 0 or none). */
-function soleCarrier(list: unknown, weightKey: string): Entry | undefined {
-  if (!Array.isArray(list)) return undefined;
-  const entries = list as Entry[];
-  const carrying = entries.filter((e) => typeof e[weightKey] === "number" && e[weightKey] > 0);
-  return carrying.length === 1 && carrying[0]?.[weightKey] === 100 ? carrying[0] : undefined;
-}
-
-async function responseVersionHeader(cluster: StackCluster): Promise<string | undefined> {
-  const vs = await cluster.get("networking.istio.io/v1alpha3", "VirtualService", "routing-rule", "default");
-  const version = at(soleCarrier(at(vs, "spec", "http", 0, "route"), "weight"), "headers", "response", "set", "version");
-  return typeof version === "string" ? version : undefined;
 }
 
 /**
@@ -85,22 +62,12 @@ export const QUICKSTARTS: readonly QuickstartSpec[] = [
       { group: "networking.istio.io", version: "v1beta1", kind: "DestinationRule", plural: "destinationrules" },
     ],
     setup: [["bookinfo-app.yaml", "productpage-v2.yaml", "bookinfo-routing.yaml"]],
-    winner: "productpage-v2",
-    winnerManifest: "vs-for-v2.yaml",
-    async servedVersion(cluster) {
-      const vs = await cluster.get("networking.istio.io/v1beta1", "VirtualService", "bookinfo", "bookinfo-iter8");
-      const subset = at(soleCarrier(at(vs, "spec", "http", 0, "route"), "weight"), "destination", "subset");
-      return typeof subset === "string" ? subset : undefined;
-    },
   },
   {
     stack: "kfserving",
     overlay: "kfserving",
     customResources: [],
     setup: [["baseline.yaml", "candidate.yaml", "routing-rule.yaml"]],
-    winner: "flowers-v2",
-    winnerManifest: "promote-v2.yaml",
-    servedVersion: responseVersionHeader,
   },
   {
     stack: "knative",
@@ -126,35 +93,17 @@ export const QUICKSTARTS: readonly QuickstartSpec[] = [
         });
       },
     },
-    winner: "sample-app-v2",
-    winnerManifest: "candidate.yaml",
-    async servedVersion(cluster) {
-      const ksvc = await cluster.get("serving.knative.dev/v1", "Service", "sample-app", "default");
-      const revision = at(soleCarrier(at(ksvc, "spec", "traffic"), "percent"), "revisionName");
-      return typeof revision === "string" ? revision : undefined;
-    },
   },
   {
     stack: "seldon",
     overlay: "seldon",
     customResources: [],
     setup: [["baseline.yaml", "candidate.yaml", "routing-rule.yaml"]],
-    winner: "iris-v2",
-    winnerManifest: "promote-v2.yaml",
-    servedVersion: responseVersionHeader,
   },
   {
     stack: "seldon-single",
     overlay: "seldon",
     customResources: [],
     setup: [["abtest.yaml"]],
-    winner: "iris-v2",
-    winnerManifest: "promote-v2.yaml",
-    async servedVersion(cluster) {
-      const sd = await cluster.get("machinelearning.seldon.io/v1", "SeldonDeployment", "iris", "ns-production");
-      const model = at(soleCarrier(at(sd, "spec", "predictors"), "traffic"), "graph", "modelUri");
-      if (typeof model !== "string") return undefined;
-      return model.includes("/xgboost/") ? "iris-v2" : model.includes("/sklearn/") ? "iris-v1" : undefined;
-    },
   },
 ];

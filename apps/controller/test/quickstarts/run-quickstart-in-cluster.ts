@@ -12,6 +12,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Watch, type KubeConfig } from "@kubernetes/client-node";
+import { isConditionTrue, type Condition } from "@iter8ts/types";
+import { QUICKSTART_EXPECTATIONS, servedVersion } from "@iter8ts/e2e";
+import type { KubeObject } from "@iter8ts/resources";
 import type { JsonObject, RequestRecord } from "@iter8ts/testkit";
 import pino from "pino";
 import { parseControllerConfig } from "../../src/controller-config";
@@ -56,7 +59,7 @@ export interface StoredExperiment {
   metadata: { name: string; namespace: string; resourceVersion?: string };
   spec: { duration?: { intervalSeconds?: number; iterationsPerLoop?: number } };
   status?: StatusSnapshot & {
-    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+    conditions?: Condition[];
     analysis?: {
       aggregatedMetrics?: { data: Record<string, { data: Record<string, { value?: number | string | null }> }> };
       winnerAssessment?: { data: { winnerFound: boolean; winner?: string } };
@@ -353,7 +356,7 @@ export async function runQuickstartInCluster(kind: ClusterKind, spec: Quickstart
 
     const reader = cluster;
     const stored = async () => (await reader.get("iter8.tools/v2alpha2", "Experiment", applied.metadata.name, "default")) as unknown as StoredExperiment;
-    const completed = async () => (await stored()).status?.conditions?.some((c) => c.type === "Completed" && c.status === "True") ?? false;
+    const completed = async () => isConditionTrue((await stored()).status, "Completed");
     await until(completed, async () => `it completed; its status says: ${(await stored()).status?.message ?? "(nothing)"}`, COMPLETION_TIMEOUT_MS);
     // Both watches have seen the last write once they show the stored resourceVersions.
     await until(
@@ -370,7 +373,7 @@ export async function runQuickstartInCluster(kind: ClusterKind, spec: Quickstart
 
     const jobs = (await cluster.list("batch/v1", "Job", EXPERIMENT_NAMESPACE)) as Array<ClusterObject & { metadata: { annotations?: Record<string, string> } }>;
     const finishJob = jobs.find((j) => j.metadata.annotations?.["iter8/experimentName"] === applied.metadata.name && j.metadata.annotations["iter8/action"] === "finish");
-    const promotion = readSample(spec, join("promote", spec.winnerManifest));
+    const promotion = readSample(spec, join("promote", QUICKSTART_EXPECTATIONS[spec.stack].candidateManifest));
     const run: QuickstartClusterRun = {
       kind,
       spec,
@@ -385,7 +388,7 @@ export async function runQuickstartInCluster(kind: ClusterKind, spec: Quickstart
       promoted: await Promise.all(
         promotion.map(async (manifest) => ({ manifest, stored: await reader.get(manifest.apiVersion, manifest.kind, manifest.metadata.name, manifest.metadata.namespace) })),
       ),
-      servedVersion: await spec.servedVersion(cluster),
+      servedVersion: await servedVersion(spec.stack, (key) => reader.get(key.apiVersion, key.kind, key.name, key.namespace) as Promise<KubeObject | undefined>),
       requests: cluster.requests(),
       refusedRequests: await cluster.refusedRequests(),
       warnings: logLines.filter((l) => (l.level as number) >= 40),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "@iter8ts/weights";
-import { InMemoryResourceClient } from "@iter8ts/weights/testing";
+import type { KubeObject } from "@iter8ts/resources";
+import { InMemoryResourceClient } from "@iter8ts/resources/testing";
 import { istioExperiment } from "../__fixtures__/experiments";
 import { createTaskRunner } from "../create-task-registry";
 import { parseWaitFor } from "./readiness-task";

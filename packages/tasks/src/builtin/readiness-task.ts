@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { experimentNamespace } from "@iter8ts/types";
-import { describeObject, isResourceError, parseFieldPath, readFieldPath, type FieldPath, type KubeObject, type ObjectKey } from "@iter8ts/weights";
+import { describeObject, isResourceError, parseFieldPath, readFieldPath, type KubeObject, type ObjectKey, type FieldPath } from "@iter8ts/resources";
 import { defineTask, type TaskContext } from "../task-definition";
 import { TaskError, TaskErrorCode } from "../task-error";
 

@@ -47,6 +47,9 @@ describe("InMemoryResourceClient", () => {
     expect(await names("app=web,tier")).toEqual(["a"]);
     expect(await names("app!=web")).toEqual(["c"]);
     expect(await names("!tier")).toEqual(["b", "c"]);
+    expect(await names("app in (db, cache)")).toEqual(["c"]);
+    await expect(names("app=")).resolves.toEqual([]);
+    await expect(names("app in ()")).rejects.toMatchObject({ name: "ResourceError", code: "invalid" });
     expect((await client.list({ kind: "Pod", namespace: "other" })).items).toEqual([]);
   });
 

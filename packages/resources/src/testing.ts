@@ -1,5 +1,5 @@
 /**
- * Test doubles for code that uses `@iter8ts/weights`: an in-memory {@link ResourceClient} with
+ * Test doubles for code that uses `@iter8ts/resources`: an in-memory {@link ResourceClient} with
  * resourceVersion semantics, injected conflicts and concurrent edits.
  */
 export { InMemoryResourceClient } from "./testing/in-memory-resource-client";

@@ -1,5 +1,5 @@
 import { inputLimitProblem } from "@iter8ts/types";
-import { WeightsError, WeightsErrorCode } from "./weights-error";
+import { FieldPathError } from "./field-path-error";
 
 /** One step of a field path: an object member name or an array index. */
 export type PathSegment = string | number;
@@ -15,27 +15,27 @@ export interface FieldPath {
 // reported instead of becoming part of a name.
 const NAME_STOP = new Set([".", "[", "]", "'", '"', " ", "\t", "\n", "\r"]);
 
-function malformed(text: string, position: number, problem: string): WeightsError {
-  return new WeightsError(
-    WeightsErrorCode.InvalidFieldPath,
+function malformed(text: string, position: number, problem: string): FieldPathError {
+  return new FieldPathError(
     `field path ${JSON.stringify(text)} is malformed at position ${position}: ${problem}; ` +
       `write it like .spec.http[0].route[1].weight, with ['a.b'] for names that contain dots or slashes`,
   );
 }
 
 /**
- * Parses a weight field path in the kubectl JSONPath form Iter8 uses: it starts with `.`, names
- * members with `.name` and array elements with `[0]`. Names containing `.`, `/` or other special
- * characters are written quoted (`.metadata.annotations['iter8.tools/x']`, `["a.b"]`) or with a
- * backslash before the special character (`iter8\.tools/x`). Wildcards, filters, slices and
- * negative indices are rejected: a weight is one field. A path longer or nested deeper than
- * `InputLimits` allow is refused without being quoted back.
+ * Parses a field path (where a version's weight lives, what a readiness check reads) in the
+ * kubectl JSONPath form Iter8 uses: it starts with `.`, names members with `.name` and array
+ * elements with `[0]`. Names containing `.`, `/` or other special characters are written quoted
+ * (`.metadata.annotations['iter8.tools/x']`, `["a.b"]`) or with a backslash before the special
+ * character (`iter8\.tools/x`). Wildcards, filters, slices and negative indices are rejected: a
+ * path names one field. A path longer or nested deeper than `InputLimits` allow is refused
+ * without being quoted back.
  *
- * @throws WeightsError `invalid_field_path`, naming the path and the position of the problem.
+ * @throws FieldPathError `invalid_field_path`, naming the path and the position of the problem.
  */
 export function parseFieldPath(text: string): FieldPath {
   const tooBig = inputLimitProblem(text, "fieldPath", "field path");
-  if (tooBig) throw new WeightsError(WeightsErrorCode.InvalidFieldPath, tooBig);
+  if (tooBig) throw new FieldPathError(tooBig);
   if (text.length === 0) throw malformed(text, 0, "the path is empty");
   if (text[0] !== ".") throw malformed(text, 0, "a field path must start with '.'");
   const segments: PathSegment[] = [];
@@ -47,8 +47,8 @@ export function parseFieldPath(text: string): FieldPath {
       if (i >= text.length) throw malformed(text, i, "the path ends with '.' and names no field");
       const next = text[i];
       if (next === "[") continue;
-      if (next === ".") throw malformed(text, i, "'..' (recursive descent) cannot name a single weight field");
-      if (next === "*") throw malformed(text, i, "'*' (wildcard) cannot name a single weight field");
+      if (next === ".") throw malformed(text, i, "'..' (recursive descent) cannot name a single field");
+      if (next === "*") throw malformed(text, i, "'*' (wildcard) cannot name a single field");
       const start = i;
       let name = "";
       while (i < text.length && !NAME_STOP.has(text[i] as string)) {
@@ -93,7 +93,7 @@ export function parseFieldPath(text: string): FieldPath {
         while (i < text.length && /[0-9]/.test(text[i] as string)) i++;
         if (i === start) {
           const found = text[start] === undefined ? "the end of the path" : JSON.stringify(text[start]);
-          const hint = text[start] === "-" ? " (negative indices are not supported)" : text[start] === "*" || text[start] === "?" ? " (wildcards and filters cannot name a single weight field)" : "";
+          const hint = text[start] === "-" ? " (negative indices are not supported)" : text[start] === "*" || text[start] === "?" ? " (wildcards and filters cannot name a single field)" : "";
           throw malformed(text, start, `expected an index such as [0] or a quoted name such as ['name'] inside [ ], found ${found}${hint}`);
         }
         const digits = text.slice(start, i);

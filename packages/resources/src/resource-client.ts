@@ -1,7 +1,7 @@
 /**
- * The port through which weights are read and written, and through which tasks check that
- * objects are ready. The Kubernetes adapter implements it against the API server, local mode
- * against files, and `@iter8ts/weights/testing` in memory.
+ * The port through which Kubernetes-style objects are read and written: weights are patched
+ * through it, tasks check through it that objects are ready. `@iter8ts/kube` implements it against
+ * the API server, `@iter8ts/local` against files, and `@iter8ts/resources/testing` in memory.
  */
 
 /** Identifies one object. Without `apiVersion`, the implementation resolves `kind` itself. */

@@ -1,4 +1,5 @@
 import { applyJsonPatch, JsonPatchError } from "../json-patch";
+import { LabelSelectorError, matchesLabelSelector, parseLabelSelector, type LabelSelector } from "../label-selector";
 import {
   describeObject,
   objectKeyId,
@@ -39,21 +40,14 @@ function matches(object: KubeObject, query: { apiVersion?: string; kind: string;
   return true;
 }
 
-function selects(object: KubeObject, selector: string | undefined): boolean {
-  if (!selector) return true;
-  const labels = object.metadata.labels ?? {};
-  return selector
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .every((term) => {
-      const ne = term.split("!=");
-      if (ne.length === 2) return labels[(ne[0] as string).trim()] !== (ne[1] as string).trim();
-      const eq = term.split(/==?/);
-      if (eq.length === 2) return labels[(eq[0] as string).trim()] === (eq[1] as string).trim();
-      if (term.startsWith("!")) return !(term.slice(1) in labels);
-      return term in labels;
-    });
+/** The selector of a list or watch; text the API server would refuse is `invalid`, as its 400 is. */
+function labelSelectorOf(query: ListQuery): LabelSelector {
+  try {
+    return parseLabelSelector(query.labelSelector);
+  } catch (error) {
+    if (error instanceof LabelSelectorError) throw new ResourceError("invalid", `label selector ${JSON.stringify(query.labelSelector)}: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 /**
@@ -173,18 +167,20 @@ export class InMemoryResourceClient implements ResourceClient {
   async list(query: ListQuery, options: CallOptions = {}): Promise<ObjectList> {
     options.signal?.throwIfAborted();
     this.calls.push({ method: "list", query });
-    const items = [...this.objects.values()].filter((o) => matches(o, query) && selects(o, query.labelSelector)).map((o) => structuredClone(o));
+    const selector = labelSelectorOf(query);
+    const items = [...this.objects.values()].filter((o) => matches(o, query) && matchesLabelSelector(selector, o.metadata.labels)).map((o) => structuredClone(o));
     return { items, resourceVersion: String(this.version) };
   }
 
   async *watch(query: ListQuery & { resourceVersion?: string }, options: CallOptions = {}): AsyncIterable<WatchEvent> {
+    const selector = labelSelectorOf(query);
     let after = query.resourceVersion === undefined ? this.version : Number(query.resourceVersion);
     const signal = options.signal;
     while (!signal?.aborted) {
       const pending = this.history.filter((h) => h.rv > after);
       for (const { rv, event } of pending) {
         after = rv;
-        if (matches(event.object, query) && selects(event.object, query.labelSelector)) yield structuredClone(event);
+        if (matches(event.object, query) && matchesLabelSelector(selector, event.object.metadata.labels)) yield structuredClone(event);
         if (signal?.aborted) return;
       }
       // Writes made while the consumer handled those events are picked up before sleeping.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatFieldPath, parseFieldPath, readFieldPath, toJsonPointer } from "./field-path";
-import { WeightsError } from "./weights-error";
+import { FieldPathError } from "./field-path-error";
 
 function pointer(text: string): string {
   return toJsonPointer(parseFieldPath(text));
@@ -55,11 +55,11 @@ describe("parseFieldPath", () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(WeightsError);
-    expect((error as WeightsError).code).toBe("invalid_field_path");
-    expect((error as WeightsError).message).toContain(`field path ${JSON.stringify(text)}`);
-    expect((error as WeightsError).message).toContain(`position ${position}`);
-    expect((error as WeightsError).message).toContain(problem);
+    expect(error).toBeInstanceOf(FieldPathError);
+    expect((error as FieldPathError).code).toBe("invalid_field_path");
+    expect((error as FieldPathError).message).toContain(`field path ${JSON.stringify(text)}`);
+    expect((error as FieldPathError).message).toContain(`position ${position}`);
+    expect((error as FieldPathError).message).toContain(problem);
   });
 
   it("refuses a path too long or nested too deep without quoting it back", () => {
