@@ -5,12 +5,12 @@ import { parseAllDocuments } from "yaml";
 import { repoRoot, runCli } from "./run-cli";
 
 describe("iter8ctl crd (built)", () => {
-  it("prints the three committed CRD manifests", () => {
+  it("prints the three CRD manifests the controller installs (the Experiment's status with the engine's fields)", () => {
     const run = runCli(["crd"]);
     expect(run.status).toBe(0);
     const printed = parseAllDocuments(run.stdout).map((d) => d.toJS() as unknown);
     const committed = ["experiments", "metrics", "referencegrants"].map((name) =>
-      parseAllDocuments(readFileSync(join(repoRoot, "packages/types/deploy/crds", `${name}.iter8.tools.yaml`), "utf8"))[0]!.toJS() as unknown,
+      parseAllDocuments(readFileSync(join(repoRoot, "apps/controller/deploy/base/crds", `${name}.iter8.tools.yaml`), "utf8"))[0]!.toJS() as unknown,
     );
     expect(printed).toEqual(committed);
     expect(printed.map((crd) => (crd as { metadata: { name: string } }).metadata.name)).toEqual(["experiments.iter8.tools", "metrics.iter8.tools", "referencegrants.iter8.tools"]);

@@ -3,6 +3,7 @@
 // workers. Run with `pnpm -F @iter8ts/controller bench`.
 import { performance } from "node:perf_hooks";
 import { KubeTestServer, makeKubeConfig, type JsonObject } from "@iter8ts/testkit";
+import { isConditionTrue, type ExperimentStatus } from "@iter8ts/types";
 import pino from "pino";
 import { parseControllerConfig } from "../src/controller-config";
 import { startController } from "../src/start-controller";
@@ -51,9 +52,7 @@ async function experimentThroughput(count: number, workers: number): Promise<voi
   const started = performance.now();
   for (let i = 0; i < count; i++) server.create(experiment(i));
   const done = () =>
-    (server.list("iter8.tools/v2alpha2", "Experiment", "default") as Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>).filter((e) =>
-      e.status?.conditions?.some((c) => c.type === "Completed" && c.status === "True"),
-    ).length;
+    (server.list("iter8.tools/v2alpha2", "Experiment", "default") as Array<{ status?: ExperimentStatus }>).filter((e) => isConditionTrue(e.status, "Completed")).length;
   while (done() < count) await new Promise((resolve) => setTimeout(resolve, 20));
   const seconds = (performance.now() - started) / 1000;
   const reconciles = (await running.metrics.registry.getSingleMetric("iter8_reconciles_total")?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;

@@ -10,33 +10,17 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { JsonObject } from "@iter8ts/testkit";
-import type { ExperimentInput, MetricInput } from "@iter8ts/types";
+import type { EngineStatus } from "@iter8ts/engine";
+import { conditionOf, isConditionTrue, type ExperimentInput, type MetricInput } from "@iter8ts/types";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseControllerConfig } from "../src/controller-config";
 import { startController, type RunningController } from "../src/start-controller";
 import { CLI_PATH, CLUSTER_KINDS, startTestCluster, type TestCluster } from "./cluster/test-cluster";
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
 interface StoredExperiment {
   metadata: { name: string; namespace: string; uid: string };
-  status?: {
-    stage?: string;
-    completedIterations?: number;
-    message?: string;
-    conditions?: Condition[];
-    currentWeightDistribution?: Array<{ name: string; value: number }>;
-    versionRecommendedForPromotion?: string;
-    analysis?: {
-      winnerAssessment?: { data: { winnerFound: boolean; winner?: string } };
-      aggregatedBuiltinHists?: { data: Record<string, unknown> };
-    };
-  };
+  status?: EngineStatus;
 }
 
 function virtualService(namespace: string, name: string): JsonObject {
@@ -173,7 +157,7 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
 
   const stored = async (namespace: string, name: string) => (await cluster.get("iter8.tools/v2alpha2", "Experiment", name, namespace)) as unknown as StoredExperiment;
   const completed = async (namespace: string, name: string) =>
-    (await stored(namespace, name))?.status?.conditions?.some((c) => c.type === "Completed" && c.status === "True") ?? false;
+    isConditionTrue((await stored(namespace, name))?.status, "Completed");
   const weightsOf = async (namespace: string, name: string) =>
     ((await cluster.get("networking.istio.io/v1beta1", "VirtualService", name, namespace)) as unknown as VirtualServiceWeights).spec.http[0]!.route.map((r) => r.weight);
   const jobs = async () => [...(await cluster.list("batch/v1", "Job", "bookinfo")), ...(await cluster.list("batch/v1", "Job", "shop"))] as unknown as StoredJob[];
@@ -231,7 +215,7 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     await cluster.create(abTest(appUrl) as unknown as JsonObject);
     await cluster.create(untenanted("exec-refused", [{ run: "echo not here" }]) as unknown as JsonObject);
     await cluster.create(untenanted("no-action-account", [{ task: "notification/http", with: { url: `${appUrl}/hook` } }]) as unknown as JsonObject);
-    const failed = async (name: string) => (await stored("lab", name))?.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True") ?? false;
+    const failed = async (name: string) => isConditionTrue((await stored("lab", name))?.status, "Failed");
     await until(
       async () => (await completed("bookinfo", "canary-rollout")) && (await completed("shop", "ab-test")) && (await failed("exec-refused")) && (await failed("no-action-account")),
       "both experiments completed and both lab experiments failed",
@@ -249,7 +233,7 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     expect(exp.status?.stage).toBe("Completed");
     expect(exp.status?.completedIterations).toBe(3);
     expect(exp.status?.message).toBe("ExperimentCompleted: Experiment Completed");
-    expect(exp.status?.conditions?.find((c) => c.type === "Failed")?.status).toBe("False");
+    expect(conditionOf(exp.status, "Failed")?.status).toBe("False");
     expect(exp.status?.analysis?.winnerAssessment?.data).toMatchObject({ winnerFound: true, winner: "productpage-v2" });
     expect(exp.status?.versionRecommendedForPromotion).toBe("productpage-v2");
     // Progressive with the default 10-point increment: 90/10, 80/20, 70/30.
@@ -304,7 +288,7 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
 
   it("refuses an exec-type task where --allow-exec does not allow it, when the experiment is validated, naming the task, the namespace and the flag", async () => {
     const exp = await stored("lab", "exec-refused");
-    expect(exp.status?.conditions?.find((c) => c.type === "Failed")).toMatchObject({
+    expect(conditionOf(exp.status, "Failed")).toMatchObject({
       status: "True",
       message:
         "spec.strategy.actions.start[0].run: run runs processes, which the controller does not allow for experiments in namespace lab; an admin allows them with the controller flag --allow-exec=true (every namespace) or --allow-exec=<namespaces> (a comma-separated list that includes lab)",
@@ -313,8 +297,8 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
   });
 
   it("fails an action at once, naming the namespace and the setup, when its namespace has no iter8-action account", async () => {
-    const exp = (await stored("lab", "no-action-account")) as StoredExperiment & { status?: { actions?: Array<{ action: string; state: string; message?: string }> } };
-    expect(exp.status?.conditions?.find((c) => c.type === "Failed")?.status).toBe("True");
+    const exp = await stored("lab", "no-action-account");
+    expect(conditionOf(exp.status, "Failed")?.status).toBe("True");
     expect(exp.status?.actions?.[0]).toMatchObject({
       action: "start",
       state: "Failed",

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { KubeTestServer, type JsonObject } from "@iter8ts/testkit";
+import { isConditionTrue, type ExperimentStatus } from "@iter8ts/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const appRoot = join(import.meta.dirname, "..");
@@ -87,8 +88,8 @@ function conformance(name: string): JsonObject {
 }
 
 function completedBy(name: string): boolean {
-  const exp = server.get("iter8.tools/v2alpha2", "Experiment", name, "default") as { status?: { conditions?: Array<{ type: string; status: string }> } };
-  return exp.status?.conditions?.some((c) => c.type === "Completed" && c.status === "True") ?? false;
+  const exp = server.get("iter8.tools/v2alpha2", "Experiment", name, "default") as { status?: ExperimentStatus } | undefined;
+  return isConditionTrue(exp?.status, "Completed");
 }
 
 beforeAll(async () => {

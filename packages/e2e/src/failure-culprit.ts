@@ -1,4 +1,4 @@
-import { experimentNamespace, normalizeMetricRef, type Experiment } from "@iter8ts/types";
+import { criteriaMetricRefs, experimentNamespace, normalizeMetricRef, type Experiment } from "@iter8ts/types";
 
 // Traces of a value turned into text by accident rather than described for a reader.
 const SLOPPY = /\bundefined\b|\[object Object\]|\[native code\]/;
@@ -24,10 +24,9 @@ const FIELD_WORDS = ["versionInfo", "candidates", "rewards", "Version names", "F
 const TASK_LOCATION = /task \d+ \(|spec\.strategy\.actions\./;
 
 function metricNames(experiment: Experiment): string[] {
-  const criteria = experiment.spec.criteria ?? {};
   const namespace = experimentNamespace(experiment);
-  const refs = [criteria.requestCount, ...(criteria.indicators ?? []), ...(criteria.rewards ?? []).map((r) => r.metric), ...(criteria.objectives ?? []).map((o) => o.metric)];
-  return refs.filter((r): r is string => typeof r === "string" && r !== "").flatMap((r) => [r, normalizeMetricRef(r, namespace)]);
+  const refs = criteriaMetricRefs(experiment.spec.criteria).map((r) => r.metric);
+  return refs.filter((r) => r !== "").flatMap((r) => [r, normalizeMetricRef(r, namespace)]);
 }
 
 function versionThings(experiment: Experiment): string[] {

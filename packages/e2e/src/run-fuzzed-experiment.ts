@@ -2,7 +2,7 @@ import { createEngine, FAILURE_REASONS, runToCompletion, readEngineStatus, Simul
 import { MemoryExperimentStore } from "@iter8ts/engine/testing";
 import type { CollectFunction } from "@iter8ts/tasks";
 import { TaskRunner } from "@iter8ts/tasks";
-import { experimentNamespace, versionNames, type Condition, type Experiment, type ExperimentStatus, type Metric } from "@iter8ts/types";
+import { conditionOf, experimentNamespace, versionNames, type Experiment, type Metric } from "@iter8ts/types";
 import type { KubeObject } from "@iter8ts/resources";
 import { InMemoryResourceClient } from "@iter8ts/resources/testing";
 import { ResourceWeightWriter } from "@iter8ts/weights";
@@ -66,10 +66,6 @@ const fakeCollect: CollectFunction = async (inputs) => ({
 
 const okFetch: typeof fetch = async () => new Response('{"ok":true}', { status: 200, headers: { "content-type": "application/json" } });
 
-function condition(status: ExperimentStatus | undefined, type: string): Condition | undefined {
-  return status?.conditions?.find((c) => c.type === type);
-}
-
 /**
  * Runs one schema-valid experiment to the end with the real engine, analytics, metrics (against
  * {@link fuzzBackend}), weights (on an `InMemoryResourceClient` holding `objects`) and tasks (no
@@ -124,12 +120,12 @@ export async function runFuzzedExperiment(experiment: Experiment, metrics: reado
   const final = store.peek(key);
   const status = final?.status;
   outcome.message = status?.message;
-  const completed = condition(status, "Completed");
+  const completed = conditionOf(status, "Completed");
   if (status?.stage !== "Completed" || completed?.status !== "True") {
     outcome.violations.push(`ended in stage ${status?.stage ?? "(none)"} with Completed=${completed?.status ?? "(none)"}: ${status?.message ?? ""}`);
     return outcome;
   }
-  const failed = condition(status, "Failed");
+  const failed = conditionOf(status, "Failed");
   const ending = completed.message ?? "";
   if (failed?.status === "True") {
     const reason = failed.reason ?? "";

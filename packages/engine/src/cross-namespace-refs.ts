@@ -1,4 +1,4 @@
-import { apiGroupOf, experimentNamespace, parseMetricRef, type Experiment } from "@iter8ts/types";
+import { apiGroupOf, criteriaMetricRefs, experimentNamespace, parseMetricRef, type Experiment } from "@iter8ts/types";
 import type { CrossNamespaceRef } from "./ports";
 import { Message } from "./reasons";
 
@@ -16,18 +16,10 @@ export function metricReference(field: string, key: string, defaultNamespace: st
  * unqualified names resolved in the experiment's namespace.
  */
 export function criteriaMetricReferences(experiment: Pick<Experiment, "spec" | "metadata">): CrossNamespaceRef[] {
-  const criteria = experiment.spec.criteria;
-  if (!criteria) return [];
   const namespace = experimentNamespace(experiment);
-  const refs: CrossNamespaceRef[] = [];
-  const add = (field: string, key: string) => {
-    if (key.trim() !== "") refs.push(metricReference(field, key, namespace));
-  };
-  if (criteria.requestCount) add("spec.criteria.requestCount", criteria.requestCount);
-  (criteria.rewards ?? []).forEach((r, i) => add(`spec.criteria.rewards[${i}].metric`, r.metric));
-  (criteria.indicators ?? []).forEach((m, i) => add(`spec.criteria.indicators[${i}]`, m));
-  (criteria.objectives ?? []).forEach((o, i) => add(`spec.criteria.objectives[${i}].metric`, o.metric));
-  return refs;
+  return criteriaMetricRefs(experiment.spec.criteria)
+    .filter((r) => r.metric.trim() !== "")
+    .map((r) => metricReference(r.field, r.metric, namespace));
 }
 
 /** The objects the versions' `weightObjRef`s name, with their fields; a reference without a namespace is in the experiment's. */

@@ -1,11 +1,13 @@
 /**
- * The fields the engine adds to `status` next to the Iter8 ones. They hold everything a
- * restarted runner needs to resume: the run token, the actions started and their outcome, a
- * pending retry, and the recent decisions.
+ * The fields the engine adds to `status` next to the Iter8 ones, as zod schemas: they hold
+ * everything a restarted runner needs to resume (the run token, the actions started and their
+ * outcome, a pending retry, the recent decisions). The types come from the schemas; every reader
+ * (the engine itself, the CLI, reports, tests) parses through them, and the controller's CRD
+ * is generated from {@link EngineStatusSchema}.
  */
-import type { MetricValues } from "@iter8ts/analytics";
-import type { ExperimentStatus, VersionWeight } from "@iter8ts/types";
-import type { ActionName, HandlerType } from "./reasons";
+import { ExperimentStatusSchema, VersionWeightSchema, type ExperimentStatus } from "@iter8ts/types";
+import { z } from "zod";
+import { ActionName, HandlerType } from "./reasons";
 
 /** The life of an action as recorded in status. */
 export const ActionState = {
@@ -16,27 +18,6 @@ export const ActionState = {
   Failed: "Failed",
 } as const;
 export type ActionState = (typeof ActionState)[keyof typeof ActionState];
-
-/** One action the engine decided to run, in `status.actions`. */
-export interface ActionRecord {
-  action: ActionName;
-  handler: HandlerType;
-  loop?: number;
-  /** `<runToken>-<action>[-<loop>]`; the runner's idempotency key. */
-  runId: string;
-  state: ActionState;
-  /** How many times the runner was asked to start it. */
-  attempts: number;
-  /** How many times it was started again after the runner lost it. */
-  restarts?: number;
-  /** When it was last started. */
-  launchTime?: string;
-  endTime?: string;
-  /** Why it failed or was restarted, in the runner's or engine's words. */
-  message?: string;
-  /** For failure actions: how the experiment ends once the action is over. */
-  completionMessage?: string;
-}
 
 /** Steps that are retried with backoff before the experiment fails. */
 export const RetryStep = {
@@ -50,15 +31,6 @@ export const RetryStep = {
 } as const;
 export type RetryStep = (typeof RetryStep)[keyof typeof RetryStep];
 
-/** A step that failed and will be tried again, in `status.retry`. */
-export interface RetryRecord {
-  step: RetryStep;
-  /** Failed attempts so far. */
-  attempts: number;
-  lastError: string;
-  nextAttemptTime: string;
-}
-
 /** How an iteration ended. */
 export const DecisionOutcome = {
   Continued: "Continued",
@@ -68,52 +40,114 @@ export const DecisionOutcome = {
 } as const;
 export type DecisionOutcome = (typeof DecisionOutcome)[keyof typeof DecisionOutcome];
 
-/** Why and with what evidence one iteration decided what it did, in `status.decisions`. */
-export interface DecisionRecord {
-  /** The iteration number this attempt belongs to (1-based). */
-  iteration: number;
-  loop: number;
-  time: string;
-  outcome: DecisionOutcome;
-  /** One or two sentences a person can read. */
-  reason: string;
-  /** Metric values per metric and version, as queried. */
-  values?: MetricValues;
-  /** Per version, whether each objective (in criteria order) was met. */
-  versionAssessments?: Record<string, boolean[]>;
-  winner?: { found: boolean; winner?: string };
-  recommendedWeights?: VersionWeight[];
-  /** Whether the recommended weights were applied (Progressive and BlueGreen only). */
-  weightsApplied?: boolean;
-  /** Weights observed after this iteration, when they differ from the recommendation. */
-  observedWeights?: VersionWeight[];
-  versionRecommendedForPromotion?: string;
-  error?: string;
-}
+const Time = z.string();
 
+/** One action the engine decided to run, in `status.actions`. */
+export const ActionRecordSchema = z.object({
+  action: z.enum(ActionName),
+  handler: z.enum(HandlerType),
+  loop: z.int32().min(1).optional(),
+  /** `<runToken>-<action>[-<loop>]`; the runner's idempotency key. */
+  runId: z.string().describe("<runToken>-<action>[-<loop>]: the action runner's idempotency key."),
+  state: z.enum(ActionState),
+  /** How many times the runner was asked to start it (0 when a hand-edited status lost it). */
+  attempts: z.int32().min(0).catch(0),
+  /** How many times it was started again after the runner lost it. */
+  restarts: z.int32().min(0).optional(),
+  /** When it was last started. */
+  launchTime: Time.optional(),
+  endTime: Time.optional(),
+  /** Why it failed or was restarted, in the runner's or engine's words. */
+  message: z.string().optional(),
+  /** For failure actions: how the experiment ends once the action is over. */
+  completionMessage: z.string().optional(),
+});
+/** One action the engine decided to run, in `status.actions`. */
+export type ActionRecord = z.infer<typeof ActionRecordSchema>;
+
+/** A step that failed and will be tried again, in `status.retry`. */
+export const RetryStateSchema = z.object({
+  step: z.enum(RetryStep),
+  /** Failed attempts so far. */
+  attempts: z.int32().min(0),
+  lastError: z.string().catch(""),
+  nextAttemptTime: Time,
+});
+/** A step that failed and will be tried again, in `status.retry`. */
+export type RetryRecord = z.infer<typeof RetryStateSchema>;
+
+/** What a metrics source learned about one metric for one version (analytics' `MetricValue`, as stored). */
+const StoredMetricValueSchema = z.object({
+  value: z.number().nullable().optional(),
+  sampleSize: z.number().optional(),
+  error: z.string().optional(),
+});
+
+/** Why and with what evidence one iteration decided what it did, in `status.decisions`. */
+export const DecisionRecordSchema = z.object({
+  /** The iteration number this attempt belongs to (1-based). */
+  iteration: z.int32().min(1),
+  loop: z.int32(),
+  time: Time,
+  outcome: z.enum(DecisionOutcome),
+  /** One or two sentences a person can read. */
+  reason: z.string(),
+  /** Metric values per metric and version, as queried. */
+  values: z.record(z.string(), z.record(z.string(), StoredMetricValueSchema)).optional(),
+  /** Per version, whether each objective (in criteria order) was met. */
+  versionAssessments: z.record(z.string(), z.array(z.boolean())).optional(),
+  winner: z.object({ found: z.boolean(), winner: z.string().optional() }).optional(),
+  recommendedWeights: z.array(VersionWeightSchema).optional(),
+  /** Whether the recommended weights were applied (Progressive and BlueGreen only). */
+  weightsApplied: z.boolean().optional(),
+  /** Weights observed after this iteration, when they differ from the recommendation. */
+  observedWeights: z.array(VersionWeightSchema).optional(),
+  versionRecommendedForPromotion: z.string().optional(),
+  error: z.string().optional(),
+});
+/** Why and with what evidence one iteration decided what it did, in `status.decisions`. */
+export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
+
+/** Identifies this incarnation of the experiment; part of every action's `runId`. */
+export const runId = z.string();
+
+/** The engine's fields of `status`, each optional. */
+export const engineStatusFields = {
+  runId: runId.optional(),
+  actions: z.array(ActionRecordSchema).optional(),
+  retry: RetryStateSchema.optional(),
+  /** The most recent iterations' decisions, oldest first, bounded. */
+  decisions: z.array(DecisionRecordSchema).optional(),
+};
+
+/** `status` with the engine's fields: the schema of the Experiment CRD's status subresource. */
+export const EngineStatusSchema = ExperimentStatusSchema.extend(engineStatusFields);
 /** `status` with the engine's fields. */
-export interface EngineStatus extends ExperimentStatus {
-  /** Identifies this incarnation of the experiment; part of every action's `runId`. */
+export type EngineStatus = ExperimentStatus & {
   runId?: string;
   actions?: ActionRecord[];
   retry?: RetryRecord;
-  /** The most recent iterations' decisions, oldest first, bounded. */
   decisions?: DecisionRecord[];
-}
+};
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const ACTION_STATES = new Set<string>(Object.values(ActionState));
-const RETRY_STEPS = new Set<string>(Object.values(RetryStep));
+/**
+ * `value` when `schema` accepts it, with the fields the schema filled in (a defaulted count).
+ * The stored object's keys keep their order, so an untouched status serialises as it was read
+ * and a reconcile that changed nothing writes nothing.
+ */
+function valid<T extends object>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? { ...(value as T), ...parsed.data } : undefined;
+}
 
-function readActionRecord(value: unknown): ActionRecord | undefined {
-  if (!isObject(value)) return undefined;
-  const { action, handler, runId, state, attempts } = value;
-  if (typeof action !== "string" || typeof handler !== "string" || typeof runId !== "string") return undefined;
-  if (typeof state !== "string" || !ACTION_STATES.has(state)) return undefined;
-  return { ...(value as unknown as ActionRecord), attempts: typeof attempts === "number" ? attempts : 0 };
+/** The entries of `value` (when it is a list) that `schema` accepts. */
+function validEntries<T extends object>(schema: z.ZodType<T>, value: unknown): T[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry) => valid(schema, entry) ?? []);
 }
 
 /**
@@ -127,28 +161,21 @@ export function readEngineStatus(status: ExperimentStatus | undefined): EngineSt
 /**
  * {@link readEngineStatus} from the status serialised as JSON; the engine already holds that
  * text to tell whether a reconcile changed anything, and parsing it is the cheapest deep copy.
+ * Only the engine's fields are checked here: the Iter8 fields were checked by the store.
  */
 export function parseEngineStatus(json: string): EngineStatus {
   const parsed: unknown = JSON.parse(json);
-  const copy = (isObject(parsed) ? parsed : {}) as EngineStatus;
-  const raw = copy as Record<string, unknown>;
-  if (typeof raw.runId !== "string") delete copy.runId;
-  const actions = Array.isArray(raw.actions)
-    ? raw.actions.map(readActionRecord).filter((r): r is ActionRecord => r !== undefined)
-    : [];
+  const copy = (isObject(parsed) ? parsed : {}) as EngineStatus & Record<string, unknown>;
+  const id = runId.safeParse(copy.runId);
+  if (id.success) copy.runId = id.data;
+  else delete copy.runId;
+  const actions = validEntries(ActionRecordSchema, copy.actions);
   if (actions.length > 0) copy.actions = actions;
   else delete copy.actions;
-  const retry = raw.retry;
-  if (
-    !isObject(retry) ||
-    typeof retry.step !== "string" ||
-    !RETRY_STEPS.has(retry.step) ||
-    typeof retry.attempts !== "number" ||
-    typeof retry.nextAttemptTime !== "string"
-  ) {
-    delete copy.retry;
-  }
-  if (!Array.isArray(raw.decisions)) delete copy.decisions;
-  else copy.decisions = raw.decisions.filter(isObject) as unknown as DecisionRecord[];
+  const retry = valid(RetryStateSchema, copy.retry);
+  if (retry) copy.retry = retry;
+  else delete copy.retry;
+  if (Array.isArray(copy.decisions)) copy.decisions = validEntries(DecisionRecordSchema, copy.decisions);
+  else delete copy.decisions;
   return copy;
 }

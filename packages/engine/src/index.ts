@@ -1,5 +1,8 @@
-export { createEngine, ReconcileOutcome } from "./engine";
-export type { Engine, EngineOptions, RetryPolicy, ReconcileOptions, ReconcileResult, AnalyzeFn, IterationAnalysis } from "./engine";
+export { createEngine } from "./engine";
+export type { Engine, ReconcileOptions } from "./engine";
+export type { EngineOptions, RetryPolicy, AnalyzeFn, IterationAnalysis } from "./engine-settings";
+export { ReconcileOutcome } from "./reconcile-outcome";
+export type { ReconcileResult } from "./reconcile-outcome";
 export { runToCompletion } from "./run-to-completion";
 export type { RunToCompletionOptions, RunSummary } from "./run-to-completion";
 export type {
@@ -21,7 +24,17 @@ export type {
 export { criteriaMetricReferences, weightObjectReferences, describeReference, refusedReference } from "./cross-namespace-refs";
 export { systemClock } from "./system-clock";
 export { SimulatedClock } from "./simulated-clock";
-export { ActionState, RetryStep, DecisionOutcome, readEngineStatus } from "./engine-status";
+export {
+  ActionState,
+  RetryStep,
+  DecisionOutcome,
+  readEngineStatus,
+  runId,
+  ActionRecordSchema,
+  RetryStateSchema,
+  DecisionRecordSchema,
+  EngineStatusSchema,
+} from "./engine-status";
 export type { ActionRecord, RetryRecord, DecisionRecord, EngineStatus } from "./engine-status";
 export { Reason, FAILURE_REASONS, ActionName, HandlerType, Message } from "./reasons";
 export { nextStep } from "./next-step";
@@ -34,7 +47,7 @@ export { findRollbackViolations } from "./rollback-check";
 export type { RollbackViolation } from "./rollback-check";
 export { iterationPlan, nextIterationAt, ITERATION_TOLERANCE_MS } from "./iteration-timing";
 export type { IterationPlan } from "./iteration-timing";
-export { criteriaMetricRefs } from "./metric-refs";
+export { criteriaMetricKeys } from "./metric-refs";
 export { actionRunId, handlerName } from "./action-ids";
 export { recordCondition, RecordKind } from "./record-condition";
 export type { RecordedChange } from "./record-condition";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Experiment } from "@iter8ts/types";
-import { criteriaMetricRefs } from "./metric-refs";
+import { criteriaMetricKeys } from "./metric-refs";
 
-describe("criteriaMetricRefs", () => {
+describe("criteriaMetricKeys", () => {
   it("lists request count, rewards, indicators and objectives in that order, once each, qualified", () => {
     const experiment: Pick<Experiment, "spec" | "metadata"> = {
       metadata: { name: "e", namespace: "shop" },
@@ -17,7 +17,7 @@ describe("criteriaMetricRefs", () => {
         },
       },
     };
-    expect(criteriaMetricRefs(experiment)).toEqual([
+    expect(criteriaMetricKeys(experiment)).toEqual([
       "iter8-system/request-count",
       "shop/conversions",
       "shop/latency-p99",
@@ -26,6 +26,6 @@ describe("criteriaMetricRefs", () => {
   });
 
   it("is empty without criteria", () => {
-    expect(criteriaMetricRefs({ metadata: {}, spec: { target: "t", strategy: { testingPattern: "Conformance" } } })).toEqual([]);
+    expect(criteriaMetricKeys({ metadata: {}, spec: { target: "t", strategy: { testingPattern: "Conformance" } } })).toEqual([]);
   });
 });

@@ -2,13 +2,12 @@
  * The pure half of a reconcile: from the spec (with defaults), the status and the time, which
  * one thing should happen next. No I/O; the engine performs the step and writes the status.
  */
-import type { Experiment } from "@iter8ts/types";
+import { isConditionTrue, type Experiment } from "@iter8ts/types";
 import { ActionState, RetryStep, type ActionRecord, type EngineStatus } from "./engine-status";
 import { invalidTasks, invalidVersionInfo, type ExperimentProblem } from "./experiment-checks";
 import { ITERATION_TOLERANCE_MS, iterationPlan, nextIterationAt } from "./iteration-timing";
-import { criteriaMetricRefs } from "./metric-refs";
+import { criteriaMetricKeys } from "./metric-refs";
 import { ActionName } from "./reasons";
-import { isConditionTrue } from "./record-condition";
 
 /** The next step of an experiment. */
 export type Step =
@@ -75,7 +74,7 @@ export function nextStep(experiment: Experiment, status: EngineStatus, now: Date
     if (experiment.spec.strategy.actions?.[ActionName.Start] && !findAction(status, ActionName.Start)) {
       return { kind: "LaunchStart" };
     }
-    const refs = criteriaMetricRefs(experiment);
+    const refs = criteriaMetricKeys(experiment);
     if (refs.length > 0 && (status.metrics ?? []).length === 0) return { kind: "LoadMetrics", refs };
     return { kind: "AdvanceToRunning" };
   }

@@ -39,16 +39,6 @@ export function initialConditions(time: string): Condition[] {
   }));
 }
 
-/** The condition of a type, if present. */
-export function findCondition(status: ExperimentStatus, type: ConditionType): Condition | undefined {
-  return status.conditions?.find((c) => c.type === type);
-}
-
-/** True when the condition of this type is present with status True. */
-export function isConditionTrue(status: ExperimentStatus, type: ConditionType): boolean {
-  return findCondition(status, type)?.status === "True";
-}
-
 /**
  * Records an event on the status: sets the condition's status, reason, message and
  * lastTransitionTime (refreshed on every call, as the original does), and always sets

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EngineError } from "./engine-error";
-import { ReconcileOutcome, type ReconcileResult } from "./engine";
+import { ReconcileOutcome, type ReconcileResult } from "./reconcile-outcome";
 import type { ExperimentKey } from "./ports";
 import { runToCompletion } from "./run-to-completion";
 import { SimulatedClock } from "./simulated-clock";

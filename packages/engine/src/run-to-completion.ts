@@ -1,5 +1,6 @@
 import { EngineError } from "./engine-error";
-import { ReconcileOutcome, type Engine, type ReconcileResult } from "./engine";
+import type { Engine } from "./engine";
+import { ReconcileOutcome, type ReconcileResult } from "./reconcile-outcome";
 import type { Clock, ExperimentKey } from "./ports";
 import { formatKey } from "./target-queue";
 

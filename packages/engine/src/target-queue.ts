@@ -4,9 +4,8 @@
  * then creation time, then namespace/name, so two experiments initialised within the same
  * second can never both believe they are first.
  */
-import { experimentNamespace, type Experiment } from "@iter8ts/types";
+import { experimentNamespace, isConditionTrue, type Experiment } from "@iter8ts/types";
 import type { ExperimentKey } from "./ports";
-import { isConditionTrue } from "./record-condition";
 
 /** `namespace/name` of an experiment. */
 export function experimentKeyOf(experiment: Experiment): ExperimentKey {

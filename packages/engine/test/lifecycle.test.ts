@@ -156,7 +156,7 @@ describe("loops", () => {
       experiments: [experiment({ deployment: "FixedSplit", iterationsPerLoop: 1, maxLoops: 2, actions: { loop: action("shift") } })],
       weights: { v1: 60, v2: 40 },
       actions: () => {
-        world.weights.apply(experiment(), [{ name: "v1", value: 20 }, { name: "v2", value: 80 }]);
+        void world.weights.apply(experiment(), [{ name: "v1", value: 20 }, { name: "v2", value: 80 }]);
         return {};
       },
     });

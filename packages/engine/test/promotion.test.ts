@@ -10,7 +10,7 @@ import { action, experiment, latencies, makeWorld, metric } from "./world";
 function recordingActions() {
   const seen: Array<{ handler: string; action: string; loop?: number; promote?: string; outcome?: string; reason?: string }> = [];
   const behave = (request: ActionRequest, e: Experiment) => {
-    const status = e.status as (Experiment["status"] & { conclusion?: { outcome: string; reason: string } }) | undefined;
+    const status = e.status;
     const entry: (typeof seen)[number] = { handler: request.handler, action: request.action };
     if (request.loop !== undefined) entry.loop = request.loop;
     if (status?.versionRecommendedForPromotion !== undefined) entry.promote = status.versionRecommendedForPromotion;

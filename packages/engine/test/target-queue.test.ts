@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Experiment } from "@iter8ts/types";
+import { isConditionTrue, type Experiment } from "@iter8ts/types";
 import { createEngine, runToCompletion, type ReconcileResult } from "../src/index";
 import { experiment, makeWorld } from "./world";
 
@@ -9,8 +9,8 @@ type World = ReturnType<typeof makeWorld>;
 function activeHolders(world: World, names: string[]): string[] {
   return names.filter((n) => {
     const s = world.status(n);
-    const held = s.conditions?.some((c) => c.type === "TargetAcquired" && c.status === "True");
-    const done = s.conditions?.some((c) => c.type === "Completed" && c.status === "True");
+    const held = isConditionTrue(s, "TargetAcquired");
+    const done = isConditionTrue(s, "Completed");
     return held && !done && s.stage !== "Waiting";
   });
 }

@@ -4,7 +4,7 @@
  * that jumps ahead instead of waiting.
  */
 import type { MetricValues } from "@iter8ts/analytics";
-import type { Experiment, ExperimentStatus, Metric, TaskSpec, VersionDetail } from "@iter8ts/types";
+import { conditionOf, type Experiment, type Metric, type TaskSpec, type VersionDetail } from "@iter8ts/types";
 import { createEngine, runToCompletion, SimulatedClock, type Engine, type EngineOptions, type ExperimentKey, type EnginePorts } from "../src/index";
 import {
   MemoryActionRunner,
@@ -159,7 +159,7 @@ export function makeWorld(options: WorldOptions = {}) {
     /** Runs every experiment of the world to completion. */
     run: (engineToUse: Pick<Engine, "reconcile"> = engine, onReconcile?: Parameters<typeof runToCompletion>[2]["onReconcile"]) =>
       runToCompletion(engineToUse, keys, { clock, maxSteps: 10_000, ...(onReconcile ? { onReconcile } : {}) }),
-    status: (name = "exp", namespace = "default"): EngineStatus => (store.peek(keyOf(name, namespace))?.status ?? {}) as EngineStatus,
+    status: (name = "exp", namespace = "default"): EngineStatus => (store.peek(keyOf(name, namespace))?.status ?? {}),
     /** `status.message` after each write, without repeats. */
     messages: (name = "exp", namespace = "default"): string[] => {
       const out: string[] = [];
@@ -169,6 +169,6 @@ export function makeWorld(options: WorldOptions = {}) {
       return out;
     },
     condition: (type: "Completed" | "Failed" | "TargetAcquired", name = "exp", namespace = "default") =>
-      (store.peek(keyOf(name, namespace))?.status as ExperimentStatus | undefined)?.conditions?.find((c) => c.type === type),
+      conditionOf(store.peek(keyOf(name, namespace))?.status, type),
   };
 }

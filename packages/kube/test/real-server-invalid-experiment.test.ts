@@ -6,12 +6,12 @@ import { createEngine, systemClock, type EnginePorts } from "@iter8ts/engine";
 import { waitForCrdsEstablished } from "@iter8ts/kube-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeExperimentStore, type KubeClients } from "../src/index";
-import { canaryExperiment, startRealCluster, type RealCluster } from "./support";
+import { canaryExperiment, engineCrdsFile, startRealCluster, type RealCluster } from "./support";
 
 let cluster: RealCluster;
 let clients: KubeClients;
 let namespace: string;
-const CRDS = new URL("../../types/deploy/crds/", import.meta.url).pathname;
+const CRDS = engineCrdsFile();
 
 beforeAll(async () => {
   cluster = await startRealCluster("invalid", [["apply", "-f", CRDS]]);

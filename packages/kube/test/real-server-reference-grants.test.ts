@@ -15,14 +15,14 @@ import {
   type KubeClients,
   type ResourceInformer,
 } from "../src/index";
-import { canaryExperiment, eventually, mockMetric, startRealCluster, virtualService, type RealCluster } from "./support";
+import { canaryExperiment, engineCrdsFile, eventually, mockMetric, startRealCluster, virtualService, type RealCluster } from "./support";
 
 let cluster: RealCluster;
 let clients: KubeClients;
 let teamA: string;
 let teamB: string;
 let informers: { experiments: ResourceInformer; metrics: ResourceInformer; grants: ResourceInformer };
-const CRDS = new URL("../../types/deploy/crds/", import.meta.url).pathname;
+const CRDS = engineCrdsFile();
 const TOKEN = "team-b-database-password-93f1";
 
 const noActions: ActionRunner = {

@@ -14,7 +14,7 @@ import {
 } from "@iter8ts/engine";
 import { secretsFromKubernetes, type SecretStore } from "@iter8ts/metrics";
 import { createTaskRunner, logPrecedence, taskEventMessage, type Iter8Log, type TaskEvent, type TaskRunner } from "@iter8ts/tasks";
-import { API_VERSION, experimentNamespace, type Experiment } from "@iter8ts/types";
+import { API_VERSION, experimentNamespace, isConditionTrue, type Experiment } from "@iter8ts/types";
 import { ResourceWeightWriter } from "@iter8ts/weights";
 import { diskDocumentFiles, MemoryDocumentFiles, type DocumentFiles } from "./document-files";
 import { DryRunActionRunner } from "./dry-run-action-runner";
@@ -208,7 +208,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
 
   for (const note of documents.notes) progress.log(`note: ${note}`);
   const missing = weightStandIns(
-    experiments.filter((e) => options.restart || !e.status?.conditions?.some((c) => c.type === "Completed" && c.status === "True")),
+    experiments.filter((e) => options.restart || !isConditionTrue(e.status, "Completed")),
     await documents.objects(),
   );
   if (!dryRun && missing.length > 0) {
@@ -331,7 +331,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     for (const experiment of before) {
       const status = experiment.status;
       if (!status?.initTime) continue;
-      const done = status.conditions?.some((c) => c.type === "Completed" && c.status === "True");
+      const done = isConditionTrue(status, "Completed");
       progress.log(
         done
           ? `${label(keyOf(experiment))} has already completed; showing its result (run with --restart to run it again)`
@@ -364,7 +364,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
     progress.finish();
     const final = await current();
-    const failed = final.length < keys.length || final.some((e) => e.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True"));
+    const failed = final.length < keys.length || final.some((e) => isConditionTrue(e.status, "Failed"));
     const result: LocalRunResult = {
       outcome: interrupted ? LocalRunOutcome.Interrupted : failed ? LocalRunOutcome.Failed : LocalRunOutcome.Completed,
       experiments: final,

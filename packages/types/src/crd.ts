@@ -29,6 +29,16 @@ export interface CustomResourceDefinition {
   };
 }
 
+/** What a runtime adds to the generated CRDs. */
+export interface CrdOptions {
+  /**
+   * The schema of the Experiment's status subresource; default {@link ExperimentStatusSchema}.
+   * A runtime passes the status it writes, e.g. `EngineStatusSchema` of `@iter8ts/engine`, which
+   * extends this one with the engine's own fields (this package cannot import the engine).
+   */
+  experimentStatus?: z.ZodType;
+}
+
 /** A generated CRD file: where it is committed and what it contains. */
 export interface CrdFile {
   /** Path relative to the package root, e.g. `deploy/crds/experiments.iter8.tools.yaml`. */
@@ -93,7 +103,7 @@ function definition(options: {
  * schemas: structural OpenAPI v3 schemas, the printer columns of Iter8 v2alpha2, the status
  * subresource on Experiment, and the Metric defaults (`type: Gauge`, `method: GET`).
  */
-export function crdManifests(): { experiments: CustomResourceDefinition; metrics: CustomResourceDefinition; referenceGrants: CustomResourceDefinition } {
+export function crdManifests(options: CrdOptions = {}): { experiments: CustomResourceDefinition; metrics: CustomResourceDefinition; referenceGrants: CustomResourceDefinition } {
   return {
     experiments: definition({
       kind: "Experiment",
@@ -107,7 +117,7 @@ export function crdManifests(): { experiments: CustomResourceDefinition; metrics
         { name: "message", type: "string", jsonPath: ".status.message" },
       ],
       spec: ExperimentSpecSchema,
-      status: ExperimentStatusSchema,
+      status: options.experimentStatus ?? ExperimentStatusSchema,
     }),
     metrics: definition({
       kind: "Metric",
@@ -137,10 +147,13 @@ function toYaml(crd: CustomResourceDefinition): string {
   return stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** The generated files, exactly as they are committed under `deploy/crds/`. */
-export function crdFiles(): CrdFile[] {
-  const { experiments, metrics, referenceGrants } = crdManifests();
-  const header = `# Generated from the zod schemas of @iter8ts/types by \`${CRD_GENERATE_COMMAND}\`; do not edit.\n`;
+/**
+ * The generated files, exactly as they are committed under `deploy/crds/`; `header` is their
+ * first line (default: generated from this package by {@link CRD_GENERATE_COMMAND}).
+ */
+export function crdFiles(options: CrdOptions & { header?: string } = {}): CrdFile[] {
+  const { experiments, metrics, referenceGrants } = crdManifests(options);
+  const header = options.header ?? `# Generated from the zod schemas of @iter8ts/types by \`${CRD_GENERATE_COMMAND}\`; do not edit.\n`;
   return [experiments, metrics, referenceGrants].map((crd) => ({
     path: `deploy/crds/${crd.metadata.name}.yaml`,
     text: header + toYaml(crd),
@@ -148,7 +161,7 @@ export function crdFiles(): CrdFile[] {
 }
 
 /** The CRDs as one multi-document YAML text, ready for `kubectl apply -f -`. */
-export function crdYaml(): string {
-  const { experiments, metrics, referenceGrants } = crdManifests();
+export function crdYaml(options: CrdOptions = {}): string {
+  const { experiments, metrics, referenceGrants } = crdManifests(options);
   return [experiments, metrics, referenceGrants].map(toYaml).join("---\n");
 }

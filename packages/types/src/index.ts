@@ -96,6 +96,9 @@ export type {
   Experiment,
   ExperimentInput,
 } from "./experiment";
+export { conditionOf, isConditionTrue } from "./conditions";
+export { criteriaMetricRefs } from "./criteria-metric-refs";
+export type { CriteriaMetricRef } from "./criteria-metric-refs";
 export { EXPERIMENT_DEFAULTS, experimentNamespace, withDefaults, totalIterations, versionNames } from "./defaults";
 export { parseMetricRef, normalizeMetricRef, sameMetricRef, isWellFormedRef } from "./metric-ref";
 export type { MetricRef } from "./metric-ref";
@@ -114,7 +117,7 @@ export type { ActionName, SpecFailure } from "./experiment-checks";
 export { SecretSchema, secretValues } from "./secret";
 export type { Secret } from "./secret";
 export { CRD_GENERATE_COMMAND, crdManifests, crdFiles, crdYaml } from "./crd";
-export type { CustomResourceDefinition, CrdFile } from "./crd";
+export type { CustomResourceDefinition, CrdFile, CrdOptions } from "./crd";
 export { toStructuralSchema, StructuralSchemaError } from "./structural-schema";
 export type { JsonSchemaNode } from "./structural-schema";
 export { SecretMask, secretForms, SECRET_MASK, MIN_MASKED_LENGTH } from "./secret-mask";

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { analyze } from "@iter8ts/analytics";
 import { queryMetrics, secretStore, type QueryMetricsOptions, type SecretData } from "@iter8ts/metrics";
 import {
+  criteriaMetricRefs,
   experimentNamespace,
   normalizeMetricRef,
   parseDocuments,
@@ -87,18 +88,6 @@ function loadExperiment(text: string, label: string): LoadedExperiment {
   }
 }
 
-/** Every metric reference in the criteria, with the field that makes it. */
-function criteriaRefs(experiment: Experiment): Array<{ ref: string; path: string }> {
-  const c = experiment.spec.criteria;
-  if (!c) return [];
-  return [
-    ...(c.requestCount ? [{ ref: c.requestCount, path: "spec.criteria.requestCount" }] : []),
-    ...(c.rewards ?? []).map((r, i) => ({ ref: r.metric, path: `spec.criteria.rewards[${i}].metric` })),
-    ...(c.indicators ?? []).map((ref, i) => ({ ref, path: `spec.criteria.indicators[${i}]` })),
-    ...(c.objectives ?? []).map((o, i) => ({ ref: o.metric, path: `spec.criteria.objectives[${i}].metric` })),
-  ];
-}
-
 type Loaded<T> = { ok: true; value: T } | { ok: false };
 
 async function readFile(io: CommandIo, path: string, flag: string): Promise<string | undefined> {
@@ -169,7 +158,7 @@ function embedMetrics(experiment: Experiment, fromFile: Map<string, Metric> | un
   const embedded = new Map<string, MetricInfo>();
   for (const info of experiment.status?.metrics ?? []) embedded.set(normalizeMetricRef(info.name, namespace), info);
   const missing: Array<{ ref: string; path: string }> = [];
-  const pending = criteriaRefs(experiment).map((r) => ({ ...r, key: normalizeMetricRef(r.ref, namespace) }));
+  const pending = criteriaMetricRefs(experiment.spec.criteria).map((r) => ({ ref: r.metric, path: r.field, key: normalizeMetricRef(r.metric, namespace) }));
   const seen = new Set<string>();
   while (pending.length) {
     const { ref, path, key } = pending.shift()!;

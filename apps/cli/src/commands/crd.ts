@@ -1,8 +1,9 @@
 import { Command } from "commander";
+import { EngineStatusSchema } from "@iter8ts/engine";
 import { crdYaml } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
 
-/** `iter8ctl crd`: prints the Experiment, Metric and ReferenceGrant CustomResourceDefinitions. */
+/** `iter8ctl crd`: prints the Experiment, Metric and ReferenceGrant CustomResourceDefinitions, as the controller installs them. */
 export function crdCommand(io: CommandIo = processIo): Command {
   return new Command("crd")
     .description("Print the Experiment, Metric and ReferenceGrant CustomResourceDefinitions (iter8.tools/v2alpha2) as YAML")
@@ -13,6 +14,6 @@ Example:
   iter8ctl crd | kubectl apply -f -`,
     )
     .action(() => {
-      io.out(crdYaml());
+      io.out(crdYaml({ experimentStatus: EngineStatusSchema }));
     });
 }

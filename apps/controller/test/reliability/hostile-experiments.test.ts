@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_KINDS } from "../cluster/test-cluster";
 import type { ControllerProcess } from "./controller-process";
-import { conditionOf } from "./experiment-status";
+import { conditionOf } from "@iter8ts/types";
 import { hostileExperiment, type HostileExperiment } from "./hostile-experiments";
 import { ReliabilityCluster } from "./reliability-cluster";
 import { SeededRandom } from "./seeded-random";
@@ -78,7 +78,7 @@ describe.each(CLUSTER_KINDS)("hostile experiments against the running controller
     const wrong = accepted().flatMap((a) => {
       if (a.case.expect.kind !== "failed") return [];
       const exp = experiments.get(a.case.name)!;
-      const failed = conditionOf(exp, "Failed");
+      const failed = conditionOf(exp.status, "Failed");
       const ok =
         exp.status?.stage === "Completed" &&
         exp.status.message === "ExperimentCompleted: Experiment failed" &&

@@ -3,7 +3,8 @@
 // succeeded once, and traffic moved ten points per iteration with nothing in between.
 import { expect } from "vitest";
 import type { ActionRun } from "./action-recorder";
-import { conditionOf, type StoredExperiment } from "./experiment-status";
+import { conditionOf } from "@iter8ts/types";
+import type { StoredExperiment } from "./experiment-status";
 import type { WeightState } from "./weight-recorder";
 
 /** The shape of the experiment a test ran. */
@@ -22,7 +23,7 @@ function expectedActions(shape: RunShape): Array<[string, number | undefined]> {
 export function expectCompletedOnce(experiment: StoredExperiment, shape: RunShape): void {
   const iterations = shape.iterationsPerLoop * shape.maxLoops;
   const name = experiment.metadata.name;
-  expect({ name, stage: experiment.status?.stage, message: experiment.status?.message, failed: conditionOf(experiment, "Failed")?.status }).toEqual({
+  expect({ name, stage: experiment.status?.stage, message: experiment.status?.message, failed: conditionOf(experiment.status, "Failed")?.status }).toEqual({
     name,
     stage: "Completed",
     message: "ExperimentCompleted: Experiment Completed",

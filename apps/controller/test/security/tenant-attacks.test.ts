@@ -10,7 +10,8 @@ import { readKubeconfig } from "@iter8ts/kube-harness";
 import { SecretMask } from "@iter8ts/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ControllerProcess } from "../reliability/controller-process";
-import { conditionOf, type Condition, type StoredExperiment } from "../reliability/experiment-status";
+import { conditionOf, isConditionTrue, type Condition } from "@iter8ts/types";
+import type { StoredExperiment } from "../reliability/experiment-status";
 import { sleep, until } from "../reliability/wait-until";
 import { findLeaks } from "./leak-detector";
 import { LoopbackBackend, HUGE_RESPONSE_BYTES } from "./loopback-backend";
@@ -79,15 +80,14 @@ function trafficExperiment(name: string): Document {
 
 /** The Failed condition, which must be True. */
 function failure(e: StoredExperiment): Condition {
-  const failed = conditionOf(e, "Failed");
+  const failed = conditionOf(e.status, "Failed");
   expect(failed?.status, `experiment ${e.metadata.name} should have failed; status: ${JSON.stringify(e.status)}`).toBe("True");
   return failed!;
 }
 
 /** The error of the baseline's value of `metric` in the experiment's last decision, if any. */
 function lastErrorOf(e: StoredExperiment, metric: string): string | undefined {
-  const decisions = (e.status as { decisions?: Array<{ values?: Record<string, Record<string, { error?: string }>> }> } | undefined)?.decisions;
-  return decisions?.at(-1)?.values?.[metric]?.v1?.error;
+  return e.status?.decisions?.at(-1)?.values?.[metric]?.v1?.error;
 }
 
 /**
@@ -246,7 +246,7 @@ describe("a tenant of a shared cluster on a real kube-apiserver", { timeout: 90_
         experiment("rev-echo-own", { actions: { start: [{ run: `echo "own: $(echo '@< .Secret "token" >@' | rev)"`, with: { secret: "own-creds" } }] } }),
       );
       const ended = await cluster.ended(TEAM_A, "rev-echo-own");
-      expect(conditionOf(ended, "Failed")?.status, JSON.stringify(ended.status)).toBe("False");
+      expect(conditionOf(ended.status, "Failed")?.status, JSON.stringify(ended.status)).toBe("False");
       const [job, ...others] = await cluster.jobsOf(TEAM_A, "rev-echo-own");
       expect(others).toEqual([]);
       const pod = job!.spec.template.spec as { serviceAccountName?: string; securityContext?: { runAsNonRoot?: boolean }; containers: Array<{ resources?: { limits?: object } }> };
@@ -314,7 +314,7 @@ describe("a tenant of a shared cluster on a real kube-apiserver", { timeout: 90_
       await cluster.teamB.apply(referenceGrant("team-a-may-route-reviews", { group: "networking.istio.io", kind: "VirtualService", name: "reviews" }));
       await cluster.teamA.apply(trafficExperiment("granted-traffic"));
       const ended = await cluster.ended(TEAM_A, "granted-traffic");
-      expect(conditionOf(ended, "Failed")?.status, JSON.stringify(ended.status)).toBe("False");
+      expect(conditionOf(ended.status, "Failed")?.status, JSON.stringify(ended.status)).toBe("False");
       const routes = async () => ((await cluster.kube.get(VIRTUAL_SERVICE, "VirtualService", "reviews", TEAM_B)) as unknown as { spec: { http: Array<{ route: Array<{ weight: number }> }> } }).spec.http[0]!.route;
       expect((await routes()).map((r) => r.weight)).not.toEqual([100, 0]);
 
@@ -359,7 +359,7 @@ describe("a tenant of a shared cluster on a real kube-apiserver", { timeout: 90_
       await cluster.teamB.apply(referenceGrant("team-a-may-use-requests", { group: "iter8.tools", kind: "Metric", name: "requests" }));
       await cluster.teamA.apply(deputy("deputy-granted"));
       const ended = await cluster.ended(TEAM_A, "deputy-granted");
-      expect(conditionOf(ended, "Failed")?.status, JSON.stringify(ended.status)).toBe("False");
+      expect(conditionOf(ended.status, "Failed")?.status, JSON.stringify(ended.status)).toBe("False");
       const queries = backend.requestsTo("/api/v1/query").map((r) => new URL(r.url, "http://backend").searchParams.get("query") ?? "");
       expect(queries.length).toBeGreaterThan(0);
       for (const query of queries) {
@@ -416,7 +416,7 @@ describe("a tenant of a shared cluster on a real kube-apiserver", { timeout: 90_
         const steady = await cluster.experiment(TEAM_B, "steady").catch(() => undefined);
         const s = steady?.status;
         if (s?.completedIterations && s.lastUpdateTime && !iterationTimes.has(s.completedIterations)) iterationTimes.set(s.completedIterations, Date.parse(s.lastUpdateTime));
-        if (steady && conditionOf(steady, "Completed")?.status === "True") break;
+        if (steady && isConditionTrue(steady.status, "Completed")) break;
         await sleep(100);
       }
       done = true;
@@ -424,7 +424,7 @@ describe("a tenant of a shared cluster on a real kube-apiserver", { timeout: 90_
 
       const steady = await cluster.experiment(TEAM_B, "steady");
       expect(steady.status?.completedIterations, JSON.stringify(steady.status)).toBe(iterations);
-      expect(conditionOf(steady, "Failed")?.status).toBe("False");
+      expect(conditionOf(steady.status, "Failed")?.status).toBe("False");
       const lateness = [...iterationTimes.entries()]
         .sort(([a], [b]) => a - b)
         .flatMap(([n, at]) => (iterationTimes.has(n - 1) ? [at - iterationTimes.get(n - 1)! - 1000] : []))
