@@ -1,4 +1,5 @@
 import type { EngineEvent } from "@iter8ts/engine";
+import type { LocalRunProgress } from "@iter8ts/local";
 import type { Experiment } from "@iter8ts/types";
 import { escapeControls, forTerminal } from "../terminal-text";
 import { iterationLines, renderFrame } from "./progress-frame";
@@ -35,12 +36,12 @@ function id(experiment: Experiment): string {
 }
 
 /**
- * Shows a local run as it goes. On a terminal, each experiment's live view (see `renderFrame`)
- * is redrawn in place after every step, and events and task output scroll above it. Otherwise,
- * every event, every completed iteration (values, assessments, traffic) and every task output
- * line is one log line, prefixed with the time.
+ * Shows a local run as it goes: the `LocalRunProgress` that `iter8ctl run` gives `runLocal`. On a
+ * terminal, each experiment's live view (see `renderFrame`) is redrawn in place after every step,
+ * and events and task output scroll above it. Otherwise, every event, every completed iteration
+ * (values, assessments, traffic) and every task output line is one log line, prefixed with the time.
  */
-export class ProgressReporter {
+export class ProgressReporter implements LocalRunProgress {
   readonly #options: ProgressReporterOptions;
   #frame: string[] = [];
   readonly #iterations = new Map<string, number>();
