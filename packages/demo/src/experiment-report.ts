@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { ConclusionOutcome, ExperimentStatusSchema, totalIterations, withDefaults, ExperimentSchema } from "@iter8ts/types";
+import { experimentOutcome, ExperimentOutcome } from "@iter8ts/report";
+import { ExperimentStatusSchema, totalIterations, withDefaults, ExperimentSchema } from "@iter8ts/types";
 import type { PreparedExperiment } from "./prepare-workdir";
 
 /** What an experiment's status says at the end of a run. */
@@ -15,9 +16,9 @@ export interface ExperimentReport {
   message?: string;
   versionRecommendedForPromotion?: string;
   winner?: string;
-  /** True when a rollback_on_failure objective ended the experiment early (`status.conclusion`). */
+  /** True when a rollback_on_failure objective ended the experiment early (its outcome, from `status.conclusion`). */
   rolledBack: boolean;
-  /** True when the Failed condition is True. */
+  /** True when the experiment failed (the Failed condition, or `status.conclusion`). */
   failed: boolean;
 }
 
@@ -45,13 +46,13 @@ export async function readExperimentReport(dir: string, experiment: PreparedExpe
     const status = ExperimentStatusSchema.safeParse(value.status);
     if (!parsed.success || !status.success || !isRecord(value.status)) return undefined;
     const s = status.data;
-    const rolledBack = s.conclusion?.outcome === ConclusionOutcome.RolledBack;
+    const { outcome } = experimentOutcome(s);
     const report: ExperimentReport = {
       name: experiment.name,
       completedIterations: s.completedIterations ?? 0,
       totalIterations: totalIterations(withDefaults(parsed.data)),
-      rolledBack,
-      failed: (s.conditions ?? []).some((c) => c.type === "Failed" && c.status === "True"),
+      rolledBack: outcome === ExperimentOutcome.RolledBack,
+      failed: outcome === ExperimentOutcome.Failed,
     };
     if (s.stage) report.stage = s.stage;
     if (s.message) report.message = s.message;

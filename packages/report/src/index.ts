@@ -1,6 +1,10 @@
 // @iter8ts/report: the read model of Iter8 experiments. What happened to an experiment, read from
 // its spec and status only: no I/O, no clock of its own. The HTML page is under @iter8ts/report/html.
 
+// The experiment's outcome: Completed, RolledBack, Failed (or not started, in progress).
+export { experimentOutcome, ExperimentOutcome } from "./outcome/experiment-outcome";
+export type { ExperimentOutcomeReading } from "./outcome/experiment-outcome";
+
 // Describe: a summary of spec and status, and its text rendering (iter8ctl describe).
 export { summarizeExperiment } from "./describe/summarize-experiment";
 export type {
@@ -36,7 +40,6 @@ export type { ExperimentSource, LoadedExperiment } from "./assert/experiment-sou
 export {
   extractReportData,
   readableAnalyticsMessage,
-  ReportOutcome,
   ReportSource,
   WeightsKind,
 } from "./report/extract-report-data";
@@ -56,4 +59,4 @@ export { formatNumber } from "./report/format-number";
 
 // Iter8Log lines of an experiment's actions (iter8ctl debug).
 export { parseIter8Logs, selectDebugLogs } from "./logs/iter8-logs";
-export type { DebugLog, DebugTarget } from "./logs/iter8-logs";
+export type { DebugLog } from "./logs/iter8-logs";

@@ -1,5 +1,5 @@
 import { ActionJobLabel, isKubeError, KubeErrorCode, labelValue, type KubeClients } from "@iter8ts/kube";
-import type { DebugTarget } from "@iter8ts/report";
+import type { ExperimentKey } from "@iter8ts/engine";
 
 /** Where Iter8 v0.7 and installs of this project before issue 14 ran every action Job. */
 export const LEGACY_ACTION_NAMESPACE = "iter8-system";
@@ -34,7 +34,7 @@ function reason(error: unknown): string {
  */
 export async function readClusterActionLogs(
   clients: KubeClients,
-  target: DebugTarget,
+  target: ExperimentKey,
   namespaces: readonly string[],
   optional: ReadonlySet<string> = new Set([LEGACY_ACTION_NAMESPACE]),
 ): Promise<ClusterActionLogs> {

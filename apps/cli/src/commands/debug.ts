@@ -2,7 +2,8 @@ import { Command } from "commander";
 import { processIo, type CommandIo } from "../command-io";
 import type { ClusterConnection, ClusterEnv } from "../cluster/cluster-connection";
 import { addClusterOptions, clusterEnv } from "../cluster/choose-experiment-source";
-import { parseIter8Logs, selectDebugLogs, type DebugLog, type DebugTarget } from "@iter8ts/report";
+import type { ExperimentKey } from "@iter8ts/engine";
+import { parseIter8Logs, selectDebugLogs, type DebugLog } from "@iter8ts/report";
 import { parseDebugPriority, renderDebugLogs } from "../debug/debug-logs";
 import { escapeControls } from "../terminal-text";
 
@@ -28,7 +29,7 @@ function fail(io: CommandIo, message: string): number {
   return 1;
 }
 
-function print(io: CommandIo, target: DebugTarget, logs: readonly DebugLog[], priority: number): void {
+function print(io: CommandIo, target: ExperimentKey, logs: readonly DebugLog[], priority: number): void {
   io.out(renderDebugLogs(target, selectDebugLogs(logs, priority)));
 }
 

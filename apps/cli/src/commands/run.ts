@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import { Command } from "commander";
 import { readEngineStatus } from "@iter8ts/engine";
-import { experimentNamespace, type Experiment } from "@iter8ts/types";
+import { conditionOf, experimentNamespace, isConditionTrue, type Experiment } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
 import { renderDescription, summarizeExperiment } from "@iter8ts/report";
 import {
@@ -118,7 +118,7 @@ export interface RunCommandOptions {
 function failureText(experiment: Experiment): string {
   const id = `${experimentNamespace(experiment)}/${experiment.metadata.name ?? ""}`;
   const status = experiment.status;
-  const failed = status?.conditions?.find((c) => c.type === "Failed" && c.status === "True");
+  const failed = isConditionTrue(status, "Failed") ? conditionOf(status, "Failed") : undefined;
   const why = failed ? [failed.reason, failed.message].filter(Boolean).join(": ") : (status?.message ?? "it did not complete");
   let text = `Experiment ${id} failed: ${why}\n`;
   for (const action of readEngineStatus(status).actions ?? []) {
@@ -205,7 +205,7 @@ export async function runRun(paths: readonly string[], options: RunCommandOption
   for (const experiment of shown) io.out(`${renderDescription(summarizeExperiment(experiment))}\n`);
   if (result.outcome === LocalRunOutcome.Completed) return RunExitCode.Completed;
   for (const experiment of shown) {
-    if (experiment.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True")) io.err(failureText(experiment));
+    if (isConditionTrue(experiment.status, "Failed")) io.err(failureText(experiment));
   }
   if (result.experiments.length === 0) io.err("Error: the experiments disappeared from the files during the run\n");
   else if (result.actionLog) io.err(`The actions' logs: iter8ctl debug -p 3 -f ${escapeControls(paths.join(" -f "))}${options.stateDir !== undefined ? ` --state-dir ${escapeControls(options.stateDir)}` : ""}\n`);

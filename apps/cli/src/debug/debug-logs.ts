@@ -1,5 +1,6 @@
 import { escapeControls } from "@iter8ts/types";
-import type { DebugLog, DebugTarget } from "@iter8ts/report";
+import type { ExperimentKey } from "@iter8ts/engine";
+import type { DebugLog } from "@iter8ts/report";
 
 /** The priorities `-p` accepts; logs at or above the given priority (numbers at most it) are shown. */
 export const DEBUG_PRIORITIES = ["1", "2", "3"] as const;
@@ -11,7 +12,7 @@ export const DEFAULT_DEBUG_PRIORITY = 1;
  * `source: S priority: P message: M` per log, each on its own line with control characters
  * escaped (a message is text a task printed, and may hold anything).
  */
-export function renderDebugLogs(target: DebugTarget, logs: readonly DebugLog[]): string {
+export function renderDebugLogs(target: ExperimentKey, logs: readonly DebugLog[]): string {
   let text = `Debugging experiment ${escapeControls(target.name)} in namespace ${escapeControls(target.namespace)}\n`;
   for (const log of logs) text += `source: ${escapeControls(log.source)} priority: ${log.priority} message: ${escapeControls(log.message)}\n`;
   return text;

@@ -1,4 +1,4 @@
-import { totalIterations, versionNames, type Condition, type Experiment } from "@iter8ts/types";
+import { conditionOf, isConditionTrue, totalIterations, versionNames, type Condition, type Experiment } from "@iter8ts/types";
 
 /** Conditions `iter8ctl assert -c` can check. */
 export const AssertCondition = {
@@ -71,10 +71,6 @@ const FAILURE_MESSAGES: Record<AssertCondition, string> = {
   noFailure: "experiment has failed",
 };
 
-function findCondition(experiment: Experiment, type: Condition["type"]): Condition | undefined {
-  return experiment.status?.conditions?.find((c) => c.type === type);
-}
-
 function reasonText(c: Condition): string {
   const parts = [c.reason, c.message].filter((p): p is string => typeof p === "string" && p !== "");
   return parts.length ? ` (${parts.join(": ")})` : "";
@@ -99,8 +95,8 @@ function winnerDetail(experiment: Experiment): string | null {
 function check(experiment: Experiment, condition: AssertCondition): string | null {
   switch (condition) {
     case "completed": {
-      const c = findCondition(experiment, "Completed");
-      if (c?.status === "True") return null;
+      if (isConditionTrue(experiment.status, "Completed")) return null;
+      const c = conditionOf(experiment.status, "Completed");
       const state = c ? `is ${c.status}${reasonText(c)}` : "is not set yet";
       return `the Completed condition ${state}; ${progressText(experiment)}`;
     }
@@ -119,8 +115,8 @@ function check(experiment: Experiment, condition: AssertCondition): string | nul
       return null;
     }
     case "noFailure": {
-      const c = findCondition(experiment, "Failed");
-      return c?.status === "True" ? `the Failed condition is True${reasonText(c)}` : null;
+      const c = conditionOf(experiment.status, "Failed");
+      return c && isConditionTrue(experiment.status, "Failed") ? `the Failed condition is True${reasonText(c)}` : null;
     }
   }
 }

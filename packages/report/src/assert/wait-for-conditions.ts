@@ -1,4 +1,4 @@
-import type { ValidationIssue } from "@iter8ts/types";
+import { isConditionTrue, type ValidationIssue } from "@iter8ts/types";
 import { ExperimentLoadError, type ExperimentSource } from "./experiment-source";
 import { evaluateConditions, type AssertCondition, type ConditionResult } from "./conditions";
 
@@ -58,7 +58,7 @@ export async function waitForConditions(
       lastError = null;
       warnings = loaded.warnings;
       results = evaluateConditions(loaded.experiment, conditions);
-      const done = loaded.experiment.status?.conditions?.some((c) => c.type === "Completed" && c.status === "True") ?? false;
+      const done = isConditionTrue(loaded.experiment.status, "Completed");
       const satisfied = results.every((r) => r.satisfied);
       if (satisfied || !waiting || done) {
         return { satisfied, results, timedOut: false, settled: !satisfied && waiting, lastError, warnings, reads };

@@ -1,6 +1,7 @@
 import {
   experimentNamespace,
   formatQuantity,
+  isConditionTrue,
   parseQuantity,
   quantityToNumber,
   sameMetricRef,
@@ -139,10 +140,6 @@ function bestVersions(values: Record<string, QuantityValue | null>, direction: P
   return winners;
 }
 
-function conditionIsTrue(experiment: Experiment, type: "Completed" | "Failed"): boolean {
-  return (experiment.status?.conditions ?? []).some((c) => c.type === type && c.status === "True");
-}
-
 /** Summarises an experiment for people and scripts; pure, never throws on a parsed experiment. */
 export function summarizeExperiment(experiment: Experiment): ExperimentSummary {
   const { spec } = experiment;
@@ -192,8 +189,8 @@ export function summarizeExperiment(experiment: Experiment): ExperimentSummary {
     stage: status.stage ?? null,
     completedIterations: status.completedIterations ?? 0,
     totalIterations: totalIterations(experiment),
-    completed: conditionIsTrue(experiment, "Completed"),
-    failed: conditionIsTrue(experiment, "Failed"),
+    completed: isConditionTrue(experiment.status, "Completed"),
+    failed: isConditionTrue(experiment.status, "Failed"),
     message: status.message ?? null,
     versions,
     winner: winnerData ? { found: winnerData.winnerFound, version: winnerData.winner ?? null } : null,

@@ -1,5 +1,6 @@
 import { escapeHtml } from "./escape-html";
-import { ReportSource, WeightsKind, type MetricData, type ObjectiveData, type ReportData, type ReportOutcome } from "../report/extract-report-data";
+import { ReportSource, WeightsKind, type MetricData, type ObjectiveData, type ReportData } from "../report/extract-report-data";
+import type { ExperimentOutcome } from "../outcome/experiment-outcome";
 import { formatNumber } from "../report/format-number";
 import { renderLineChart } from "./line-chart";
 import type { StatisticsEvidence } from "../report/statistics-evidence";
@@ -16,7 +17,7 @@ export interface RenderReportOptions {
 /** Shorthand: escape a document string. */
 const e = escapeHtml;
 
-const OUTCOME_LABEL: Record<ReportOutcome, string> = {
+const OUTCOME_LABEL: Record<ExperimentOutcome, string> = {
   NotStarted: "Not started",
   InProgress: "In progress",
   Completed: "Completed",

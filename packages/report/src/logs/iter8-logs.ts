@@ -1,8 +1,4 @@
-/** The experiment whose logs are wanted. */
-export interface DebugTarget {
-  name: string;
-  namespace: string;
-}
+import type { ExperimentKey } from "@iter8ts/engine";
 
 /** One Iter8Log line, as `iter8ctl debug` uses it. */
 export interface DebugLog {
@@ -25,7 +21,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * namespace, garbage) are skipped, as Iter8's iter8ctl skipped them. A missing or non-numeric
  * precedence counts as 0.
  */
-export function parseIter8Logs(text: string, target: DebugTarget): DebugLog[] {
+export function parseIter8Logs(text: string, target: ExperimentKey): DebugLog[] {
   const logs: DebugLog[] = [];
   for (const raw of text.split("\n")) {
     const line = raw.trim();

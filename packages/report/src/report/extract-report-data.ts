@@ -1,16 +1,16 @@
 import { criteriaMetricKeys, readEngineStatus, type DecisionRecord } from "@iter8ts/engine";
 import {
-  ConclusionOutcome,
   experimentNamespace,
   quantityToNumber,
   sameMetricRef,
   type Conclusion,
-  type Condition,
   type Experiment,
   type VersionWeight,
 } from "@iter8ts/types";
 import { summarizeExperiment, type ObjectiveSummary, type RewardSummary, type WinnerSummary } from "../describe/summarize-experiment";
+import { experimentOutcome, type ExperimentOutcome } from "../outcome/experiment-outcome";
 import { explainWinner } from "./explain-winner";
+import { usableDecisions } from "./usable-decisions";
 import { readStatisticsEvidence, type StatisticsEvidence } from "./statistics-evidence";
 
 /** Where the per-iteration data of a report comes from. */
@@ -23,16 +23,6 @@ export const ReportSource = {
   None: "none",
 } as const;
 export type ReportSource = (typeof ReportSource)[keyof typeof ReportSource];
-
-/** How the experiment stands, in one word. */
-export const ReportOutcome = {
-  NotStarted: "NotStarted",
-  InProgress: "InProgress",
-  Completed: "Completed",
-  RolledBack: "RolledBack",
-  Failed: "Failed",
-} as const;
-export type ReportOutcome = (typeof ReportOutcome)[keyof typeof ReportOutcome];
 
 /** Values of one series (a version) at each iteration; `null` where there is none. */
 export interface ReportSeries {
@@ -103,7 +93,7 @@ export interface ExperimentOverview {
   baseline: string | null;
   candidates: string[];
   message: string | null;
-  outcome: ReportOutcome;
+  outcome: ExperimentOutcome;
   /** The outcome in words, from the conditions. */
   outcomeText: string;
   conditions: Array<{ type: string; status: string; reason: string | null; message: string | null; lastTransitionTime: string | null }>;
@@ -151,16 +141,7 @@ export interface ReportData {
   statistics: StatisticsEvidence | null;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 const finite = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
-
-/** Decisions with the shape a report relies on; a hand-edited entry that lacks it is skipped. */
-function usableDecisions(decisions: readonly DecisionRecord[] | undefined): DecisionRecord[] {
-  return (decisions ?? []).filter((d) => Number.isInteger(d.iteration) && d.iteration >= 1);
-}
 
 /**
  * Drops the empty `Error: ` and `Warning: ` parts that Iter8-style analytics messages carry
@@ -171,35 +152,6 @@ export function readableAnalyticsMessage(message: string | null | undefined): st
   const parts = message.split("; ").filter((p) => !/^(Error|Warning|Info):\s*$/.test(p));
   const text = parts.join("; ").trim();
   return text === "" ? null : text;
-}
-
-function conditionOf(conditions: readonly Condition[], type: string): Condition | undefined {
-  return conditions.find((c) => c.type === type);
-}
-
-function describeOutcome(experiment: Experiment, decisions: readonly DecisionRecord[]): { outcome: ReportOutcome; text: string } {
-  const conditions = experiment.status?.conditions ?? [];
-  const completed = conditionOf(conditions, "Completed");
-  const failed = conditionOf(conditions, "Failed");
-  const said = (c: Condition | undefined) => [c?.reason, c?.message].filter((s) => s).join(": ");
-  if (completed?.status === "True") {
-    if (failed?.status === "True") return { outcome: ReportOutcome.Failed, text: `Failed (${said(failed) || "no reason recorded"}); ${completed.message || "ended"}` };
-    // The engine writes how the experiment ended; a status from the original controller has
-    // no conclusion, and there the last decision and the completion message tell.
-    const conclusion = experiment.status?.conclusion;
-    if (conclusion) {
-      const outcome = conclusion.outcome === ConclusionOutcome.RolledBack ? ReportOutcome.RolledBack : ReportOutcome.Completed;
-      return { outcome, text: conclusion.reason };
-    }
-    const last = decisions[decisions.length - 1];
-    if (last?.outcome === "RolledBack" || completed.message === "Experiment rolled back") {
-      return { outcome: ReportOutcome.RolledBack, text: `Rolled back: ${completed.message || "an objective marked rollback_on_failure was not met"}` };
-    }
-    return { outcome: ReportOutcome.Completed, text: `Completed: ${completed.message || "the experiment ended"}` };
-  }
-  const stage = experiment.status?.stage;
-  if (stage === undefined) return { outcome: ReportOutcome.NotStarted, text: "Not started: the experiment has no status yet" };
-  return { outcome: ReportOutcome.InProgress, text: `In progress: stage ${stage}${experiment.status?.message ? ` (${experiment.status.message})` : ""}` };
 }
 
 /** The last record of each iteration that satisfies `has`, by iteration. */
@@ -292,36 +244,34 @@ function winnerSince(decisions: readonly DecisionRecord[], winner: string | null
 function decisionRow(d: DecisionRecord): DecisionRow {
   return {
     iteration: d.iteration,
-    loop: finite(d.loop),
-    time: typeof d.time === "string" ? d.time : null,
-    outcome: typeof d.outcome === "string" ? d.outcome : "Unknown",
-    reason: typeof d.reason === "string" ? d.reason : "",
-    winner: d.winner?.found && typeof d.winner.winner === "string" ? d.winner.winner : null,
-    versionRecommendedForPromotion: typeof d.versionRecommendedForPromotion === "string" ? d.versionRecommendedForPromotion : null,
-    error: typeof d.error === "string" ? d.error : null,
+    loop: d.loop,
+    time: d.time,
+    outcome: d.outcome,
+    reason: d.reason,
+    winner: (d.winner?.found && d.winner.winner) || null,
+    versionRecommendedForPromotion: d.versionRecommendedForPromotion ?? null,
+    error: d.error ?? null,
   };
 }
 
 /** The value of `metric` (as written in the record, or matched as `namespace/name`) for `version`. */
 function valueIn(d: DecisionRecord | undefined, metric: string, version: string, namespace: string): number | null {
   const values = d?.values;
-  if (!isObject(values)) return null;
+  if (!values) return null;
   const key = Object.hasOwn(values, metric) ? metric : Object.keys(values).find((k) => sameMetricRef(k, metric, namespace));
-  const byVersion = key === undefined ? undefined : values[key];
-  if (!isObject(byVersion) || !isObject(byVersion[version])) return null;
-  return finite((byVersion[version] as { value?: unknown }).value);
+  return finite(key === undefined ? undefined : values[key]?.[version]?.value);
 }
 
 function fromDecisions(experiment: Experiment, decisions: DecisionRecord[], versions: string[]) {
   const namespace = experimentNamespace(experiment);
   const iterations = [...new Set(decisions.map((d) => d.iteration))].sort((a, b) => a - b);
-  const withValues = latestPerIteration(decisions, (d) => isObject(d.values));
+  const withValues = latestPerIteration(decisions, (d) => d.values !== undefined);
   const foundMetrics = new Set<string>();
   const foundVersions = new Set<string>();
   for (const d of withValues.values()) {
     for (const [metric, byVersion] of Object.entries(d.values ?? {})) {
       foundMetrics.add(metric);
-      if (isObject(byVersion)) for (const v of Object.keys(byVersion)) foundVersions.add(v);
+      for (const v of Object.keys(byVersion)) foundVersions.add(v);
     }
   }
   const allVersions = orderVersions(versions, foundVersions);
@@ -352,7 +302,7 @@ function fromDecisions(experiment: Experiment, decisions: DecisionRecord[], vers
       experiment.spec.strategy.testingPattern === "Conformance" ? "A Conformance experiment has one version, so there are no weights." : "No weights were recommended yet.";
   }
 
-  const assessed = latestPerIteration(decisions, (d) => isObject(d.versionAssessments));
+  const assessed = latestPerIteration(decisions, (d) => d.versionAssessments !== undefined);
   const history = (index: number): Record<string, { met: number; assessed: number }> =>
     Object.fromEntries(
       allVersions.map((v) => {
@@ -360,7 +310,7 @@ function fromDecisions(experiment: Experiment, decisions: DecisionRecord[], vers
         let count = 0;
         for (const d of assessed.values()) {
           const verdict = d.versionAssessments?.[v]?.[index];
-          if (typeof verdict !== "boolean") continue;
+          if (verdict === undefined) continue;
           count++;
           if (verdict) met++;
         }
@@ -423,7 +373,7 @@ export function extractReportData(experiment: Experiment): ReportData {
   const engineStatus = readEngineStatus(experiment.status);
   const decisions = usableDecisions(engineStatus.decisions);
   const status = experiment.status ?? {};
-  const { outcome, text } = describeOutcome(experiment, decisions);
+  const { outcome, text } = experimentOutcome(experiment.status);
   const info = experiment.spec.versionInfo;
 
   let source: ReportSource = ReportSource.None;
