@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import type { EngineStatus } from "@iter8ts/engine";
 import { startControlPlane, waitForCrdsEstablished } from "@iter8ts/kube-harness";
 import { KubeTestServer, defaultCustomResourceDefinitions, type JsonObject } from "@iter8ts/testkit";
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
@@ -30,13 +31,9 @@ const PROFILE_DIR = process.env.SCALE_PROFILE_DIR;
 /** A folder for a heap snapshot of the controller at the end of the steady state. */
 const HEAP_DIR = process.env.SCALE_HEAP_SNAPSHOT_DIR;
 
-interface Decision {
-  iteration: number;
-  time: string;
-}
 interface Stored {
   metadata: { name: string };
-  status?: { stage?: string; completedIterations?: number; decisions?: Decision[] };
+  status?: EngineStatus;
 }
 
 function experiment(index: number): JsonObject {

@@ -1,4 +1,4 @@
-import { experimentNamespace, normalizeMetricRef, versionNames } from "@iter8ts/types";
+import { criteriaMetricRefs, experimentNamespace, normalizeMetricRef, versionNames } from "@iter8ts/types";
 import type { AggregatedMetric, AggregatedMetricsAnalysis, AggregatedMetricValue, Experiment } from "@iter8ts/types";
 import { AnalysisMessage } from "./analysis-message";
 import { elapsedSeconds, resolveAnalyzeOptions } from "./analyze-options";
@@ -24,17 +24,6 @@ type Expectation = (typeof Expectation)[keyof typeof Expectation];
 interface Pending {
   expectation: Expectation;
   entry?: MetricValue;
-}
-
-function criteriaRefs(experiment: Experiment): string[] {
-  const c = experiment.spec.criteria;
-  if (!c) return [];
-  return [
-    ...(c.requestCount ? [c.requestCount] : []),
-    ...(c.objectives ?? []).map((o) => o.metric),
-    ...(c.rewards ?? []).map((r) => r.metric),
-    ...(c.indicators ?? []),
-  ];
 }
 
 function isBuiltinKey(key: string): boolean {
@@ -99,8 +88,8 @@ export function aggregateMetrics(
       } else expect(key, version, Expectation.Queried);
     }
   }
-  for (const ref of criteriaRefs(experiment)) {
-    const key = normalizeMetricRef(ref, namespace);
+  for (const { metric } of criteriaMetricRefs(experiment.spec.criteria)) {
+    const key = normalizeMetricRef(metric, namespace);
     if (isBuiltinKey(key) && !hists) builtinWithoutHistograms = true;
     for (const version of versions) expect(key, version, Expectation.Referenced);
   }

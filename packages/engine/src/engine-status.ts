@@ -123,12 +123,7 @@ export const engineStatusFields = {
 /** `status` with the engine's fields: the schema of the Experiment CRD's status subresource. */
 export const EngineStatusSchema = ExperimentStatusSchema.extend(engineStatusFields);
 /** `status` with the engine's fields. */
-export type EngineStatus = ExperimentStatus & {
-  runId?: string;
-  actions?: ActionRecord[];
-  retry?: RetryRecord;
-  decisions?: DecisionRecord[];
-};
+export type EngineStatus = z.infer<typeof EngineStatusSchema>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

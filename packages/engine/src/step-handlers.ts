@@ -3,6 +3,7 @@
  * typed by `Step["kind"]`, so a new kind of step does not compile until it has a handler here.
  */
 import type { Step } from "./next-step";
+import { ActionName, HandlerType } from "./reasons";
 import { ReconcileOutcome, type StepOutcome } from "./reconcile-outcome";
 import { fail, finish } from "./steps/finish";
 import { iterate } from "./steps/iterate";
@@ -10,7 +11,6 @@ import { observeWeights } from "./steps/observe-weights";
 import { launch, pollAction, startAction } from "./steps/run-action";
 import { advanceToRunning, initialize, loadMetrics } from "./steps/start";
 import { acquireTarget, advanceToInitializing } from "./steps/wait-for-target";
-import { ActionName, HandlerType } from "./reasons";
 import type { Turn } from "./turn";
 
 /** Performs one kind of step. */

@@ -18,7 +18,8 @@ describe("criteriaMetricRefs", () => {
     expect(refs[3]?.path).toEqual(["spec", "criteria", "objectives", 0, "metric"]);
   });
 
-  it("is empty without criteria", () => {
+  it("is empty without criteria, and an empty requestCount is no reference", () => {
     expect(criteriaMetricRefs(undefined)).toEqual([]);
+    expect(criteriaMetricRefs({ requestCount: "" })).toEqual([]);
   });
 });

@@ -13,8 +13,8 @@ export interface CriteriaMetricRef {
 
 /**
  * Every metric reference of `spec.criteria`, in the order metrics are loaded: the request count,
- * rewards, indicators, objectives. Blank references and repeats are kept: each is a field a
- * message may name; callers that want metrics normalise and deduplicate.
+ * rewards, indicators, objectives. Repeats and blank indicators are kept (each is a field a
+ * message may name); callers that want metrics normalise and deduplicate.
  */
 export function criteriaMetricRefs(criteria: Criteria | undefined): CriteriaMetricRef[] {
   if (!criteria) return [];
@@ -23,7 +23,8 @@ export function criteriaMetricRefs(criteria: Criteria | undefined): CriteriaMetr
     return { metric, path: full, field: formatPath(full) };
   };
   return [
-    ...(criteria.requestCount === undefined ? [] : [at(criteria.requestCount, "requestCount")]),
+    // An empty requestCount means none (the builtin request count is used).
+    ...(criteria.requestCount ? [at(criteria.requestCount, "requestCount")] : []),
     ...(criteria.rewards ?? []).map((r, i) => at(r.metric, "rewards", i, "metric")),
     ...(criteria.indicators ?? []).map((m, i) => at(m, "indicators", i)),
     ...(criteria.objectives ?? []).map((o, i) => at(o.metric, "objectives", i, "metric")),

@@ -208,6 +208,8 @@ function actionNameIssues(spec: Fields): RawIssue[] {
     });
 }
 
+// Walks the criteria as written, before the schema has checked them, so it cannot use the typed
+// `criteriaMetricRefs`; it visits the same fields in the same order.
 function criteriaIssues(spec: Fields): RawIssue[] {
   if (!isFields(spec.criteria)) return [];
   const criteria = spec.criteria;

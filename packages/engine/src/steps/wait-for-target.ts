@@ -1,12 +1,12 @@
 /** Taking the target: one experiment per target at a time, first come first served. */
+import type { Experiment } from "@iter8ts/types";
 import { EngineError, errorMessage } from "../engine-error";
 import { RetryStep } from "../engine-status";
-import { Reason, Message } from "../reasons";
+import { Message, Reason } from "../reasons";
 import { ReconcileOutcome, progressed, type StepOutcome } from "../reconcile-outcome";
 import { RecordKind } from "../record-condition";
 import { decideTarget, formatKey } from "../target-queue";
 import { record, setStage, type Turn } from "../turn";
-import type { Experiment } from "@iter8ts/types";
 import { guardReferences, specReferences } from "./references";
 import { clearRetry } from "./retry";
 
