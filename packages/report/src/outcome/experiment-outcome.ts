@@ -1,6 +1,5 @@
 import { readEngineStatus } from "@iter8ts/engine";
 import { conditionOf, ConclusionOutcome, isConditionTrue, type Condition, type ExperimentStatus } from "@iter8ts/types";
-import { usableDecisions } from "../report/usable-decisions";
 
 /** How an experiment stands, in one word. */
 export const ExperimentOutcome = {
@@ -44,7 +43,7 @@ export function experimentOutcome(status: ExperimentStatus | undefined): Experim
     return { outcome, text: conclusion.reason };
   }
   if (done) {
-    const last = usableDecisions(readEngineStatus(status).decisions).at(-1);
+    const last = readEngineStatus(status).decisions?.at(-1);
     if (last?.outcome === "RolledBack" || completed?.message === "Experiment rolled back") {
       return { outcome: ExperimentOutcome.RolledBack, text: `Rolled back: ${completed?.message || "an objective marked rollback_on_failure was not met"}` };
     }

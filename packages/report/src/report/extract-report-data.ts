@@ -10,7 +10,6 @@ import {
 import { summarizeExperiment, type ObjectiveSummary, type RewardSummary, type WinnerSummary } from "../describe/summarize-experiment";
 import { experimentOutcome, type ExperimentOutcome } from "../outcome/experiment-outcome";
 import { explainWinner } from "./explain-winner";
-import { usableDecisions } from "./usable-decisions";
 import { readStatisticsEvidence, type StatisticsEvidence } from "./statistics-evidence";
 
 /** Where the per-iteration data of a report comes from. */
@@ -287,7 +286,7 @@ function fromDecisions(experiment: Experiment, decisions: DecisionRecord[], vers
   }));
 
   const applied = latestPerIteration(decisions, (d) => weightsOf(d) !== undefined);
-  const recommended = latestPerIteration(decisions, (d) => Array.isArray(d.recommendedWeights));
+  const recommended = latestPerIteration(decisions, (d) => d.recommendedWeights !== undefined);
   let weights: WeightsData | null = null;
   let weightsNote: string | null = null;
   if (applied.size > 0) {
@@ -370,8 +369,9 @@ function fromAnalysis(experiment: Experiment, versions: string[]) {
  */
 export function extractReportData(experiment: Experiment): ReportData {
   const summary = summarizeExperiment(experiment);
+  // The engine's status schema drops decisions of the wrong shape (hand-edited ones).
   const engineStatus = readEngineStatus(experiment.status);
-  const decisions = usableDecisions(engineStatus.decisions);
+  const decisions = engineStatus.decisions ?? [];
   const status = experiment.status ?? {};
   const { outcome, text } = experimentOutcome(experiment.status);
   const info = experiment.spec.versionInfo;
