@@ -121,10 +121,10 @@ function failureText(experiment: Experiment): string {
   const failed = isConditionTrue(status, "Failed") ? conditionOf(status, "Failed") : undefined;
   const why = failed ? [failed.reason, failed.message].filter(Boolean).join(": ") : (status?.message ?? "it did not complete");
   let text = `Experiment ${id} failed: ${why}\n`;
-  for (const action of readEngineStatus(status).actions ?? []) {
+  const { actions, retry } = readEngineStatus(status);
+  for (const action of actions ?? []) {
     if (action.state === "Failed" && action.message) text += `  the ${action.action} action (${action.handler}) failed: ${action.message}\n`;
   }
-  const retry = readEngineStatus(status).retry;
   if (retry?.lastError) text += `  last error: ${retry.lastError}\n`;
   return text;
 }
