@@ -9,7 +9,7 @@ export type { SampleDocuments, QuickstartStack } from "./load-sample";
 export { pointPromotionAt } from "./point-promotion-at";
 export type { PointPromotionOptions } from "./point-promotion-at";
 export { startKubectlStandIn } from "./kubectl-stand-in";
-export type { KubectlStandIn, AppliedManifest, ObjectSink } from "./kubectl-stand-in";
+export type { KubectlStandIn, AppliedObject, ObjectSink, ServedKind } from "./kubectl-stand-in";
 export { openSettledActionRunner } from "./settled-action-runner";
 export type { FinishedAction } from "./settled-action-runner";
 export { offlineMetricsSource, refusingHttpClient } from "./offline-metrics-source";

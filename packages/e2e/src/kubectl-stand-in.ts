@@ -1,11 +1,11 @@
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { parseAllDocuments } from "yaml";
 import { describeObject, type KubeObject, type ObjectKey } from "@iter8ts/resources";
+import { applyMergePatch, installKubectl, writeKubeconfig, type InstalledKubectl } from "@iter8ts/testkit";
 import { E2eError, E2eErrorCode } from "./e2e-error";
 
 /** Where applied objects go: an `InMemoryResourceClient` fits. */
@@ -14,17 +14,11 @@ export interface ObjectSink {
   put(object: KubeObject): unknown;
 }
 
-/** One `kubectl apply` the stand-in carried out (or refused). */
-export interface AppliedManifest {
-  /** The files given with `-f`, as the process named them. */
-  sources: string[];
-  /** `-n` / `--namespace`, when given. */
-  namespace?: string;
-  /** `kind namespace/name` of each object applied, in order. */
-  objects: string[];
-  exitCode: number;
-  /** What the process printed (kubectl's own wording). */
-  output: string;
+/** One object a `kubectl apply` went through, in kubectl's words. */
+export interface AppliedObject {
+  /** `Kind namespace/name`. */
+  object: string;
+  outcome: "created" | "configured" | "unchanged";
 }
 
 /** A running stand-in; see {@link startKubectlStandIn}. */
@@ -33,128 +27,27 @@ export interface KubectlStandIn {
   readonly kubectl: string;
   /**
    * Environment for task processes: `PATH` starting with the stand-in's folder (so `bash -c
-   * "kubectl apply …"` finds it before any real kubectl) and the address it reports to.
+   * "kubectl apply …"` finds it before any real kubectl) and the `KUBECONFIG` of its API.
    */
   readonly env: Readonly<Record<string, string>>;
-  /** Every apply, oldest first. */
-  readonly applied: readonly AppliedManifest[];
-  /** Stops the loopback endpoint and removes the executable. */
+  /** Every object applied, oldest first. */
+  readonly applied: readonly AppliedObject[];
+  /** Stops the API and removes the executable and the kubeconfig. */
   close(): Promise<void>;
 }
 
-const ADDRESS_VARIABLE = "ITER8TS_KUBECTL_STAND_IN";
 const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass"]);
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-// The process side: reads the files kubectl would read and sends them to the test process,
-// which owns the objects. Plain CommonJS, so that it runs with no package around it.
-const CLIENT_SOURCE = String.raw`"use strict";
-const fs = require("node:fs");
-const http = require("node:http");
-const path = require("node:path");
-function fail(message) { process.stderr.write("error: " + message + "\n"); process.exit(1); }
-const args = process.argv.slice(2);
-let namespace;
-let recursive = false;
-const files = [];
-const verbs = [];
-for (let i = 0; i < args.length; i++) {
-  const a = args[i];
-  if (a === "-n" || a === "--namespace") namespace = args[++i];
-  else if (a.startsWith("--namespace=")) namespace = a.slice("--namespace=".length);
-  else if (a === "-f" || a === "--filename") files.push(args[++i]);
-  else if (a.startsWith("--filename=")) files.push(a.slice("--filename=".length));
-  else if (a === "-R" || a === "--recursive") recursive = true;
-  else if (a.startsWith("-")) fail("the kubectl stand-in does not support " + a + "; it runs kubectl apply [-n NAMESPACE] -f FILE");
-  else verbs.push(a);
-}
-if (verbs.length !== 1 || verbs[0] !== "apply") fail("the kubectl stand-in only runs kubectl apply [-n NAMESPACE] -f FILE, not: kubectl " + args.join(" "));
-if (files.length === 0 || files.some((f) => !f)) fail("must specify one of -f and -k");
-const documents = [];
-function read(p) {
-  if (/^https?:\/\//.test(p)) fail("the kubectl stand-in cannot download " + p + "; point the finish action at local manifests");
-  if (p === "-") { documents.push({ source: "-", text: fs.readFileSync(0, "utf8") }); return; }
-  let stat;
-  try { stat = fs.statSync(p); } catch { fail("the path \"" + p + "\" does not exist"); }
-  if (!stat.isDirectory()) { documents.push({ source: p, text: fs.readFileSync(p, "utf8") }); return; }
-  for (const e of fs.readdirSync(p, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : 1))) {
-    const full = path.join(p, e.name);
-    if (e.isDirectory()) { if (recursive) read(full); }
-    else if (/\.(ya?ml|json)$/.test(e.name)) documents.push({ source: full, text: fs.readFileSync(full, "utf8") });
-  }
-}
-files.forEach(read);
-const address = process.env.${ADDRESS_VARIABLE};
-if (!address) fail("${ADDRESS_VARIABLE} is not set; the kubectl stand-in cannot reach its cluster");
-const request = http.request(address, { method: "POST", headers: { "content-type": "application/json" } }, (response) => {
-  let body = "";
-  response.setEncoding("utf8");
-  response.on("data", (chunk) => { body += chunk; });
-  response.on("end", () => {
-    let answer;
-    try { answer = JSON.parse(body); } catch { fail("the cluster stand-in answered " + response.statusCode + ": " + body); }
-    if (answer.stdout) process.stdout.write(answer.stdout);
-    if (answer.stderr) process.stderr.write(answer.stderr);
-    process.exit(answer.exitCode);
-  });
-});
-request.on("error", (error) => fail("cannot reach the cluster stand-in: " + error.message));
-request.end(JSON.stringify({ namespace, files, documents }));
-`;
-
-interface ApplyRequest {
-  namespace?: string;
-  files: string[];
-  documents: { source: string; text: string }[];
+/** A kind the stand-in's API serves, as a cluster serves the kinds of its installed CRDs. */
+export interface ServedKind {
+  apiVersion: string;
+  kind: string;
 }
 
-/** `virtualservice.networking.istio.io/bookinfo`, as kubectl names what it applied. */
-function resourceName(object: KubeObject): string {
-  const slash = object.apiVersion.indexOf("/");
-  const group = slash < 0 ? "" : object.apiVersion.slice(0, slash);
-  return `${object.kind.toLowerCase()}${group ? `.${group}` : ""}/${object.metadata.name}`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * Reads the objects of an apply request and places them in their namespaces as kubectl does;
- * returns them, or kubectl's message for the first one it would refuse. Nothing is applied
- * unless every object is acceptable, so a refused apply changes nothing.
- */
-function readObjects(request: ApplyRequest): { objects: KubeObject[] } | { error: string } {
-  const objects: KubeObject[] = [];
-  for (const { source, text } of request.documents) {
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length) return { error: `error parsing ${source}: ${doc.errors[0]?.message.split("\n")[0]}` };
-      const value: unknown = doc.toJS();
-      if (value === null || value === undefined) continue;
-      const items = isObject(value) && value.kind === "List" && Array.isArray(value.items) ? (value.items as unknown[]) : [value];
-      for (const item of items) {
-        if (!isObject(item) || typeof item.apiVersion !== "string" || typeof item.kind !== "string" || !isObject(item.metadata) || typeof item.metadata.name !== "string") {
-          return { error: `error validating "${source}": an object needs apiVersion, kind and metadata.name` };
-        }
-        const object = structuredClone(item) as KubeObject;
-        delete object.metadata.resourceVersion;
-        if (CLUSTER_SCOPED.has(object.kind)) delete object.metadata.namespace;
-        else {
-          const own = object.metadata.namespace;
-          if (own !== undefined && request.namespace !== undefined && own !== request.namespace) {
-            return {
-              error: `the namespace from the provided object "${own}" does not match the namespace "${request.namespace}". You must pass '--namespace=${own}' to perform this operation.`,
-            };
-          }
-          object.metadata.namespace = own ?? request.namespace ?? "default";
-        }
-        objects.push(object);
-      }
-    }
-  }
-  if (objects.length === 0) return { error: "no objects passed to apply" };
-  return { objects };
+function pluralOf(kind: string): string {
+  return `${kind.toLowerCase()}s`;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -163,7 +56,7 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.setEncoding("utf8");
     request.on("data", (chunk: string) => {
       body += chunk;
-      if (body.length > MAX_BODY_BYTES) request.destroy(new Error("the apply request is too large"));
+      if (body.length > MAX_BODY_BYTES) request.destroy(new Error("the request is too large"));
     });
     request.on("end", () => resolve(body));
     request.on("error", reject);
@@ -171,86 +64,105 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 /**
- * Starts a stand-in for `kubectl apply` that applies manifests to objects held in this process
- * (an `InMemoryResourceClient`), so finish actions that promote a version with
- * `kubectl apply -f …` run for real (a real shell, a real process) in tests, with no cluster and
- * no kubectl binary. The executable forwards what it read to a loopback endpoint of this
- * process; an applied object replaces the stored one (the outcome of `kubectl apply` when the
- * manifest is the whole object, as promotion manifests are).
- *
- * Supported: `kubectl apply [-n|--namespace NS] -f|--filename FILE|DIR|- [-R]`. Anything else,
- * and URLs, fail with kubectl-like messages and exit status 1.
- *
- * @throws E2eError `stand_in_failed` when the executable or the endpoint cannot be set up.
+ * The few calls of the Kubernetes API that `kubectl apply` makes (discovery, get, create and JSON
+ * merge patch), served over objects held in this process.
  */
-export async function startKubectlStandIn(sink: ObjectSink): Promise<KubectlStandIn> {
-  const applied: AppliedManifest[] = [];
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    void (async () => {
-      let answer: { stdout: string; stderr: string; exitCode: number };
-      let parsed: ApplyRequest | undefined;
-      try {
-        parsed = JSON.parse(await readBody(request)) as ApplyRequest;
-        const read = readObjects(parsed);
-        if ("error" in read) answer = { stdout: "", stderr: `error: ${read.error}\n`, exitCode: 1 };
-        else {
-          const lines = read.objects.map((object) => {
-            const key: ObjectKey = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name };
-            if (object.metadata.namespace !== undefined) key.namespace = object.metadata.namespace;
-            const before = sink.peek(key);
-            const same = before !== undefined && isDeepStrictEqual({ ...before, metadata: { ...before.metadata, resourceVersion: undefined } }, { ...object, metadata: { ...object.metadata, resourceVersion: undefined } });
-            if (!same) sink.put(object);
-            return `${resourceName(object)} ${before === undefined ? "created" : same ? "unchanged" : "configured"}\n`;
-          });
-          answer = { stdout: lines.join(""), stderr: "", exitCode: 0 };
-          applied.push({
-            sources: parsed.files,
-            ...(parsed.namespace !== undefined ? { namespace: parsed.namespace } : {}),
-            objects: read.objects.map((o) => describeObject({ kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace !== undefined ? { namespace: o.metadata.namespace } : {}) })),
-            exitCode: 0,
-            output: answer.stdout,
-          });
-        }
-      } catch (error) {
-        answer = { stdout: "", stderr: `error: ${(error as Error).message}\n`, exitCode: 1 };
-      }
-      if (answer.exitCode !== 0) {
-        applied.push({
-          sources: parsed?.files ?? [],
-          ...(parsed?.namespace !== undefined ? { namespace: parsed.namespace } : {}),
-          objects: [],
-          exitCode: answer.exitCode,
-          output: answer.stderr,
-        });
-      }
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
-    })();
+function kubeApi(sink: ObjectSink, kinds: readonly ServedKind[], applied: AppliedObject[]) {
+  const served = [...kinds, { apiVersion: "v1", kind: "Namespace" }];
+  let lastRead: AppliedObject | undefined;
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const send = (status: number, body: unknown): void => {
+      response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    };
+    const path = new URL(request.url ?? "/", "http://stand-in").pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const groupLength = path[0] === "api" ? 2 : 3;
+    const apiVersion = path.slice(1, groupLength).join("/");
+    const rest = path.slice(groupLength);
+    if (path[0] !== "api" && path[0] !== "apis") return send(404, { message: "the kubectl stand-in serves only /api and /apis" });
+    if (rest.length === 0 && request.method === "GET") {
+      const resources = served.filter((k) => k.apiVersion === apiVersion).map((k) => ({ name: pluralOf(k.kind), kind: k.kind, namespaced: !CLUSTER_SCOPED.has(k.kind) }));
+      return send(resources.length > 0 ? 200 : 404, { kind: "APIResourceList", groupVersion: apiVersion, resources });
+    }
+    const namespace = rest[0] === "namespaces" && rest.length >= 3 ? rest[1] : undefined;
+    const [plural, name] = namespace === undefined ? rest : rest.slice(2);
+    const kind = served.find((k) => k.apiVersion === apiVersion && pluralOf(k.kind) === plural)?.kind;
+    if (kind === undefined) return send(404, { message: `the server could not find the requested resource ${rest.join("/")}` });
+    const key: ObjectKey = { apiVersion, kind, name: name ?? "", ...(namespace !== undefined ? { namespace } : {}) };
+    const stored = name === undefined ? undefined : sink.peek(key);
+    const record = (outcome: AppliedObject["outcome"]) => {
+      const object = describeObject(key);
+      // kubectl reads each object before it writes it: a write completes the record of that read.
+      if (outcome !== "unchanged" && lastRead?.object === object) lastRead.outcome = outcome;
+      else applied.push({ object, outcome });
+      lastRead = outcome === "unchanged" ? applied.at(-1) : undefined;
+    };
+    if (request.method === "GET" && name !== undefined) {
+      if (!stored) return send(404, { kind: "Status", status: "Failure", reason: "NotFound", message: `${plural} "${name}" not found` });
+      record("unchanged");
+      return send(200, stored);
+    }
+    if (request.method === "POST" && name === undefined) {
+      const object = JSON.parse(await readBody(request)) as KubeObject;
+      key.name = object.metadata.name;
+      if (sink.peek(key)) return send(409, { kind: "Status", status: "Failure", reason: "AlreadyExists", message: `${plural} "${key.name}" already exists` });
+      sink.put(object);
+      record("created");
+      return send(201, sink.peek(key));
+    }
+    if (request.method === "PATCH" && stored && request.headers["content-type"] === "application/merge-patch+json") {
+      const patched = applyMergePatch(stored, JSON.parse(await readBody(request))) as KubeObject;
+      if (!isDeepStrictEqual(patched, stored)) sink.put(patched);
+      record("configured");
+      return send(200, sink.peek(key));
+    }
+    return send(405, { message: `the kubectl stand-in does not serve ${request.method} ${request.url}` });
+  };
+}
+
+/**
+ * Starts the kubectl stand-in of @iter8ts/testkit (`kubectl apply [-n NS] -f FILE|DIR|- [-R]`,
+ * kubectl's own three-way merge) against objects held in this process (an
+ * `InMemoryResourceClient`), so finish actions that promote a version with `kubectl apply -f …`
+ * run for real (a real shell, a real process, the API calls kubectl makes) in tests, with no
+ * cluster and no kubectl binary. `kinds` are the kinds its API serves besides Namespace (a
+ * manifest of another kind fails, as on a cluster without that CRD).
+ *
+ * @throws E2eError `stand_in_failed` when the executable or the API cannot be set up.
+ */
+export async function startKubectlStandIn(sink: ObjectSink, kinds: readonly ServedKind[]): Promise<KubectlStandIn> {
+  const applied: AppliedObject[] = [];
+  const handle = kubeApi(sink, kinds, applied);
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      response.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: (error as Error).message }));
+    });
   });
   let dir: string | undefined;
+  let kubectl: InstalledKubectl | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
     });
-    dir = await mkdtemp(join(tmpdir(), "iter8ts-kubectl-"));
-    const script = join(dir, "kubectl.cjs");
-    const kubectl = join(dir, "kubectl");
-    await writeFile(script, CLIENT_SOURCE);
-    await writeFile(kubectl, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`);
-    await chmod(kubectl, 0o755);
     const { port } = server.address() as AddressInfo;
+    dir = await mkdtemp(join(tmpdir(), "iter8ts-kubectl-api-"));
+    const kubeconfig = writeKubeconfig(`http://127.0.0.1:${port}`, join(dir, "kubeconfig"));
+    kubectl = await installKubectl();
     const folder = dir;
+    const installed = kubectl;
     return {
-      kubectl,
-      env: { PATH: `${folder}:${SYSTEM_PATH}`, [ADDRESS_VARIABLE]: `http://127.0.0.1:${port}/apply` },
+      kubectl: join(installed.folder, "kubectl"),
+      env: { PATH: `${installed.folder}:${SYSTEM_PATH}`, KUBECONFIG: kubeconfig },
       applied,
       async close() {
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await installed.remove();
         await rm(folder, { recursive: true, force: true });
       },
     };
   } catch (error) {
     server.close();
+    await kubectl?.remove();
     if (dir) await rm(dir, { recursive: true, force: true });
     throw new E2eError(E2eErrorCode.StandInFailed, `the kubectl stand-in could not start: ${(error as Error).message}`, { cause: error });
   }

@@ -4,7 +4,7 @@ import { createTaskRunner } from "@iter8ts/tasks";
 import { experimentNamespace, type Experiment, type VersionWeight } from "@iter8ts/types";
 import { readObservedWeights, ResourceWeightWriter } from "@iter8ts/weights";
 import { InMemoryResourceClient } from "@iter8ts/resources/testing";
-import { startKubectlStandIn, type AppliedManifest } from "./kubectl-stand-in";
+import { startKubectlStandIn, type AppliedObject } from "./kubectl-stand-in";
 import { loadSample, type QuickstartStack } from "./load-sample";
 import { offlineMetricsSource } from "./offline-metrics-source";
 import { pointPromotionAt } from "./point-promotion-at";
@@ -39,8 +39,8 @@ export interface QuickstartRun {
    * add up to 100. Empty when weights always landed where the experiment said.
    */
   weightMismatches: string[];
-  /** The `kubectl apply` calls the finish action made. */
-  applied: readonly AppliedManifest[];
+  /** The objects the finish action's `kubectl apply` went through, in order. */
+  applied: readonly AppliedObject[];
   actions: FinishedAction[];
   /** The version serving all traffic at the end (see `servedVersion`). */
   served: string | undefined;
@@ -73,7 +73,9 @@ export async function runQuickstart(stack: QuickstartStack, outcome: QuickstartO
   const stored = store.putExperiment(experiment);
   const key: ExperimentKey = { namespace: experimentNamespace(stored), name: stored.metadata.name ?? "" };
   const client = new InMemoryResourceClient(sample.objects);
-  const standIn = await startKubectlStandIn(client);
+  // The stand-in's API serves the kinds of the sample, as the stack's CRDs would.
+  const kinds = [...new Map(sample.objects.map((o) => [`${o.apiVersion} ${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind }])).values()];
+  const standIn = await startKubectlStandIn(client, kinds);
   const { runner: actions, finished } = await openSettledActionRunner(
     createTaskRunner({ allowExec: true, env: standIn.env, kubectl: standIn.kubectl, resources: client, now: () => clock.now() }),
   );

@@ -1,7 +1,10 @@
 // Each cluster quickstart of samples/ run end to end on in-memory ports: the real engine,
 // analytics, metrics (mock levels), weights (patches of the sample's routing objects) and tasks
 // (the finish action's `kubectl apply` in a real shell, against the same objects).
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { describeObject } from "@iter8ts/resources";
+import { readManifests } from "@iter8ts/testkit";
 import { totalIterations, withDefaults } from "@iter8ts/types";
 import { loadSample, QUICKSTART_EXPECTATIONS, QUICKSTART_STACKS, QuickstartOutcome, quickstartMessages, runQuickstart, type QuickstartRun } from "../src/index";
 
@@ -20,6 +23,12 @@ function versionsInSample(stack: (typeof QUICKSTART_STACKS)[number]) {
     return Object.keys(promoteFiles).find((f) => value.endsWith(`/${f}`) || value === f.replace(/\.ya?ml$/, ""));
   };
   return { baseline: info.baseline.name, candidate: candidate.name, baselineManifest: promoteFileOf(info.baseline), candidateManifest: promoteFileOf(candidate) };
+}
+
+/** The objects of a promotion manifest, as `Kind namespace/name` (kubectl's default namespace when it names none). */
+function objectsOf(stack: (typeof QUICKSTART_STACKS)[number], manifest: string): string[] {
+  const file = loadSample(stack).promoteFiles[manifest]!;
+  return readManifests(readFileSync(file, "utf8"), file).map((o) => describeObject({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? "default" }));
 }
 
 function weightOf(weights: readonly { name: string; value: number }[], version: string): number | undefined {
@@ -58,9 +67,7 @@ describe.each(QUICKSTART_STACKS)("quickstart %s", (stack) => {
     expect(run.iterations.map((i) => weightOf(i.routed, v.candidate))).toEqual(run.iterations.map((i) => Math.min(95, 10 * i.iteration)));
     expect(run.experiment.status?.analysis?.winnerAssessment?.data).toMatchObject({ winnerFound: true, winner: v.candidate });
     expect(run.experiment.status?.versionRecommendedForPromotion).toBe(v.candidate);
-    expect(run.applied).toHaveLength(1);
-    expect(run.applied[0]?.exitCode).toBe(0);
-    expect(run.applied[0]?.sources.map((s) => s.split("/").pop())).toEqual([v.candidateManifest]);
+    expect(run.applied.map((a) => a.object)).toEqual(objectsOf(stack, v.candidateManifest));
     expect(run.served).toBe(v.candidate);
   });
 
@@ -74,7 +81,7 @@ describe.each(QUICKSTART_STACKS)("quickstart %s", (stack) => {
     expect(assessments[v.candidate]?.every((ok) => !ok)).toBe(true);
     expect(assessments[v.baseline]?.every((ok) => ok)).toBe(true);
     expect(run.experiment.status?.versionRecommendedForPromotion).toBe(v.baseline);
-    expect(run.applied.map((a) => a.sources.map((s) => s.split("/").pop()))).toEqual([[v.baselineManifest]]);
+    expect(run.applied.map((a) => a.object)).toEqual(objectsOf(stack, v.baselineManifest));
     expect(run.served).toBe(v.baseline);
   });
 });

@@ -25,3 +25,7 @@ export type { JsonPatchOperation } from "./json-patch";
 export { applyMergePatch } from "./merge-patch";
 export { applyStrategicMergePatch } from "./strategic-merge-patch";
 export type { JsonObject } from "./json-value";
+export { installKubectl } from "./kubectl/install-kubectl";
+export type { InstalledKubectl } from "./kubectl/install-kubectl";
+export { KubectlApplyError, LAST_APPLIED, findResource, kubectlApply, readManifests, threeWayMergePatch } from "./kubectl/kubectl-apply.mjs";
+export type { ManifestObject } from "./kubectl/kubectl-apply.mjs";

@@ -8,8 +8,8 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUICKSTART_EXPECTATIONS, quickstartMessages, type QuickstartStack } from "@iter8ts/e2e";
+import { installKubectl, type InstalledKubectl } from "@iter8ts/testkit";
 import { CLI_PATH, CLUSTER_KINDS, ClusterKind } from "../cluster/test-cluster";
-import { installKubectl, type InstalledKubectl } from "./install-kubectl";
 import { QUICKSTARTS } from "./quickstart-stacks";
 import { SHORT_DURATION, runQuickstartInCluster, type QuickstartClusterRun } from "./run-quickstart-in-cluster";
 

@@ -15,13 +15,12 @@ import { Watch, type KubeConfig } from "@kubernetes/client-node";
 import { isConditionTrue, type Condition } from "@iter8ts/types";
 import { QUICKSTART_EXPECTATIONS, servedVersion } from "@iter8ts/e2e";
 import type { KubeObject } from "@iter8ts/resources";
-import type { JsonObject, RequestRecord } from "@iter8ts/testkit";
+import { findResource, kubectlApply, readManifests, type JsonObject, type ManifestObject, type RequestRecord } from "@iter8ts/testkit";
 import pino from "pino";
 import { parseControllerConfig } from "../../src/controller-config";
 import { startController, type RunningController } from "../../src/start-controller";
 import { ClusterKind, REPO_ROOT, startTestCluster, type ClusterObject, type TestCluster } from "../cluster/test-cluster";
 import { expectedQueries, type ExperimentDocument, type MetricDocument } from "./expected-queries";
-import { findResource, kubectlApply, readManifests, type ManifestObject } from "./kubectl-apply.mjs";
 import { LoopbackMetricsBackend } from "./metrics-backend";
 import { METRIC_LEVELS, type QuickstartSpec } from "./quickstart-stacks";
 
@@ -100,7 +99,7 @@ export interface QuickstartClusterRun {
 
 /** Settings of {@link runQuickstartInCluster}. */
 export interface QuickstartRunOptions {
-  /** On testkit: a folder holding the kubectl stand-in, for the action Jobs' PATH (see install-kubectl.ts). */
+  /** On testkit: a folder holding the kubectl stand-in, for the action Jobs' PATH (installKubectl of @iter8ts/testkit). */
   standInKubectlFolder?: string;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Puts the kubectl stand-in (kubectl.mjs) on a PATH: a folder holding an executable `kubectl`
- * that runs it with this Node.js, for action Jobs whose finish tasks call `kubectl apply`.
+ * that runs it with this Node.js, for action Jobs and finish tasks that call `kubectl apply`.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,9 +15,10 @@ export interface InstalledKubectl {
   remove(): Promise<void>;
 }
 
-const SCRIPT = join(import.meta.dirname, "kubectl.mjs");
+// Beside this file in the sources; from a build (dist/), in the sources it was built from.
+const SCRIPT = [join(import.meta.dirname, "kubectl.mjs"), join(import.meta.dirname, "..", "src", "kubectl", "kubectl.mjs")].find((p) => existsSync(p)) ?? join(import.meta.dirname, "kubectl.mjs");
 
-/** Writes a `kubectl` executable into a fresh temporary folder. */
+/** Writes a `kubectl` executable into a fresh temporary folder; it applies to the cluster of `$KUBECONFIG`. */
 export async function installKubectl(): Promise<InstalledKubectl> {
   const folder = await mkdtemp(join(tmpdir(), "iter8ts-quickstart-kubectl-"));
   await writeFile(join(folder, "kubectl"), `#!/bin/sh\nexec "${process.execPath}" "${SCRIPT}" "$@"\n`, { mode: 0o755 });

@@ -1,6 +1,8 @@
-// A `kubectl` for action Jobs of the quickstart tests: `kubectl apply [-n NS] -f FILE|DIR|-`
-// against the cluster of $KUBECONFIG (the Job executor of @iter8ts/testkit sets it), through
-// @kubernetes/client-node, so finish actions promote versions with no kubectl binary around.
+// The kubectl stand-in of the tests: `kubectl apply [-n NS] -f FILE|DIR|- [-R]` against the cluster
+// of $KUBECONFIG, through @kubernetes/client-node and kubectl's own apply (kubectl-apply.mjs), so
+// finish actions promote versions for real (a real shell, a real process, a real API) with no
+// kubectl binary around: in the controller's action Jobs on testkit's server, and in e2e's
+// in-memory quickstarts. Put on a PATH by install-kubectl.ts.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -19,13 +21,15 @@ let namespace;
 const files = [];
 /** @type {string[]} */
 const verbs = [];
+let recursive = false;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] ?? "";
   if (arg === "-n" || arg === "--namespace") namespace = args[++i];
   else if (arg.startsWith("--namespace=")) namespace = arg.slice("--namespace=".length);
   else if (arg === "-f" || arg === "--filename") files.push(args[++i] ?? "");
   else if (arg.startsWith("--filename=")) files.push(arg.slice("--filename=".length));
-  else if (arg.startsWith("-")) fail(`unknown flag: ${arg} (this kubectl runs: kubectl apply [-n NAMESPACE] -f FILE)`);
+  else if (arg === "-R" || arg === "--recursive") recursive = true;
+  else if (arg.startsWith("-")) fail(`unknown flag: ${arg} (this kubectl runs: kubectl apply [-n NAMESPACE] -f FILE [-R])`);
   else verbs.push(arg);
 }
 if (verbs.length !== 1 || verbs[0] !== "apply") fail(`this kubectl runs only kubectl apply [-n NAMESPACE] -f FILE, not: kubectl ${args.join(" ")}`);
@@ -42,10 +46,13 @@ function documentsOf(path) {
     fail(`the path "${path}" does not exist`);
   }
   if (!stat?.isDirectory()) return [{ source: path, text: readFileSync(path, "utf8") }];
-  return readdirSync(path)
-    .filter((name) => /\.(ya?ml|json)$/.test(name))
-    .sort()
-    .map((name) => ({ source: join(path, name), text: readFileSync(join(path, name), "utf8") }));
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((entry) => {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) return recursive ? documentsOf(full) : [];
+      return /\.(ya?ml|json)$/.test(entry.name) ? [{ source: full, text: readFileSync(full, "utf8") }] : [];
+    });
 }
 
 try {

@@ -1,7 +1,7 @@
-// `kubectl apply` for the quickstart tests, with a kubeconfig loaded by @kubernetes/client-node:
-// the test applies the samples with it, and the kubectl stand-in (kubectl.mjs) applies promotion
-// manifests with it inside action Jobs. Plain JavaScript because a Job process runs it with no
-// TypeScript loader; kubectl-apply.d.mts gives the tests its types.
+// `kubectl apply` for tests, with a kubeconfig loaded by @kubernetes/client-node: the controller's
+// quickstarts apply the samples with it, and the kubectl stand-in (kubectl.mjs) applies promotion
+// manifests with it inside action Jobs and e2e's finish actions. Plain JavaScript because those
+// processes run it with no TypeScript loader; kubectl-apply.d.mts gives the tests its types.
 import { isDeepStrictEqual } from "node:util";
 import http from "node:http";
 import https from "node:https";

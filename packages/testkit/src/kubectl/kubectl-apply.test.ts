@@ -1,11 +1,11 @@
-// The kubectl the quickstart tests apply with: kubectl's three-way merge, and the executable
-// action Jobs run, against a loopback API server.
+// The kubectl the tests apply with: kubectl's three-way merge, and the stand-in executable that
+// action Jobs and finish tasks run, against a loopback API server.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeTestServer } from "@iter8ts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeTestServer } from "../kube-test-server";
 import { installKubectl, type InstalledKubectl } from "./install-kubectl";
 import { LAST_APPLIED, threeWayMergePatch } from "./kubectl-apply.mjs";
 
@@ -85,5 +85,16 @@ describe("the kubectl stand-in", () => {
 
     expect((await run(["delete", "-f", file])).code).toBe(1);
     expect(server.find("v1", "ConfigMap", "c", "default")).toBeUndefined();
+  });
+
+  it("applies the manifests of a folder, and of its subfolders with -R", async () => {
+    const folder = join(dir, "manifests");
+    await mkdir(join(folder, "nested"), { recursive: true });
+    await writeFile(join(folder, "a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { k: v }\n");
+    await writeFile(join(folder, "notes.txt"), "not a manifest");
+    await writeFile(join(folder, "nested", "b.json"), JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "b" } }));
+    expect(await run(["apply", "-n", "shop", "-f", folder])).toMatchObject({ code: 0, stdout: "configmap/a created\n" });
+    expect(await run(["apply", "-n", "shop", "-R", "-f", folder])).toMatchObject({ code: 0, stdout: "configmap/a unchanged\nconfigmap/b created\n" });
+    expect(server.find("v1", "ConfigMap", "b", "shop")).toBeDefined();
   });
 });
