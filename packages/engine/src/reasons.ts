@@ -3,7 +3,7 @@
  * They keep the exact wording of the original Iter8 controller, because people and scripts
  * match on them.
  */
-import type { Stage } from "@iter8ts/types";
+import type { ActionName as SpecActionName, Stage } from "@iter8ts/types";
 
 /** Condition reasons. */
 export const Reason = {
@@ -46,6 +46,9 @@ export const ActionName = {
   Failure: "failure",
 } as const;
 export type ActionName = (typeof ActionName)[keyof typeof ActionName];
+// The engine runs exactly the actions the API accepts (`ACTION_NAMES` of @iter8ts/types): an
+// action added there fails to compile here until the engine has a name for it.
+const _everyActionRuns: [SpecActionName] extends [ActionName] ? ([ActionName] extends [SpecActionName] ? true : never) : never = true;
 
 /** Why an action runs; it prefixes the handler messages ("Rollback handler 'finish' launched"). */
 export const HandlerType = {

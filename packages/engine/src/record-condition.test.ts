@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExperimentStatus } from "@iter8ts/types";
+import { conditionOf, type ExperimentStatus } from "@iter8ts/types";
 import { initialConditions, recordCondition, RecordKind } from "./record-condition";
 
 describe("recordCondition", () => {
@@ -14,7 +14,7 @@ describe("recordCondition", () => {
   it("progress and completion share the Completed condition; failures set Failed=True", () => {
     const status: ExperimentStatus = { conditions: initialConditions("t0") };
     recordCondition(status, RecordKind.Progress, "IterationUpdate", "Completed Iteration 1", "t1");
-    expect(status.conditions?.find((c) => c.type === "Completed")).toMatchObject({ status: "False", reason: "IterationUpdate" });
+    expect(conditionOf(status, "Completed")).toMatchObject({ status: "False", reason: "IterationUpdate" });
     recordCondition(status, RecordKind.Failed, "MetricUnavailable", "Unable to find metric default/x", "t2");
     recordCondition(status, RecordKind.Completed, "ExperimentCompleted", "Experiment failed", "t3");
     expect(status.conditions).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isConditionTrue, type Experiment } from "@iter8ts/types";
+import { conditionOf, isConditionTrue, type Experiment } from "@iter8ts/types";
 import { createEngine, runToCompletion, type ReconcileResult } from "../src/index";
 import { experiment, makeWorld } from "./world";
 
@@ -102,7 +102,7 @@ describe("target queueing", () => {
     expect(world.condition("TargetAcquired", "a")).toMatchObject({ status: "True" });
     // b wrongly believes it holds the target too (as after reading a stale cache).
     world.store.patchStatus(b, (s) => {
-      const c = s.conditions?.find((x) => x.type === "TargetAcquired");
+      const c = conditionOf(s, "TargetAcquired");
       if (c) c.status = "True";
     });
     const r = await world.engine.reconcile(b);

@@ -4,6 +4,7 @@
 // with backoff forever.
 import { createEngine, systemClock, type EnginePorts } from "@iter8ts/engine";
 import { waitForCrdsEstablished } from "@iter8ts/kube-harness";
+import { conditionOf, type ExperimentStatus } from "@iter8ts/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeExperimentStore, type KubeClients } from "../src/index";
 import { canaryExperiment, engineCrdsFile, startRealCluster, type RealCluster } from "./support";
@@ -24,12 +25,7 @@ afterAll(async () => {
 });
 
 interface Stored {
-  status?: {
-    stage?: string;
-    message?: string;
-    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
-    conclusion?: { outcome: string; reason: string };
-  };
+  status?: ExperimentStatus;
 }
 
 describe("an Experiment the API server accepts but the schema refuses", () => {
@@ -60,7 +56,7 @@ describe("an Experiment the API server accepts but the schema refuses", () => {
     expect(first.requeueAfterMs).toBeUndefined();
 
     const stored = await clients.api.request<Stored>({ method: "GET", path: `${path}/huge-limit`, subject: "huge-limit" });
-    const failed = stored.status?.conditions?.find((c) => c.type === "Failed");
+    const failed = conditionOf(stored.status, "Failed");
     expect(failed).toMatchObject({ status: "True", reason: "InvalidExperiment" });
     expect(failed?.message).toContain('spec.criteria.objectives[0].upperLimit: "1e309" is not a finite quantity');
     expect(stored.status?.stage).toBe("Completed");

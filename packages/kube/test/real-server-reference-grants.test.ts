@@ -5,7 +5,7 @@
 import { createEngine, runToCompletion, systemClock, type ActionRunner } from "@iter8ts/engine";
 import { waitForCrdsEstablished } from "@iter8ts/kube-harness";
 import { defaultCustomResourceDefinitions } from "@iter8ts/testkit";
-import type { ExperimentStatus } from "@iter8ts/types";
+import { conditionOf, type ExperimentStatus } from "@iter8ts/types";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createExperimentInformer,
@@ -76,7 +76,7 @@ async function runExperiment(name: string, ref: Record<string, string> = { names
     path: `/apis/networking.istio.io/v1beta1/namespaces/${teamB}/virtualservices/reviews`,
     subject: "reviews",
   });
-  return { status: stored.status, failed: stored.status.conditions?.find((c) => c.type === "Failed"), weights: vs.spec.http[0]!.route.map((r) => r.weight) };
+  return { status: stored.status, failed: conditionOf(stored.status, "Failed"), weights: vs.spec.http[0]!.route.map((r) => r.weight) };
 }
 
 async function grant(name: string, to: Record<string, string>): Promise<void> {

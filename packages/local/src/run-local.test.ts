@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseDocuments, type Experiment } from "@iter8ts/types";
+import { conditionOf, parseDocuments, type Experiment } from "@iter8ts/types";
 import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES, type RoutingShape } from "./__fixtures__/local-files";
 import { LocalRunErrorCode } from "./local-run-error";
 import { LocalRunOutcome, runLocal, type LocalRunOptions, type LocalRunProgress } from "./run-local";
@@ -224,7 +224,7 @@ spec:
     const { result, out } = run([dir]);
     const ended = await result;
     expect(ended.outcome).toBe(LocalRunOutcome.Failed);
-    const failed = ended.experiments[0]?.status?.conditions?.find((c) => c.type === "Failed");
+    const failed = conditionOf(ended.experiments[0]?.status, "Failed");
     expect(failed).toMatchObject({ status: "True", reason: "HandlerFailed", message: "Finish actions failed" });
     expect(out.text()).toContain("finish: task 1 (run) stderr: cannot promote");
   });
@@ -246,7 +246,7 @@ spec:
     });
     const ended = await runLocal({ paths: [dir], engine: retry, progress: out.progress });
     expect(ended.outcome, out.text()).toBe(LocalRunOutcome.Failed);
-    const failed = ended.experiments[0]?.status?.conditions?.find((c) => c.type === "Failed");
+    const failed = conditionOf(ended.experiments[0]?.status, "Failed");
     expect(failed).toMatchObject({ reason: "WeightRedistributionFailed", message: expect.stringMatching(/^Failure redistributing weights: .*VirtualService shop\/cart/) });
   });
 

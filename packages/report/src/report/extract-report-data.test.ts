@@ -1,5 +1,5 @@
 import { readEngineStatus, type DecisionRecord } from "@iter8ts/engine";
-import type { Experiment } from "@iter8ts/types";
+import { conditionOf, type Experiment } from "@iter8ts/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { statisticsAnalysis, winnerEvidence } from "./__fixtures__/statistics-evidence";
 import { SIMULATED_VERSIONS, simulatedAbnExperiment, simulatedCanaryExperiment } from "./__fixtures__/simulated-experiment";
@@ -192,9 +192,9 @@ describe("extractReportData in other situations", () => {
 
   it("reports a failed experiment as Failed with its reason", () => {
     const e = structuredClone(abn);
-    const failed = e.status!.conditions!.find((c) => c.type === "Failed")!;
+    const failed = conditionOf(e.status, "Failed")!;
     Object.assign(failed, { status: "True", reason: "MetricUnavailable", message: "Unable to find metric shop/mean-latency" });
-    e.status!.conditions!.find((c) => c.type === "Completed")!.message = "Experiment failed";
+    conditionOf(e.status, "Completed")!.message = "Experiment failed";
     expect(extractReportData(e).experiment).toMatchObject({
       outcome: "Failed",
       outcomeText: "Failed (MetricUnavailable: Unable to find metric shop/mean-latency); Experiment failed",

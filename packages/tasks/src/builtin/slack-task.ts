@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { versionNames, type Experiment } from "@iter8ts/types";
+import { conditionOf, versionNames, type Experiment } from "@iter8ts/types";
 import { defineTask } from "../task-definition";
 import { TaskError, TaskErrorCode } from "../task-error";
 import { HTTP_NOTIFICATION_TIMEOUT_MS } from "./http-task";
@@ -20,7 +20,7 @@ export function slackMessage(experiment: Experiment): SlackMessage {
   const title = `${experiment.spec.strategy.testingPattern} experiment on ${experiment.spec.target}`;
   const status = experiment.status;
   const winner = status?.analysis?.winnerAssessment?.data;
-  const failed = status?.conditions?.find((c) => c.type === "Failed");
+  const failed = conditionOf(status, "Failed");
   const lines = [
     `*Name:* _${experiment.metadata.namespace ?? "default"}/${experiment.metadata.name ?? ""}_`,
     `*Versions:* _${versionNames(experiment).join(", ")}_`,
