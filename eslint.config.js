@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import { noCrossPackageImports } from "./tools/eslint/no-cross-package-imports.js";
 
 // Packages linted with type information (see the last block).
-const TYPE_CHECKED = ["packages/engine"];
+const TYPE_CHECKED = ["packages/engine", "packages/report"];
 
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/src/generated/**"] },

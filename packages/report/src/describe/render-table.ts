@@ -52,8 +52,8 @@ export function renderTable(header: readonly string[], rows: ReadonlyArray<reado
     Array.from({ length: columns }, (_, i) => {
       const cell = row[i] ?? "";
       widths[i] = Math.max(widths[i]!, Math.min(displayWidth(cell), MAX_CELL_WIDTH));
-      const { lines } = wrapText(cell, widths[i]!);
-      widths[i] = Math.max(widths[i]!, ...lines.map(displayWidth));
+      const { lines } = wrapText(cell, widths[i]);
+      widths[i] = Math.max(widths[i], ...lines.map(displayWidth));
       return lines;
     }),
   );

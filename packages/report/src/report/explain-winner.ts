@@ -48,7 +48,8 @@ export function explainWinner(summary: ExperimentSummary): string | null {
       if (winner === baseline) return `The candidate ${why(candidate)}; the baseline ${baseline} ${meets}.`;
       return `Neither version meets every objective: ${infeasible.map(why).join("; ")}.`;
     }
-    default: {
+    case "A/B":
+    case "A/B/N": {
       const reward = summary.rewards[0];
       const others = infeasible.length ? ` ${infeasible.map(why).join("; ")}.` : "";
       if (!reward) return `An ${summary.testingPattern} experiment needs a reward to pick a winner.${others}`;

@@ -75,7 +75,7 @@ describe("extractReportData from an engine run (A/B/N, Progressive, 12 iteration
     expect(data.winner.analyticsMessage).toBe("Info: found unique winner");
     expect(data.versionRecommendedForPromotion).toBe("checkout-v3");
     expect(data.latestDecision).toMatchObject({ iteration: 12, loop: 2, outcome: "Continued", winner: "checkout-v3" });
-    expect(data.decisions.map((d) => d.winner)).toEqual(["checkout-v1", ...Array(11).fill("checkout-v3")]);
+    expect(data.decisions.map((d) => d.winner)).toEqual(["checkout-v1", ...Array<string>(11).fill("checkout-v3")]);
   });
 
   it("describes the overview and the outcome from the conditions", () => {
