@@ -34,3 +34,13 @@ describe("readEngineStatus", () => {
     expect(status.stage).toBe("Waiting");
   });
 });
+
+describe("readEngineStatus on a status an API server returned", () => {
+  it("keeps the stored key order of nested objects, so an untouched status serialises as read", () => {
+    // The API server sorts keys; the schema's order (value, sampleSize, error) differs.
+    const stored = JSON.parse(
+      '{"decisions":[{"iteration":1,"loop":1,"outcome":"Continued","reason":"r","time":"t","values":{"default/m":{"v1":{"error":"e","sampleSize":3,"value":null}}},"winner":{"found":false}}],"stage":"Running"}',
+    ) as ExperimentStatus;
+    expect(JSON.stringify(readEngineStatus(stored))).toBe(JSON.stringify(stored));
+  });
+});

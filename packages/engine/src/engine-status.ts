@@ -130,13 +130,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * `value` when `schema` accepts it, with the fields the schema filled in (a defaulted count).
- * The stored object's keys keep their order, so an untouched status serialises as it was read
- * and a reconcile that changed nothing writes nothing.
+ * `value` when `schema` accepts it, with the scalars the schema filled in (a defaulted count).
+ * Everything else stays as stored, nested objects and key order included (an API server
+ * returns keys sorted), so an untouched status serialises as it was read and a reconcile that
+ * changed nothing writes nothing.
  */
 function valid<T extends object>(schema: z.ZodType<T>, value: unknown): T | undefined {
   const parsed = schema.safeParse(value);
-  return parsed.success ? { ...(value as T), ...parsed.data } : undefined;
+  if (!parsed.success) return undefined;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [key, field] of Object.entries(parsed.data)) if (typeof field !== "object" || field === null) out[key] = field;
+  return out as T;
 }
 
 /** The entries of `value` (when it is a list) that `schema` accepts. */
