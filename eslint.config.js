@@ -1,13 +1,15 @@
 // Lint configuration for every package and app (run from each workspace folder).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { ALLOWED_DEPENDENCIES, NO_NODE_IO } from "./tools/eslint/dependency-table.js";
+import { layering } from "./tools/eslint/layering.js";
 import { noCrossPackageImports } from "./tools/eslint/no-cross-package-imports.js";
 
 // Packages linted with type information (see the last block).
 const TYPE_CHECKED = ["packages/engine", "packages/report"];
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/src/generated/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/.bench/**", "**/src/generated/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,9 +25,10 @@ export default tseslint.config(
   },
   {
     files: ["**/*.ts", "**/*.js", "**/*.mjs"],
-    plugins: { iter8ts: { rules: { "no-cross-package-imports": noCrossPackageImports } } },
+    plugins: { iter8ts: { rules: { "no-cross-package-imports": noCrossPackageImports, layering } } },
     rules: {
       "iter8ts/no-cross-package-imports": ["error", { apps: ["@iter8ts/cli", "@iter8ts/controller"] }],
+      "iter8ts/layering": ["error", { allowed: ALLOWED_DEPENDENCIES, noNodeIo: NO_NODE_IO }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
     },

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { ensurePnpm, root, run } from "./pnpm.mjs";
 
 const pnpm = ensurePnpm();
-const workspaces = ["packages", "apps"].flatMap((dir) =>
-  existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
-);
+const workspaces = [
+  ...["packages", "apps"].flatMap((dir) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [])),
+  join(root, "tools", "eslint"),
+];
 for (const ws of workspaces) rmSync(join(ws, ".vitest-report.json"), { force: true });
 
 const checks = run(pnpm, ["exec", "turbo", "run", "build", "typecheck", "lint", "--concurrency=2", "--continue"]);
