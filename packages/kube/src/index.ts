@@ -49,3 +49,5 @@ export type { JobActionRunnerOptions } from "./job-action-runner";
 export { createKubePorts } from "./create-kube-ports";
 export type { KubePorts, KubePortsOptions } from "./create-kube-ports";
 export { apiServerAddresses } from "./api-server-addresses";
+export { runClusterAction, clusterSecretSource, updateStatusWithRetry, jobFetch, jobExecRefusal } from "./job-action-runtime";
+export type { ClusterActionRequest, ClusterActionResult } from "./job-action-runtime";

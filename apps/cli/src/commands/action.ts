@@ -86,7 +86,7 @@ export function actionCommand(io: CommandIo = processIo, env: ActionEnv = proces
       // The Kubernetes client is loaded only by the commands that talk to a cluster: it takes
       // longer to load than everything else the CLI needs.
       const { ClusterConfigError, connectCluster } = await import("../cluster/cluster-connection");
-      const { jobFetch, runClusterAction } = await import("../cluster/run-cluster-action");
+      const { jobFetch, runClusterAction } = await import("@iter8ts/kube");
       let connection: ClusterConnection | undefined;
       const connect = () => (connection ??= connectCluster({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }, env));
       let target;

@@ -1,11 +1,15 @@
 import type { ExperimentKey } from "@iter8ts/engine";
-import { apiServerAddresses, experimentPath, isKubeError, KubeErrorCode, KubeResourceClient, parseStoredExperiment, type KubeClients } from "@iter8ts/kube";
+import { apiServerAddresses } from "./api-server-addresses";
+import type { KubeClients } from "./create-kube-clients";
+import { experimentPath, parseStoredExperiment } from "./iter8-resources";
+import { isKubeError, KubeErrorCode } from "./kube-error";
+import { KubeResourceClient } from "./kube-resource-client";
 import { createEgressPolicy, fetchOverHttpClient, nodeHttpClient, parseEgressAllow } from "@iter8ts/metrics";
 import { createTaskRunner, LogPriority, logPrecedence, taskEventMessage, type Iter8Log, type SecretSource, type StatusUpdate } from "@iter8ts/tasks";
 import { secretValues, type Experiment, type ExperimentStatus } from "@iter8ts/types";
 import type { KubeObject } from "@iter8ts/resources";
 
-/** What `iter8ctl action run` needs to run one action of one experiment in a cluster. */
+/** What an action Job (`iter8ctl action run`) needs to run one action of one experiment in a cluster. */
 export interface ClusterActionRequest {
   clients: KubeClients;
   experiment: ExperimentKey;
