@@ -32,3 +32,5 @@ export type { LocalActionLog, LocalActionLogOptions } from "./local-action-logs"
 export { EXEC_TASKS, listExecCommands, describeExecCommand } from "./exec-commands";
 export type { ExecCommand } from "./exec-commands";
 export { PASSED_VARIABLES, DEFAULT_PATH, taskEnvironment } from "./task-environment";
+export { analyzeDocuments, embedMetrics, readMetricDocuments, readSecretDocuments, repairableForAnalysis, repairForAnalysis } from "./analyze-documents";
+export type { AnalyzeDocumentsOptions, AnalyzeDocumentsResult, DocumentsRead, MissingMetric } from "./analyze-documents";
