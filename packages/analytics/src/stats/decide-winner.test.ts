@@ -98,6 +98,27 @@ describe("decideWinner", () => {
     expect(turned.data.winnerFound).toBe(false);
   });
 
+  it("does not let the baseline win against a candidate that has barely been tried", () => {
+    // The baseline leads with 9,961 requests; the candidate has 39 and no conversion yet.
+    const sequential = { v2: { ...settled("baseline")["v2"]!, estimate: -0.07 } };
+    const barely = decideWinner(inputs({ observations: [rate(1992, 9961), rate(0, 39)], sequential }));
+    expect(barely.data.winnerFound).toBe(false);
+    expect(barely.evidence).toMatchObject({ rule: "min-samples", reason: "v2 has 39 of the 150 observations needed" });
+  });
+
+  it("needs minConversions conversions and non-conversions in every compared version of a proportion", () => {
+    // 200 requests each, none converted on the candidate: enough requests, too few conversions.
+    const sequential = { v2: { ...settled("baseline")["v2"]!, estimate: -0.1 } };
+    const none = decideWinner(inputs({ observations: [rate(100, 1000), rate(0, 200)], sequential }));
+    expect(none.data.winnerFound).toBe(false);
+    expect(none.evidence).toMatchObject({
+      rule: "min-samples",
+      reason: "v2 has 0 conversions and 200 non-conversions (each needs 5 of both)",
+    });
+    const lenient = { ...strength, minConversions: 0 };
+    expect(decideWinner(inputs({ observations: [rate(100, 1000), rate(0, 200)], sequential, strength: lenient })).data.winner).toBe("v1");
+  });
+
   it("applies the Canary rule with minSamples", () => {
     const canary = (sizes: number[], statuses: VersionFeasibility["status"][]) =>
       decideWinner({ ...inputs({}), pattern: "Canary", reward: null, sampleSizes: sizes, feasibility: feasible(...statuses) });

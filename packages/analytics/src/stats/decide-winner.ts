@@ -6,7 +6,9 @@
  * 2. it is feasible (P(all objectives hold) ≥ confidence);
  * 3. P(best) ≥ confidence;
  * 4. its expected loss ≤ lossThreshold × |baseline reward|;
- * 5. it and the baseline have at least minSamples observations;
+ * 5. every compared version (the baseline and every candidate not violating an objective) has at
+ *    least minSamples observations and, for a proportion reward, minConversions conversions and
+ *    non-conversions — a baseline must not win against a candidate that has barely been tried;
  * 6. (sequential) the always-valid test against the baseline has settled in its favour — for the
  *    baseline, against every candidate.
  *
@@ -66,6 +68,14 @@ export function compareRewards(
     });
   }
   return { metric, direction, observations, contenders, probabilityBest, expectedLoss };
+}
+
+/** [conversions, non-conversions] of a proportion observation; null for any other model. */
+function proportionOutcomes(observation: Observation | undefined): [number, number] | null {
+  if (observation?.model !== "proportion" || !observation.summary) return null;
+  const { n, mean } = observation.summary;
+  const conversions = Math.round(n * mean);
+  return [conversions, Math.round(n - conversions)];
 }
 
 /** Everything the winner rule looks at. */
@@ -212,7 +222,24 @@ export function decideWinner(inputs: WinnerInputs): WinnerDecision {
   if (unseen.length > 0) {
     return finish("min-samples", `no reward observations yet for ${unseen.join(", ")}`, null, nearlyBest);
   }
-  if (!enough(best) || !enough(0)) return finish("min-samples", samplesReason([0, best]), null, nearlyBest);
+  // Every version in the comparison, not only the leader and the baseline: P(best) and the
+  // always-valid tests say little about a version that has barely been tried.
+  const compared = versions.map((_, i) => i).filter((i) => i === 0 || feasibility.get(versions[i]!)?.status !== "infeasible");
+  const few = compared.filter((i) => !enough(i));
+  if (few.length > 0) return finish("min-samples", samplesReason(few), null, nearlyBest);
+  const short = compared
+    .map((i) => ({ i, outcomes: proportionOutcomes(reward.observations[i]) }))
+    .filter(({ outcomes }) => outcomes !== null && Math.min(...outcomes) < strength.minConversions);
+  if (short.length > 0) {
+    return finish(
+      "min-samples",
+      short
+        .map(({ i, outcomes }) => `${versions[i]} has ${outcomes![0]} conversions and ${outcomes![1]} non-conversions`)
+        .join(", ") + ` (each needs ${strength.minConversions} of both)`,
+      null,
+      nearlyBest,
+    );
+  }
   if (strength.sequential) {
     if (best === 0) {
       const unsettled = versions.slice(1).filter((v, j) => reward.contenders.includes(j + 1) && inputs.sequential[v]?.favours !== "baseline");

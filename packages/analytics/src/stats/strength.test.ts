@@ -8,6 +8,7 @@ describe("parseStrength", () => {
       method: "bayesian",
       confidence: 0.95,
       minSamples: 150,
+      minConversions: 5,
       sequential: true,
       alpha: 0.05,
       sequentialTuning: 20000,

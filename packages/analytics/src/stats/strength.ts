@@ -9,7 +9,8 @@
  *     method: bayesian      # the only method
  *     confidence: 0.95      # objective satisfied at P >= 0.95, violated at P <= 0.05; winner needs P(best) >= 0.95
  *     sequential: true      # the winner must also pass an always-valid test against the baseline
- *     minSamples: 150       # observations the winner and the baseline need
+ *     minSamples: 150       # observations every compared version needs
+ *     minConversions: 5     # a proportion reward: conversions (and non-conversions) every compared version needs
  * ```
  */
 import { z } from "zod";
@@ -66,11 +67,24 @@ export const StrengthSchema = z.strictObject({
    * call a version the best. Default 0.95.
    */
   confidence: probabilityBetween(0.5, 1, "the posterior probability needed for a decision").default(0.95),
-  /** Observations (the reward's sample size) the winner and the baseline need. Default 150. */
+  /**
+   * Observations (the reward's sample size) every compared version needs before any winner is
+   * called — the baseline and each candidate still in the running, not only the leader. Default 150.
+   */
   minSamples: z
     .int({ error: "must be a whole number of observations" })
     .min(0, { error: "must not be negative" })
     .default(150),
+  /**
+   * For a reward modelled as a proportion: conversions, and non-conversions, every compared
+   * version needs before any winner is called. Below that a rate's plug-in variance is 0 or
+   * nearly so and its normal approximation is poor. Default 5 (the usual rule for a normal
+   * approximation of a binomial).
+   */
+  minConversions: z
+    .int({ error: "must be a whole number of conversions" })
+    .min(0, { error: "must not be negative" })
+    .default(5),
   /**
    * When true (default) a winner must also pass an always-valid (mSPRT) test against the
    * baseline, whose running state is kept in `status.analysis.statistics`, so that looking at
