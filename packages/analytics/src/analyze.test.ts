@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeExperiment, threeVersions } from "./__fixtures__/experiment";
 import { analyze } from "./analyze";
+import { afterLook, conversions, lookTime, statisticsExperiment } from "./stats/__fixtures__/statistics-experiment";
 
 const now = "2024-03-01T12:00:00Z";
 const promMetric = (name: string) => ({
@@ -135,6 +136,26 @@ describe("analyze", () => {
     const before = structuredClone(exp);
     analyze(exp, {}, { now });
     expect(exp).toEqual(before);
+  });
+
+  it("reads a deep-frozen experiment with a carried statistics state, in both modes, without writing into it", () => {
+    const deepFreeze = <T>(value: T): T => {
+      if (value && typeof value === "object") {
+        for (const child of Object.values(value)) deepFreeze(child);
+        Object.freeze(value);
+      }
+      return value;
+    };
+    for (const strength of [undefined, {}]) {
+      const first = statisticsExperiment({ versions: ["v1", "v2", "v3"], pattern: "A/B/N", current: { v1: 34, v2: 33, v3: 33 } });
+      if (strength === undefined) delete first.spec.criteria!.strength;
+      const counts = { v1: [100, 1000], v2: [110, 1000], v3: [130, 1000] } as Record<string, [number, number]>;
+      const second = afterLook(first, analyze(first, conversions(counts), { now: lookTime(1) }), 1);
+      const more = conversions({ v1: [210, 2000], v2: [215, 2000], v3: [270, 2000] });
+      const expected = analyze(structuredClone(second), more, { now: lookTime(2) });
+      const frozen = deepFreeze(structuredClone(second));
+      expect(analyze(frozen, more, { now: lookTime(2) })).toEqual(expected);
+    }
   });
 
   it("gives the same result for the same input", () => {
