@@ -51,16 +51,20 @@ describe("analyze in the statistics mode: A/B", () => {
       now: lookTime(1),
     });
     const test = stats(result).winner.sequential["v2"]!;
-    // Absolute difference 0.03, V = 0.1·0.9/10⁴ + 0.13·0.87/10⁴; one candidate, alpha 0.05, so
-    // the two-sided level is 0.1; ρ² tuned at N* = 20000; τ² = V · n · ρ² with n = 20000.
-    const v = (0.1 * 0.9) / 10000 + (0.13 * 0.87) / 10000;
+    // Absolute difference 0.03; one candidate, alpha 0.05, so the two-sided level is 0.1; ρ²
+    // tuned at N* = 20000; τ² = V · n · ρ² with n = 20000. The p-value uses the pooled variance
+    // under the null, V₀ = p̄(1 − p̄)(2/10⁴) with p̄ = 0.115; the interval the larger of V₀ and
+    // the unpooled V = 0.1·0.9/10⁴ + 0.13·0.87/10⁴.
     const l = -2 * Math.log(0.1);
     const rho2 = (l + Math.log(l + 1)) / 20000;
-    const tau2 = v * 20000 * rho2;
-    const logLambda = 0.5 * Math.log(v / (v + tau2)) + (tau2 * 0.03 * 0.03) / (2 * v * (v + tau2));
+    const v0 = 0.115 * 0.885 * (2 / 10000);
+    const tau20 = v0 * 20000 * rho2;
+    const logLambda = 0.5 * Math.log(v0 / (v0 + tau20)) + (tau20 * 0.03 * 0.03) / (2 * v0 * (v0 + tau20));
     expect(test.estimate).toBeCloseTo(0.03, 15);
     expect(test.alpha).toBe(0.1);
     expect(test.pValue / Math.exp(-logLambda)).toBeCloseTo(1, 10);
+    const v = Math.max(v0, (0.1 * 0.9) / 10000 + (0.13 * 0.87) / 10000);
+    const tau2 = v * 20000 * rho2;
     const radius = Math.sqrt(((v * (v + tau2)) / tau2) * (Math.log1p(tau2 / v) - 2 * Math.log(0.1)));
     expect(test.lower).toBeCloseTo(0.03 - radius, 12);
     expect(test.upper).toBeCloseTo(0.03 + radius, 12);

@@ -42,7 +42,13 @@ import {
 } from "./statistics-analysis";
 import { StatisticsError } from "./statistics-error";
 import { parseStrength, type Strength } from "./strength";
-import { INITIAL_SEQUENTIAL_TEST, sequentialEvidence, trackSequential, type SequentialSettings } from "./track-sequential";
+import {
+  INITIAL_SEQUENTIAL_TEST,
+  sequentialEvidence,
+  trackSequential,
+  type SequentialLookGate,
+  type SequentialSettings,
+} from "./track-sequential";
 import { emptySrmState, trackTraffic } from "./track-traffic";
 
 /** The four Iter8 results plus the statistics part. */
@@ -248,9 +254,14 @@ export function analyzeWithStatistics(
       statisticsMessage.warn("the reward or the always-valid settings changed; the always-valid tests start afresh");
     }
     const baselineSummary = rewardObservations[0]?.summary ?? null;
+    const gate: SequentialLookGate = {
+      proportion: rewardObservations[0]?.model === "proportion",
+      minSamples: strength.minSamples,
+      minConversions: strength.minConversions,
+    };
     candidates.forEach((candidate, j) => {
       const before = (continuing ? old.tests[candidate] : undefined) ?? INITIAL_SEQUENTIAL_TEST;
-      const next = trackSequential(before, baselineSummary, rewardObservations![j + 1]?.summary ?? null, settings);
+      const next = trackSequential(before, baselineSummary, rewardObservations![j + 1]?.summary ?? null, settings, gate);
       tests[candidate] = next;
       sequentialEvidenceByVersion[candidate] = sequentialEvidence(next, settings);
     });
