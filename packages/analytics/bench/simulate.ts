@@ -13,6 +13,7 @@
  *   --experiments N   experiments per row (default 1,000; ITER8TS_BENCH_EXPERIMENTS also sets it)
  *   --quick           200 per row
  *   --strength JSON   criteria.strength of the statistics-mode runs (default {})
+ *   --only SCENARIO   only "A/A", "A/B +10%" or "A/B/n"
  *   --no-latency      skip the latency table
  *   --latency-only    only the latency table
  */
@@ -159,9 +160,9 @@ const RUNS: { scenario: string; rates: number[]; perIteration: number }[] = [
   { scenario: "A/B/n", rates: [0.1, 0.1, 0.115], perIteration: 2000 },
 ];
 
-function execute(experiments: number): Run[] {
+function execute(experiments: number, only: string | undefined): Run[] {
   const runs: Run[] = [];
-  for (const { scenario, rates, perIteration } of RUNS) {
+  for (const { scenario, rates, perIteration } of RUNS.filter((r) => only === undefined || r.scenario === only)) {
     for (const statistics of [false, true]) {
       const outcomes: Outcome[] = [];
       for (let e = 0; e < experiments; e++) {
@@ -379,7 +380,12 @@ function main(): void {
     printLatency();
     return;
   }
-  const runs = execute(experiments);
+  const onlyAt = args.indexOf("--only");
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+  if (only !== undefined && !RUNS.some((r) => r.scenario === only)) {
+    throw new Error(`--only takes one of ${[...new Set(RUNS.map((r) => JSON.stringify(r.scenario)))].join(", ")} (got ${JSON.stringify(only)})`);
+  }
+  const runs = execute(experiments, only);
   const simulated = performance.now();
   printMeasures(runs);
   console.log("");
