@@ -408,3 +408,54 @@ describe("analyze in the statistics mode: A/B/N", () => {
     ]);
   });
 });
+
+describe("analyze in the statistics mode: the carried state", () => {
+  /** Five looks at 100/0, then the weights moved to 50/50, with the state carried or not. */
+  function laterLook(carry: "carried" | "dropped" | "stale") {
+    let exp = statisticsExperiment({ current: { v1: 100, v2: 0 } });
+    let kept: Experiment = exp;
+    for (let look = 1; look <= 5; look++) {
+      const result = analyze(exp, conversions({ v1: [200 * look, 2000 * look], v2: [0, 0] }), { now: lookTime(look) });
+      exp = afterLook(exp, result, look);
+      // The routers held 100/0 meanwhile (say the rollout had not started).
+      exp.status = { ...exp.status, currentWeightDistribution: [{ name: "v1", value: 100 }, { name: "v2", value: 0 }] };
+      if (look === 1) kept = exp;
+    }
+    exp.status = { ...exp.status, currentWeightDistribution: [{ name: "v1", value: 50 }, { name: "v2", value: 50 }] };
+    if (carry === "dropped") {
+      const analysis = { ...exp.status.analysis } as Record<string, unknown>;
+      delete analysis["statistics"];
+      exp.status = { ...exp.status, analysis: analysis as NonNullable<Experiment["status"]>["analysis"] };
+    }
+    if (carry === "stale") {
+      exp.status = { ...exp.status, analysis: { ...exp.status.analysis, statistics: kept.status?.analysis?.["statistics" as never] } as never };
+    }
+    // 2,000 more requests at 50/50: traffic so far is 11,000 / 1,000.
+    return analyze(exp, conversions({ v1: [1100, 11000], v2: [100, 1000] }), { now: lookTime(6) });
+  }
+
+  it("checks traffic period by period when the state is carried over", () => {
+    const result = laterLook("carried");
+    expect(stats(result).srm.status).toBe("ok");
+    expect(result.statistics?.message ?? "").not.toMatch(/carried state|missing/);
+    expect(stats(result).state.completedIterations).toBe(5);
+  });
+
+  it("names a missing state instead of blaming traffic, and keeps the weights moving", () => {
+    const result = laterLook("dropped");
+    const data = stats(result);
+    expect(data.srm.status).toBe("unavailable");
+    expect(data.srm.reason).toMatch(/^status\.analysis\.statistics\.data\.state is missing although 5 iterations have completed/);
+    expect(result.statistics?.message).toContain("status.analysis.statistics.data.state is missing");
+    expect(data.weights.rule).not.toBe("frozen-srm");
+  });
+
+  it("names a stale state (written looks ago) as inconsistent", () => {
+    const result = laterLook("stale");
+    const data = stats(result);
+    expect(data.srm.status).toBe("unavailable");
+    expect(data.srm.reason).toMatch(
+      /^the carried state is inconsistent: it was written at completed iteration 0, but 5 iterations have completed now \(expected 1\)/,
+    );
+  });
+});

@@ -36,6 +36,7 @@ import {
   type SequentialEvidence,
   type SequentialTestState,
   type StatisticsAnalysis,
+  type SrmState,
   type StatisticsState,
   type VersionEvidence,
   type WinnerRule,
@@ -72,30 +73,67 @@ function freshState(versions: readonly string[], strength: Strength): Statistics
   };
 }
 
-/** The state carried in the status, or a fresh one (saying why) when it cannot be continued. */
+/** The carried state, and why it could not be continued when it was missing or inconsistent. */
+interface PreviousState {
+  state: StatisticsState;
+  /**
+   * Set when earlier looks happened but their state is missing or does not fit this look: the
+   * traffic accounting then restarts from the current counts instead of charging all traffic
+   * so far to today's weights (which would look like a sample ratio mismatch).
+   */
+  broken: string | null;
+}
+
+/**
+ * The state carried in the status, or a fresh one (saying why) when it cannot be continued. A
+ * state is expected once `status.completedIterations` is above 0 (the engine writes back what
+ * `analyze` returned, then counts the iteration), and it must be the one of the previous
+ * iteration: its `completedIterations` plus one, or the same when an iteration is analysed again.
+ */
 function previousState(
   experiment: Experiment,
   versions: readonly string[],
   strength: Strength,
   message: AnalysisMessage,
-): StatisticsState {
+): PreviousState {
   const raw = (experiment.status?.analysis as Record<string, unknown> | undefined)?.["statistics"] as
     | { data?: { state?: unknown } }
     | undefined;
-  if (raw?.data?.state === undefined) return freshState(versions, strength);
+  const completed = experiment.status?.completedIterations ?? 0;
+  const broken = (why: string): PreviousState => {
+    const text =
+      `${why}; the traffic check and the always-valid tests restart from this look ` +
+      "(write status.analysis.statistics back exactly as analyze returned it, every iteration)";
+    message.warn(text);
+    return { state: freshState(versions, strength), broken: text };
+  };
+  if (raw?.data?.state === undefined) {
+    if (completed > 0) {
+      return broken(
+        `status.analysis.statistics.data.state is missing although ${completed} iteration${completed === 1 ? " has" : "s have"} completed` +
+          " (the statistics mode was just switched on, or the state analyze returned was not carried over)",
+      );
+    }
+    return { state: freshState(versions, strength), broken: null };
+  }
   const parsed = StatisticsStateSchema.safeParse(raw.data.state);
   if (!parsed.success) {
-    message.warn("status.analysis.statistics.data.state is not in the expected shape; the statistics start afresh");
-    return freshState(versions, strength);
+    return broken("status.analysis.statistics.data.state is not in the expected shape");
   }
   const state = parsed.data;
   if (state.versions.length !== versions.length || state.versions.some((v, i) => v !== versions[i])) {
     message.warn(
       `the versions changed (${state.versions.join(", ")} → ${versions.join(", ")}); the statistics start afresh`,
     );
-    return freshState(versions, strength);
+    return { state: freshState(versions, strength), broken: null };
   }
-  return state;
+  if (state.completedIterations !== undefined && completed !== state.completedIterations && completed !== state.completedIterations + 1) {
+    return broken(
+      `the carried state is inconsistent: it was written at completed iteration ${state.completedIterations}, ` +
+        `but ${completed} iteration${completed === 1 ? " has" : "s have"} completed now (expected ${state.completedIterations + 1})`,
+    );
+  }
+  return { state, broken: null };
 }
 
 /** Carries the previous statistics part through when this iteration cannot produce one. */
@@ -183,7 +221,7 @@ export function analyzeWithStatistics(
     };
   }
 
-  const previous = previousState(experiment, versions, strength, statisticsMessage);
+  const { state: previous, broken } = previousState(experiment, versions, strength, statisticsMessage);
   const namespace = experimentNamespace(experiment);
   const { histograms } = readBuiltinHistograms(experiment.status?.analysis?.aggregatedBuiltinHists?.data);
   const observations = new MetricObservations(
@@ -196,14 +234,22 @@ export function analyzeWithStatistics(
   // Objectives and feasibility.
   const objectives = assessObjectivesWithStatistics(experiment, observations, strength);
 
-  // Traffic against the weights that were in force since the last look.
+  // Traffic against the weights that were in force since the last look. When the carried state
+  // is broken, nobody knows which weights the traffic so far arrived under: the accounting starts
+  // from the current counts and this look only says why.
+  const counts = versions.map((v) => observations.requestCount(v));
+  const srmBefore: SrmState =
+    broken && counts.every((c) => c !== null)
+      ? { ...previous.srm, lastCounts: Object.fromEntries(versions.map((v, i) => [v, counts[i]!])) }
+      : previous.srm;
   const traffic = trackTraffic(
-    previous.srm,
+    srmBefore,
     versions,
-    versions.map((v) => observations.requestCount(v)),
+    counts,
     current,
     strength.srmThreshold,
   );
+  if (broken) traffic.evidence = { ...traffic.evidence, status: "unavailable", reason: broken };
   for (const warning of traffic.warnings) statisticsMessage.warn(warning);
 
   // The reward (A/B and A/B/N).
@@ -332,6 +378,7 @@ export function analyzeWithStatistics(
   const state: StatisticsState = {
     schemaVersion: 1,
     looks: look,
+    completedIterations: experiment.status?.completedIterations ?? 0,
     versions: [...versions],
     sequential: { metric: sequentialMetric, alpha: settings.alpha, tuning: settings.tuning, tests },
     srm: traffic.state,

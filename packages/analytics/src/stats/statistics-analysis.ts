@@ -49,6 +49,12 @@ export const StatisticsStateSchema = z.looseObject({
   schemaVersion: z.literal(1),
   /** Iterations analysed so far. */
   looks: z.int().min(0),
+  /**
+   * `status.completedIterations` at the last look. The engine feeds the state back and counts
+   * the iteration, so the next look must see this plus one (or the same, when an iteration is
+   * analysed again): anything else means the state is stale or belongs elsewhere.
+   */
+  completedIterations: z.int().min(0).optional(),
   /** The versions (baseline first) the state belongs to; a change resets it. */
   versions: z.array(z.string()),
   sequential: z.strictObject({
