@@ -10,6 +10,7 @@
  */
 import {
   experimentNamespace,
+  totalIterations,
   versionNames,
   type AggregatedMetricsAnalysis,
   type Experiment,
@@ -248,6 +249,7 @@ export function analyzeWithStatistics(
     counts,
     current,
     strength.srmThreshold,
+    totalIterations(experiment),
   );
   if (broken) traffic.evidence = { ...traffic.evidence, status: "unavailable", reason: broken };
   for (const warning of traffic.warnings) statisticsMessage.warn(warning);

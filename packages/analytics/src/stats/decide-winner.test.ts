@@ -130,4 +130,21 @@ describe("decideWinner", () => {
     expect(canary([5000, 5000], ["feasible", "infeasible"]).data.winner).toBe("v1");
     expect(canary([5000, 5000], ["feasible", "undecided"]).evidence.rule).toBe("undecided");
   });
+
+  it("keeps a winner through one SRM alarm and revokes it at the second in a row", () => {
+    const alarm = (consecutiveAlarms: number, zeroWeightTraffic: string[] = []) => ({
+      ...srmOk,
+      status: "mismatch" as const,
+      reason: "traffic does not match the weights in force",
+      consecutiveAlarms,
+      zeroWeightTraffic,
+    });
+    const held = { winner: "v2", look: 3 };
+    expect(decideWinner(inputs({ srm: alarm(1), held })).evidence.rule).toBe("winner-held");
+    expect(decideWinner(inputs({ srm: alarm(2), held })).evidence.rule).toBe("sample-ratio-mismatch");
+    // Traffic where the weight was 0 is no chance: it revokes at once.
+    expect(decideWinner(inputs({ srm: alarm(1, ["v1"]), held })).evidence.rule).toBe("sample-ratio-mismatch");
+    // No new winner is called on an alarm.
+    expect(decideWinner(inputs({ srm: alarm(1) })).data.winnerFound).toBe(false);
+  });
 });

@@ -17,7 +17,8 @@
  * mismatch. The first check that fails is the rule reported.
  *
  * A winner once found is held at later looks unless it violates an objective, traffic stops
- * matching the weights, or (sequential) the always-valid test turns against it; P(best) drifting
+ * matching the weights at two looks in a row (or reaches a version whose weight was 0), or
+ * (sequential) the always-valid test turns against it; P(best) drifting
  * back under the cut-off does not revoke it, so promotion and weights do not flap.
  */
 import type { TestingPattern, WinnerAssessmentData } from "@iter8ts/types";
@@ -140,7 +141,11 @@ export function decideWinner(inputs: WinnerInputs): WinnerDecision {
   });
   if (versions.length === 0) return finish("no-versions", "spec.versionInfo names no versions");
   const held = inputs.held && versions.includes(inputs.held.winner) ? inputs.held : null;
-  if (held && srm.status !== "mismatch" && feasibility.get(held.winner)?.status !== "infeasible") {
+  // One chi-square alarm may be chance (even split over the planned looks); a winner already found
+  // is revoked only by a second alarm in a row, or by traffic on a 0-weight version.
+  const srmRevokes =
+    srm.status === "mismatch" && (srm.zeroWeightTraffic.length > 0 || (srm.consecutiveAlarms ?? 2) >= 2);
+  if (held && !srmRevokes && feasibility.get(held.winner)?.status !== "infeasible") {
     const index = versions.indexOf(held.winner);
     const test = inputs.sequential[held.winner];
     const turned =

@@ -40,6 +40,8 @@ export const SrmStateSchema = z.strictObject({
   zeroWeightTraffic: z.array(z.string()),
   /** Periods accounted so far. */
   periods: z.int().min(0),
+  /** Consecutive looks so far whose chi-square test flagged a mismatch (absent: 0). */
+  alarms: z.int().min(0).optional(),
 });
 /** A value of {@link SrmStateSchema}. */
 export type SrmState = z.infer<typeof SrmStateSchema>;
@@ -285,6 +287,14 @@ export const SrmEvidenceSchema = z.looseObject({
   observed: byVersion(z.number()),
   expected: byVersion(z.number()),
   zeroWeightTraffic: z.array(z.string()),
+  /**
+   * Consecutive looks, this one included, at which the chi-square test flagged a mismatch. A
+   * winner already found is revoked only from the second (or at once for traffic on a version
+   * whose weight was 0, which no chance explains).
+   */
+  consecutiveAlarms: z.int().min(0).optional(),
+  /** The p-value threshold of one look: `srmThreshold` split over the planned looks. */
+  lookThreshold: z.number().optional(),
 });
 /** A value of {@link SrmEvidenceSchema}. */
 export type SrmEvidence = z.infer<typeof SrmEvidenceSchema>;

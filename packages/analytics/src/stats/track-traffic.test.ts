@@ -48,4 +48,24 @@ describe("trackTraffic", () => {
     expect(second.state).toBe(first.state);
     expect(second.evidence.status).toBe("unavailable");
   });
+
+  it("splits srmThreshold over the planned looks, so repeated checks keep the false-alarm rate", () => {
+    // 5,300 / 4,700 at 50/50: chi-square 36 on 1 dof, p ≈ 2e-9 — and 5,120 / 4,880: p ≈ 0.0164.
+    // 5,175 / 4,825: chi-square 12.25, p ≈ 0.00047: an alarm at one look, not over 20.
+    const once = trackTraffic(emptySrmState(versions), versions, [5175, 4825], [50, 50], 0.001);
+    expect(once.evidence.status).toBe("mismatch");
+    expect(once.evidence.consecutiveAlarms).toBe(1);
+    const twenty = trackTraffic(emptySrmState(versions), versions, [5175, 4825], [50, 50], 0.001, 20);
+    expect(twenty.evidence).toMatchObject({ status: "ok", lookThreshold: 0.00005, consecutiveAlarms: 0 });
+    expect(twenty.evidence.reason).toMatch(/≥ 0\.00005 \(srmThreshold 0\.001 split over 20 planned looks\)$/);
+  });
+
+  it("counts consecutive alarms and starts again after a clean look", () => {
+    const first = trackTraffic(emptySrmState(versions), versions, [5300, 4700], [50, 50], 0.001, 20);
+    const second = trackTraffic(first.state, versions, [10600, 9400], [50, 50], 0.001, 20);
+    expect([first.evidence.consecutiveAlarms, second.evidence.consecutiveAlarms]).toEqual([1, 2]);
+    // Traffic that evens out the split brings it back under the threshold.
+    const third = trackTraffic(second.state, versions, [12600, 12400], [50, 50], 0.001, 20);
+    expect(third.evidence).toMatchObject({ status: "ok", consecutiveAlarms: 0 });
+  });
 });

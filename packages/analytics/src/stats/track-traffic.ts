@@ -33,7 +33,13 @@ export function trackTraffic(
   counts: readonly (number | null)[],
   weightsInForce: readonly number[],
   threshold: number,
+  plannedLooks = 1,
 ): TrafficTracking {
+  // The chi-square test runs at every look on cumulative counts; Bonferroni over the planned
+  // looks keeps the chance of any false alarm in the whole experiment at `threshold`.
+  const looks = Math.max(1, Math.floor(plannedLooks));
+  const lookThreshold = threshold / looks;
+  const split = looks > 1 ? ` (srmThreshold ${threshold} split over ${looks} planned looks)` : "";
   const warnings: string[] = [];
   const observedOf = (state: SrmState) => versions.map((v) => state.observed[v] ?? 0);
   const expectedOf = (state: SrmState) => versions.map((v) => state.expected[v] ?? 0);
@@ -49,6 +55,8 @@ export function trackTraffic(
       observed: Object.fromEntries(versions.map((v, i) => [v, observedOf(previous)[i]!])),
       expected: Object.fromEntries(versions.map((v, i) => [v, expectedOf(previous)[i]!])),
       zeroWeightTraffic: [...previous.zeroWeightTraffic],
+      consecutiveAlarms: previous.alarms ?? 0,
+      lookThreshold,
     };
     return { state: previous, evidence, result: null, warnings };
   }
@@ -91,17 +99,19 @@ export function trackTraffic(
   });
   state.zeroWeightTraffic = versions.filter((v) => zero.has(v));
   const result = srmFromExpected(observedOf(state), expectedOf(state), {
-    threshold,
+    threshold: lookThreshold,
     zeroWeightTraffic: state.zeroWeightTraffic.map((v) => versions.indexOf(v)),
   });
     const reason =
     result.status === "mismatch"
       ? state.zeroWeightTraffic.length > 0
         ? `traffic reached ${state.zeroWeightTraffic.join(", ")} while its weight was 0`
-        : `traffic does not match the weights in force: chi-square ${describeNumber(result.chiSquare)} on ${result.dof} dof, p = ${describeNumber(result.pValue)} < ${threshold}`
+        : `traffic does not match the weights in force: chi-square ${describeNumber(result.chiSquare)} on ${result.dof} dof, p = ${describeNumber(result.pValue)} < ${describeNumber(lookThreshold)}${split}`
       : result.status === "insufficient-data"
         ? "too little traffic to judge (a version below 8 requests or an expected count below 5)"
-        : `traffic matches the weights in force: p = ${describeNumber(result.pValue)} ≥ ${threshold}`;
+        : `traffic matches the weights in force: p = ${describeNumber(result.pValue)} ≥ ${describeNumber(lookThreshold)}${split}`;
+  const alarms = result.status === "mismatch" ? (previous.alarms ?? 0) + 1 : 0;
+  state.alarms = alarms;
   const evidence: SrmEvidence = {
     status: result.status,
     reason,
@@ -112,6 +122,8 @@ export function trackTraffic(
     observed: Object.fromEntries(versions.map((v, i) => [v, result.observed[i]!])),
     expected: Object.fromEntries(versions.map((v, i) => [v, result.expected[i]!])),
     zeroWeightTraffic: [...state.zeroWeightTraffic],
+    consecutiveAlarms: alarms,
+    lookThreshold,
   };
   return { state, evidence, result, warnings };
 }
