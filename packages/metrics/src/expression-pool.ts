@@ -72,6 +72,9 @@ interface Slot {
 
 const MiB = 1024 * 1024;
 
+/** How long a worker may take to start (Node, jq's WebAssembly) and begin an evaluation. */
+const STARTUP_MS = 15_000;
+
 function workerData(memoryBytes: number): ExpressionWorkerData {
   const require = createRequire(import.meta.url);
   return { jqPath: require.resolve("jq-wasm"), jsonataPath: require.resolve("jsonata"), wasmPath: require.resolve("jq-wasm/jq.wasm"), wasmMemoryBytes: memoryBytes, jqWrap: JQ_WRAP };
@@ -200,9 +203,16 @@ export class ExpressionPool {
     worker.stderr!.on("data", (chunk: Buffer) => {
       slot.stderr = (slot.stderr + chunk.toString("utf8")).slice(-4096);
     });
-    worker.on("message", (message: { id: number; reply: WorkerReply }) => {
+    worker.on("message", (message: { id: number; started?: true; reply?: WorkerReply }) => {
       const pending = slot.busy;
       if (!pending || pending.id !== message.id) return;
+      if (message.started) {
+        // The evaluation begins now: the time limit counts from here, not from the worker's start.
+        clearTimeout(slot.timer);
+        slot.timer = setTimeout(() => void this.#fail(slot, "time"), this.limits.timeoutMs);
+        return;
+      }
+      if (!message.reply) return;
       if (message.reply.kind === "memory") {
         void this.#fail(slot, "memory");
         return;
@@ -238,7 +248,12 @@ export class ExpressionPool {
     slot.busy = pending;
     slot.worker.ref();
     (slot.worker.channel as { ref?: () => void } | undefined)?.ref?.();
-    slot.timer = setTimeout(() => void this.#fail(slot, "time"), this.limits.timeoutMs);
+    // A worker that has not even begun the evaluation after this long is broken (or the machine
+    // is starved): that is not the expression's fault, so it is not remembered as a breach.
+    slot.timer = setTimeout(
+      () => void this.#fail(slot, { kind: "crash", message: `the expression worker did not begin the evaluation within ${formatMs(STARTUP_MS)}` }),
+      STARTUP_MS,
+    );
     slot.worker.send({ id: pending.id, ...pending.job });
   }
 

@@ -6,8 +6,10 @@
  * runs.
  *
  * Protocol (IPC, advanced serialization): the pool sends `{ id, kind: "jq" | "jsonata",
- * expression, text }`; the worker answers `{ id, reply }` with a {@link WorkerReply}. After a
- * `memory` reply the worker's jq instance is unusable and the pool replaces the worker.
+ * expression, text }`; the worker says `{ id, started: true }` when the evaluation itself begins
+ * (after the process and jq have loaded, which the time limit does not count) and answers
+ * `{ id, reply }` with a {@link WorkerReply}. After a `memory` reply the worker's jq instance is
+ * unusable and the pool replaces the worker.
  */
 
 /** What a worker answers for one job. */
@@ -85,7 +87,11 @@ function jsonSafe(value) {
   try { const text = JSON.stringify(value); return text === undefined ? String(value) : JSON.parse(text); }
   catch { return String(value); }
 }
+function started(job) {
+  process.send({ id: job.id, started: true });
+}
 async function runJsonata(job) {
+  started(job);
   const c = compileJsonata(job.expression);
   if (!c.ok) return { kind: "jsonata_error", phase: "compile", message: messageOf(c.error), overflow: c.error instanceof RangeError };
   let result;
@@ -97,6 +103,7 @@ async function runJsonata(job) {
 }
 async function runJq(job) {
   const q = await jq();
+  started(job);
   const result = q.raw(job.text, workerData.jqWrap.replace("EXPR", () => job.expression), ["-c"]);
   const reply = { kind: "jq", exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   if (result.exitCode !== 0 && /compile error|syntax error/.test(result.stderr)) reply.bare = q.raw("null", job.expression, ["-c"]).stderr;
