@@ -5,8 +5,9 @@
  * the engine does (a JSON round trip, like the API server), so the statistics mode continues its
  * carried state. Traffic follows the recommended weights (multinomial routing).
  */
-import type { Experiment, ExperimentInput, VersionWeight } from "@iter8ts/types";
+import type { Experiment, ExperimentInput } from "@iter8ts/types";
 import { analyze, seededRandom, type MetricValues } from "../src/index";
+import { carryLook } from "./carry-look";
 import { binomial, route } from "./random-draws";
 
 const REQUEST_COUNT = "default/request-count";
@@ -83,17 +84,7 @@ export function latencySequence(statistics: boolean, seed: string, call: typeof 
     const t0 = performance.now();
     const analysis = call(experiment, values, { now });
     durations.push(performance.now() - t0);
-    const next: VersionWeight[] = analysis.weights.data;
-    weights = names.map((name) => next.find((w) => w.name === name)?.value ?? 0);
-    experiment.status = JSON.parse(
-      JSON.stringify({
-        ...experiment.status,
-        analysis: { ...experiment.status?.analysis, ...analysis },
-        currentWeightDistribution: next,
-        completedIterations: t,
-        lastUpdateTime: new Date(now).toISOString(),
-      }),
-    ) as Experiment["status"];
+    weights = carryLook(experiment, analysis, names, t, now);
   }
   return durations;
 }

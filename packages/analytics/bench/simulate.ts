@@ -17,9 +17,10 @@
  *   --no-latency      skip the latency table
  *   --latency-only    only the latency table
  */
-import type { Experiment, ExperimentInput, VersionWeight } from "@iter8ts/types";
+import type { Experiment, ExperimentInput } from "@iter8ts/types";
 import { analyze, seededRandom, type MetricValues } from "../src/index";
 import { LATENCY_LOOKS, measureLatency } from "./latency-case";
+import { carryLook } from "./carry-look";
 import { binomial, route } from "./random-draws";
 import { formatRate, wilsonInterval } from "./wilson";
 
@@ -122,19 +123,7 @@ function runExperiment(rates: readonly number[], perIteration: number, statistic
     }
     winners.push(winner);
     requestsAt.push([...requests]);
-    const next: VersionWeight[] = analysis.weights.data;
-    weights = names.map((name) => next.find((w) => w.name === name)?.value ?? 0);
-    // The engine writes the analysis into the status (through the API server: JSON) and observes
-    // the applied weights.
-    experiment.status = JSON.parse(
-      JSON.stringify({
-        ...experiment.status,
-        analysis: { ...experiment.status?.analysis, ...analysis },
-        currentWeightDistribution: next,
-        completedIterations: t,
-        lastUpdateTime: new Date(now).toISOString(),
-      }),
-    ) as Experiment["status"];
+    weights = carryLook(experiment, analysis, names, t, now);
   }
   const total = requests.reduce((s, n) => s + n, 0);
   return { winners, requestsAt, srmAlarms, srmRevocations, candidateShare: candidateRequests / total, regret: lost / total };
