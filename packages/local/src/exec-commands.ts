@@ -1,10 +1,14 @@
+import { createTaskRegistry } from "@iter8ts/tasks";
 import { escapeControls, experimentNamespace, type Experiment } from "@iter8ts/types";
 
+const builtins = createTaskRegistry();
+
 /**
- * The tasks that start processes on the machine that runs them. `run` is a task spec with a
- * `run:` script instead of a `task:` name.
+ * The tasks that start processes on the machine that runs them: the builtin tasks that run user
+ * code (the same mark the task runner refuses them by). `run` is a task spec with a `run:`
+ * script instead of a `task:` name.
  */
-export const EXEC_TASKS: ReadonlySet<string> = new Set(["run", "common/exec", "common/bash", "common/promote-kubectl"]);
+export const EXEC_TASKS: ReadonlySet<string> = new Set(builtins.names().filter((name) => builtins.get(name)?.runsUserCode));
 
 /** One task of a local run's actions that would start a process. */
 export interface ExecCommand {
