@@ -59,7 +59,9 @@ export function secretForms(value: string): string[] {
  */
 export class SecretMask {
   readonly #forms = new Set<string>();
+  /** Built when first needed after a change: most masks are made per request and never used. */
   #pattern: RegExp | undefined;
+  #stale = false;
 
   constructor(values: Iterable<string> = []) {
     for (const value of values) this.add(value);
@@ -67,28 +69,36 @@ export class SecretMask {
 
   /** Adds a secret value; values shorter than {@link MIN_MASKED_LENGTH} are ignored. */
   add(value: string): void {
-    let changed = false;
     for (const form of secretForms(value)) {
       if (this.#forms.has(form)) continue;
       this.#forms.add(form);
-      changed = true;
+      this.#stale = true;
     }
-    if (!changed) return;
-    const sorted = [...this.#forms].sort((a, b) => b.length - a.length);
-    this.#pattern = new RegExp(sorted.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  }
+
+  #current(): RegExp | undefined {
+    if (this.#stale) {
+      // Longest first, so a value containing another is masked whole.
+      const sorted = [...this.#forms].sort((a, b) => b.length - a.length);
+      this.#pattern = new RegExp(sorted.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+      this.#stale = false;
+    }
+    return this.#pattern;
   }
 
   /** The text with every form of every secret value replaced by `[redacted]`. */
   redact(text: string): string {
-    return this.#pattern ? text.replace(this.#pattern, SECRET_MASK) : text;
+    const pattern = this.#current();
+    return pattern ? text.replace(pattern, SECRET_MASK) : text;
   }
 
   /** True when the text holds a form of a secret value. */
   reveals(text: string): boolean {
-    if (!this.#pattern) return false;
-    this.#pattern.lastIndex = 0;
-    const found = this.#pattern.test(text);
-    this.#pattern.lastIndex = 0;
+    const pattern = this.#current();
+    if (!pattern) return false;
+    pattern.lastIndex = 0;
+    const found = pattern.test(text);
+    pattern.lastIndex = 0;
     return found;
   }
 
