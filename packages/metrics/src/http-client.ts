@@ -57,6 +57,17 @@ export class HttpClientError extends Error {
   }
 }
 
+/**
+ * Whether `error` is an {@link HttpClientError}, judged by its shape rather than `instanceof`: a
+ * provider package has its own copy of this package when installed apart from the runtime (a
+ * peer dependency installed next to it), and the runtime's client throws the runtime's class.
+ */
+export function isHttpClientError(error: unknown): error is HttpClientError {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { name?: unknown; kind?: unknown; detail?: unknown };
+  return e.name === "HttpClientError" && typeof e.detail === "string" && Object.values(HttpFailureKind).includes(e.kind as HttpFailureKind);
+}
+
 /** The default largest answer body a metric query reads: 10 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 

@@ -7,6 +7,11 @@ export type { ExperimentContext, MetricProviderV1, MetricQueryV1, MetricResultV1
 export { MetricProviderRegistry, ReservedProvider } from "./metric-provider-registry";
 export type { ProviderResolution } from "./metric-provider-registry";
 export { createDefaultRegistry } from "./default-registry";
+export { PROVIDER_MODULE_API, ProviderModuleError, ProviderModuleErrorCode } from "./provider-module";
+export type { ProviderModuleV1 } from "./provider-module";
+export { loadProviderModules } from "./load-provider-modules";
+export type { LoadedProviderModule, LoadProviderModulesOptions } from "./load-provider-modules";
+export { resolveProviderModule } from "./resolve-provider-module";
 export type { DefaultRegistryOptions } from "./default-registry";
 export { createRestProvider, DEFAULT_TIMEOUT_SECONDS, displayUrl } from "./rest-provider";
 export type { RestProviderOptions, RetryPolicy } from "./rest-provider";
@@ -20,7 +25,7 @@ export { interpolate } from "./template";
 export type { Interpolated } from "./template";
 export { fetchOverHttpClient } from "./http-fetch";
 export type { FetchOverHttpClientOptions } from "./http-fetch";
-export { nodeHttpClient, fetchHttpClient, HttpClientError, HttpFailureKind, DEFAULT_MAX_RESPONSE_BYTES, formatByteSize } from "./http-client";
+export { nodeHttpClient, fetchHttpClient, HttpClientError, HttpFailureKind, isHttpClientError, DEFAULT_MAX_RESPONSE_BYTES, formatByteSize } from "./http-client";
 export {
   AddressCategory,
   EgressAllowError,
