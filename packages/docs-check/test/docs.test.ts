@@ -1,0 +1,138 @@
+// The docs checker (docs/docs-check.md): every shell block of the READMEs and docs/ runs, every
+// TypeScript snippet type-checks as written and runs, documented outputs are compared, and what
+// cannot run on one machine is listed with its reason. DOCS_CHECK_ONLY=a.md,b.md narrows the run.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defaultCustomResourceDefinitions } from "@iter8ts/testkit";
+import { startControlPlane, waitForCrdsEstablished, type ControlPlane } from "@iter8ts/kube-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BlockKind, extractBlocks, missingOutputLine, type DocBlock } from "./doc-blocks";
+import { docFiles } from "./doc-files";
+import { shellFileSession, transcriptBlock, type ShellResult } from "./run-shell";
+import { prepareSnippets, runSnippet, snippetFileName, typecheckSnippets, type PreparedSnippet } from "./run-snippets";
+
+const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..");
+const only = (process.env.DOCS_CHECK_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const files = docFiles(root).filter((f) => !only.length || only.includes(relative(root, f)));
+const parsed = files.map((file) => ({ file, ...extractBlocks(file, readFileSync(file, "utf8")) }));
+const blocks = parsed.flatMap((p) => p.blocks);
+const snippets = blocks.filter((b) => (b.kind === BlockKind.Snippet || b.kind === BlockKind.TestFile) && b.skipReason === undefined);
+
+const where = (b: { file: string; line: number }) => `${relative(root, b.file)}:${b.line}`;
+/** A command needs the control plane when it talks to a cluster. */
+const needsCluster = (text: string) => /(^|[\s;&|(])(kubectl|kubectl-iter8)\s/.test(text) || /iter8ctl\s+(describe|assert|debug)\s+(?!-f)/.test(text);
+
+const executed: string[] = [];
+const cannotRun: { where: string; what: string; reason: string }[] = [];
+for (const b of blocks) {
+  if (b.kind === BlockKind.Other) continue;
+  if (b.skipReason !== undefined) cannotRun.push({ where: where(b), what: b.kind === BlockKind.Shell ? `${b.commands.length} command(s)` : "snippet", reason: b.skipReason });
+  else for (const c of b.commands) if (c.skipReason !== undefined) cannotRun.push({ where: `${relative(root, b.file)}:${c.line}`, what: c.text.split("\n")[0]!, reason: c.skipReason });
+}
+
+// Under node_modules: ignored by git and lint, and `@iter8ts/*` resolve from there as in a project.
+const work = join(root, "packages", "docs-check", "node_modules", ".docs-check");
+let plane: ControlPlane | undefined;
+let env: NodeJS.ProcessEnv = {};
+let pnpmHome = "";
+const prepared = new Map<string, PreparedSnippet>();
+let typeErrors = new Map<string, string[]>();
+let tscResult: ShellResult | undefined;
+
+function explain(result: ShellResult): string {
+  const tail = (s: string) => s.split("\n").slice(-40).join("\n");
+  return `${result.timedOut ? "timed out" : `exit ${result.exitCode}`}\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`;
+}
+
+beforeAll(async () => {
+  mkdirSync(work, { recursive: true });
+  // The quick start links iter8ctl and kubectl-iter8 into PNPM_HOME (what `pnpm setup` adds to PATH).
+  pnpmHome = mkdtempSync(join(tmpdir(), "docs-check-pnpm-"));
+  const runnable = blocks.filter((b) => b.kind === BlockKind.Shell && b.skipReason === undefined);
+  if (runnable.some((b) => b.commands.some((c) => c.skipReason === undefined && needsCluster(c.text)))) {
+    plane = await startControlPlane();
+    // A cluster "that runs the stack": the routing kinds' CRDs of Istio, Knative, KServe and Seldon.
+    const routing = defaultCustomResourceDefinitions().filter((crd) => !String((crd.metadata as { name: string }).name).endsWith(".iter8.tools"));
+    const applied = await plane.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: routing }) });
+    if (applied.exitCode !== 0) throw new Error(`installing the traffic stacks' CRDs failed: ${applied.stderr}`);
+    await waitForCrdsEstablished(plane);
+  }
+  env = {
+    ...process.env,
+    PNPM_HOME: pnpmHome,
+    PATH: [pnpmHome, plane?.binDir, process.env.PATH].filter(Boolean).join(":"),
+    ...(plane ? { KUBECONFIG: plane.kubeconfigPath } : {}),
+  };
+  for (const [name, snippet] of prepareSnippets(snippets, work, root)) prepared.set(name, snippet);
+  if (prepared.size) ({ errors: typeErrors, result: tscResult } = await typecheckSnippets(work, env));
+}, 15 * 60_000);
+
+afterAll(async () => {
+  await plane?.stop();
+  rmSync(pnpmHome, { recursive: true, force: true });
+  const lines = [
+    `docs-check: ${executed.length} documented commands and snippets executed in ${files.length} files; ${cannotRun.length} cannot run here:`,
+    ...cannotRun.map((c) => `  ${c.where} ${c.what}: ${c.reason}`),
+  ];
+  console.log(lines.join("\n"));
+});
+
+it("every docs-check marker is well-formed", () => {
+  expect(parsed.flatMap((p) => p.problems.map((m) => `${where(m)}: ${m.message}`))).toEqual([]);
+});
+
+for (const { file, blocks: fileBlocks } of parsed) {
+  const checked = fileBlocks.filter((b) => b.kind !== BlockKind.Other && b.skipReason === undefined);
+  if (!checked.length) continue;
+  describe(relative(root, file), () => {
+    let session: ReturnType<typeof shellFileSession> | undefined;
+    const shell = () => (session ??= shellFileSession({ root, workDir: work, name: relative(root, file).replace(/[^A-Za-z0-9]+/g, "-"), env }));
+    for (const block of checked) {
+      const title = `${where(block)} ${block.kind === BlockKind.Shell ? (block.commands[0]?.text.split("\n")[0] ?? "") : block.info}`;
+      it(title, async () => {
+        if (block.kind === BlockKind.Shell) await checkShell(block, shell());
+        else await checkSnippet(block);
+      }, ((block.timeoutSeconds ?? 120) + 30) * 1000 * Math.max(1, block.commands.length));
+    }
+  });
+}
+
+async function checkShell(block: DocBlock, session: ReturnType<typeof shellFileSession>): Promise<void> {
+  const runnable = block.commands.filter((c) => c.skipReason === undefined);
+  if (!runnable.length) return;
+  if (block.commands.some((c) => c.output)) {
+    // A transcript: each `$ command` is run and compared with the lines after it.
+    for (const command of runnable) {
+      const result = await session.run(transcriptBlock(block, command));
+      expect(result.exitCode, `${relative(root, block.file)}:${command.line} \`${command.text}\` failed: ${explain(result)}`).toBe(0);
+      executed.push(`${relative(root, block.file)}:${command.line}`);
+      const missing = missingOutputLine(command.output ?? [], result.stdout + result.stderr);
+      expect(missing, `${relative(root, block.file)}:${command.line}: documented output line not printed:\n${missing}\n${explain(result)}`).toBeUndefined();
+    }
+    return;
+  }
+  const result = await session.run(block);
+  expect(result.exitCode, `${where(block)} failed: ${explain(result)}`).toBe(0);
+  for (const c of runnable) executed.push(`${relative(root, block.file)}:${c.line}`);
+  if (block.output) {
+    const missing = missingOutputLine(block.output, result.stdout + result.stderr);
+    expect(missing, `${where(block)}: documented output line not printed:\n${missing}\n${explain(result)}`).toBeUndefined();
+  }
+}
+
+async function checkSnippet(block: DocBlock): Promise<void> {
+  const name = snippetFileName(block, root);
+  const snippet = prepared.get(name)!;
+  if (tscResult && tscResult.exitCode !== 0 && !typeErrors.size) throw new Error(`tsc did not run on the snippets: ${explain(tscResult)}`);
+  const errors = (typeErrors.get(name) ?? []).map((e) => e.replace(/^line (\d+)/, (_m, n: string) => `${relative(root, block.file)}:${block.line + Number(n)}`));
+  expect(errors, `${where(block)}: the snippet does not type-check as written`).toEqual([]);
+  const result = await runSnippet(name, snippet, work, root, env);
+  expect(result.exitCode, `${where(block)}: the snippet fails when run: ${explain(result)}`).toBe(0);
+  executed.push(where(block));
+  if (block.output) {
+    const missing = missingOutputLine(block.output, result.stdout + result.stderr);
+    expect(missing, `${where(block)}: documented output line not printed:\n${missing}\n${explain(result)}`).toBeUndefined();
+  }
+}
