@@ -12,7 +12,7 @@ import {
   type ExperimentKey,
   type MetricsSource,
 } from "@iter8ts/engine";
-import { secretsFromKubernetes, type SecretStore } from "@iter8ts/metrics";
+import { secretsFromKubernetes, type MetricProviderRegistry, type SecretStore } from "@iter8ts/metrics";
 import { createTaskRunner, logPrecedence, taskEventMessage, type Iter8Log, type TaskEvent, type TaskRunner } from "@iter8ts/tasks";
 import { API_VERSION, experimentNamespace, isConditionTrue, type Experiment } from "@iter8ts/types";
 import { ResourceWeightWriter } from "@iter8ts/weights";
@@ -100,6 +100,8 @@ export interface LocalRunOptions {
   files?: DocumentFiles;
   /** Where a dry run's simulated clock starts; default now. */
   dryRunStart?: Date;
+  /** The metric providers (default: the builtin ones); `iter8ctl run --provider` adds loaded ones. */
+  registry?: MetricProviderRegistry;
 }
 
 /** What a local run did. */
@@ -313,7 +315,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
 
     const metrics: MetricsSource = dryRun
       ? new DryRunMetricsSource()
-      : new LocalMetricsSource(secrets, { onWarning: (w) => progress.log(`metric ${w.metric}: warning: ${w.message}`) });
+      : new LocalMetricsSource(secrets, {
+          onWarning: (w) => progress.log(`metric ${w.metric}: warning: ${w.message}`),
+          ...(options.registry ? { query: { registry: options.registry } } : {}),
+        });
     const engine = createEngine(
       {
         store,

@@ -7,6 +7,7 @@ import { ExperimentLoadError, ExperimentLoadErrorCode, type LoadedExperiment } f
 import { parseExperimentText } from "../experiment-source";
 import { reportIssues, reportLoadError } from "../report-issues";
 import { jsonForTerminal, yamlForTerminal } from "../terminal-text";
+import { providerOption, registryWithProviders } from "../provider-modules";
 
 /** Output formats of `analyze`. */
 export const AnalyzeFormat = { Json: "json", Yaml: "yaml" } as const;
@@ -20,6 +21,8 @@ export interface AnalyzeRequest {
   metrics?: string;
   /** A file of Secret documents the metrics name in `spec.secret`. */
   secrets?: string;
+  /** `--provider` modules whose metric providers the analysis may use. */
+  provider?: string[];
   output: AnalyzeFormat;
 }
 
@@ -29,6 +32,8 @@ export interface AnalyzeDeps {
   now?: () => Date;
   /** Passed to queryMetrics: HTTP client, providers, retry pauses. */
   query?: Omit<QueryMetricsOptions, "now">;
+  /** Where `--provider` package names are looked up (default: the current directory). */
+  cwd?: string;
 }
 
 /** Loads the experiment, repairing what analysis does not need to be strict about. */
@@ -78,6 +83,9 @@ async function loadDocuments<T>(io: CommandIo, path: string, flag: string, kind:
  */
 export async function runAnalyze(request: AnalyzeRequest, io: CommandIo, deps: AnalyzeDeps = {}): Promise<number> {
   const label = request.file === "-" ? "standard input" : request.file;
+  const providers = await registryWithProviders(request.provider, io, deps.cwd ?? process.cwd());
+  if (!providers.ok) return 1;
+  const query = providers.registry ? { ...deps.query, registry: providers.registry } : deps.query;
   let loaded: LoadedExperiment;
   try {
     const text = await readFile(io, request.file, "-f");
@@ -105,7 +113,7 @@ export async function runAnalyze(request: AnalyzeRequest, io: CommandIo, deps: A
     secrets = s.value;
   }
   const now = (deps.now ?? (() => new Date()))();
-  const result = await analyzeDocuments(experiment, { ...(fromFile ? { metrics: fromFile } : {}), secrets, now, ...(deps.query ? { query: deps.query } : {}), provenance: "iter8ctl analyze" });
+  const result = await analyzeDocuments(experiment, { ...(fromFile ? { metrics: fromFile } : {}), secrets, now, ...(query ? { query } : {}), provenance: "iter8ctl analyze" });
   for (const { ref, path } of result.missing) {
     io.err(`Warning: ${path}: metric ${ref} has no definition (not in status.metrics${request.metrics ? ` nor in ${request.metrics}` : "; pass --metrics FILE"}); its values are unavailable\n`);
   }
@@ -115,20 +123,21 @@ export async function runAnalyze(request: AnalyzeRequest, io: CommandIo, deps: A
   return 0;
 }
 
-/** `iter8ctl analyze -f FILE|- [--metrics FILE] [--secrets FILE] [-o json|yaml]`. */
+/** `iter8ctl analyze -f FILE|- [--metrics FILE] [--secrets FILE] [--provider MODULE]... [-o json|yaml]`. */
 export function analyzeCommand(io: CommandIo = processIo, deps: AnalyzeDeps = {}): Command {
   return new Command("analyze")
     .description("Query an experiment's metrics for every version now and print the resulting status.analysis")
     .option("-f, --file <path>", "experiment YAML or JSON file, or - to read standard input")
     .option("--metrics <path>", "Metric documents the criteria refer to (default: the metrics embedded in status.metrics)")
     .option("--secrets <path>", "Secret documents the metrics name in spec.secret")
+    .addOption(providerOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(Object.values(AnalyzeFormat)).default(AnalyzeFormat.Yaml))
-    .action(async (opts: { file?: string; metrics?: string; secrets?: string; output: AnalyzeFormat }) => {
+    .action(async (opts: { file?: string; metrics?: string; secrets?: string; provider?: string[]; output: AnalyzeFormat }) => {
       if (opts.file === undefined || opts.file === "") {
         io.err("Error: analyze needs an experiment: pass -f FILE, or -f - to read standard input\n");
         io.setExitCode(1);
         return;
       }
-      io.setExitCode(await runAnalyze({ file: opts.file, metrics: opts.metrics, secrets: opts.secrets, output: opts.output }, io, deps));
+      io.setExitCode(await runAnalyze({ file: opts.file, metrics: opts.metrics, secrets: opts.secrets, provider: opts.provider, output: opts.output }, io, deps));
     });
 }

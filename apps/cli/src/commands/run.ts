@@ -17,6 +17,7 @@ import {
   type LocalRunOptions,
 } from "@iter8ts/local";
 import { ProgressMode, ProgressReporter, type ProgressStream } from "../progress/progress-reporter";
+import { providerOption, registryWithProviders } from "../provider-modules";
 import { escapeControls, forTerminal } from "../terminal-text";
 
 /** Exit codes of `iter8ctl run`. */
@@ -52,6 +53,8 @@ export interface RunRuntime {
    * process at once on a second one; returns a function that removes the handlers.
    */
   onInterrupt(stop: (code: RunExitCode) => void): () => void;
+  /** Where `--provider` package names are looked up (default: the current directory). */
+  cwd?: string;
 }
 
 /** The real process: stdout, `process.env`, SIGINT and SIGTERM. */
@@ -109,6 +112,8 @@ export interface RunCommandOptions {
   allowExec?: boolean;
   /** `NAME` or `NAME=VALUE` entries passed to tasks' processes. */
   env?: string[];
+  /** `--provider` modules whose metric providers the run may use. */
+  provider?: string[];
   dryRun?: boolean;
   plain?: boolean;
   restart?: boolean;
@@ -134,6 +139,8 @@ function failureText(experiment: Experiment): string {
  * @returns the exit code (see {@link RunExitCode}).
  */
 export async function runRun(paths: readonly string[], options: RunCommandOptions, io: CommandIo, runtime: RunRuntime): Promise<number> {
+  const providers = await registryWithProviders(options.provider, io, runtime.cwd ?? process.cwd());
+  if (!providers.ok) return RunExitCode.Failed;
   const controller = new AbortController();
   let interruptCode: RunExitCode = RunExitCode.Interrupted;
   const removeHandlers = runtime.onInterrupt((code) => {
@@ -173,6 +180,7 @@ export async function runRun(paths: readonly string[], options: RunCommandOption
     signal: controller.signal,
     taskEnv: env.env,
     confirmExec,
+    ...(providers.registry ? { registry: providers.registry } : {}),
   };
   if (options.stateDir !== undefined) runOptions.stateDir = options.stateDir;
   let result;
@@ -212,13 +220,14 @@ export async function runRun(paths: readonly string[], options: RunCommandOption
   return RunExitCode.Failed;
 }
 
-/** `iter8ctl run [--allow-exec] [--env NAME[=VALUE]]... [--dry-run] [--plain] [--restart] [--state-dir DIR] <paths...>`. */
+/** `iter8ctl run [--allow-exec] [--env NAME[=VALUE]]... [--provider MODULE]... [--dry-run] [--plain] [--restart] [--state-dir DIR] <paths...>`. */
 export function runCommand(io: CommandIo = processIo, runtime: RunRuntime = processRuntime): Command {
   return new Command("run")
     .description("Run experiments on this machine (local mode): resources in files, real traffic and metrics, live progress")
     .argument("<paths...>", "folders (their .yaml/.yml/.json files) or files with Experiments, Metrics, Secrets and routing objects")
     .option("--allow-exec", "run the actions' commands (run, common/exec, common/bash, common/promote-kubectl) without asking")
     .option("--env <name[=value]>", "pass this variable to the tasks' processes (repeatable); NAME alone takes its value from this environment", (value: string, previous: string[] = []) => [...previous, value])
+    .addOption(providerOption())
     .option("--dry-run", "mock every metric, simulate time, only print the actions and the commands they would run, change no file")
     .option("--plain", "plain log lines instead of the live view on a terminal")
     .option("--restart", "forget the experiments' status and their actions' state, and start over")
@@ -233,7 +242,8 @@ Local mode runs the same engine as the controller, with the cluster replaced by 
     Knative Service, SeldonDeployment, … given among the paths), so a router that follows the
     file moves traffic.
   - Metrics are queried from their backends (Prometheus, New Relic, …); mock and builtin
-    metrics work as in a cluster.
+    metrics work as in a cluster. --provider MODULE adds the metric providers of a provider
+    package (installed in node_modules here or in a folder above) or file (./providers.js).
   - Actions (start, loop, finish, failure) run in this process. Tasks that run commands
     (run, common/exec, common/bash, common/promote-kubectl) run as you, so iter8ctl run first
     lists them (the command or script as written) and runs them only with --allow-exec, or when
@@ -260,6 +270,7 @@ Examples:
   iter8ctl run samples/local/ab-progressive
   iter8ctl run --allow-exec --env KUBECONFIG my-experiment/
   iter8ctl run --dry-run samples/istio
+  iter8ctl run --provider @iter8ts/metrics-provider-jsonfile ml-experiment/
   iter8ctl run experiment.yaml metrics.yaml routing.yaml --plain > run.log`,
     )
     .action(async (paths: string[], opts: RunCommandOptions) => {
