@@ -40,6 +40,7 @@ describe("parseControllerConfig", () => {
       maxResponseBytes: 10 * 1024 * 1024,
       expressionTimeoutMs: 1_000,
       expressionMemoryBytes: 64 * 1024 * 1024,
+      providers: [],
     });
   });
 
@@ -166,6 +167,12 @@ describe("parseControllerConfig", () => {
   it("refuses lease timings that would let two replicas lead at once", () => {
     expect(failure(["--lease-duration=10s", "--renew-deadline=10s"]).message).toContain("--renew-deadline (10s) must be shorter than --lease-duration (10s)");
     expect(failure(["--retry-period=12s"]).message).toContain("--retry-period (12s) must be shorter than --renew-deadline (10s)");
+  });
+
+  it("reads provider modules from repeated --provider flags or ITER8TS_PROVIDERS, the flags winning", () => {
+    expect(config(["--provider", "@acme/iter8-providers", "--provider=./extra.js,@acme/iter8-providers"]).providers).toEqual(["@acme/iter8-providers", "./extra.js"]);
+    expect(config([], { ITER8TS_PROVIDERS: " @iter8ts/metrics-provider-jsonfile , ,/opt/p.mjs" }).providers).toEqual(["@iter8ts/metrics-provider-jsonfile", "/opt/p.mjs"]);
+    expect(config(["--provider", "./mine.js"], { ITER8TS_PROVIDERS: "theirs" }).providers).toEqual(["./mine.js"]);
   });
 
   it("answers --help with the flags, their defaults and variables", () => {

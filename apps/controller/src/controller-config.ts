@@ -77,6 +77,8 @@ export interface ControllerConfig {
   expressionTimeoutMs: number;
   /** Memory limit of the worker evaluating jq and JSONata, in bytes. */
   expressionMemoryBytes: number;
+  /** Provider modules to load at start-up (`--provider`, repeatable, or `ITER8TS_PROVIDERS`, comma-separated). */
+  providers: readonly string[];
 }
 
 /** `--egress-allow` as the Job's `ITER8_EGRESS_ALLOW` carries it. */
@@ -99,6 +101,8 @@ interface FlagSpec {
   boolean?: boolean;
   help: string;
   default?: string;
+  /** Given more than once, the values add up (as a comma-separated list). */
+  repeatable?: boolean;
 }
 
 /** The flags, in the order `--help` lists them. */
@@ -136,6 +140,13 @@ export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
   { name: "max-response-size", env: "ITER8_MAX_RESPONSE_SIZE", default: "10Mi", help: "largest metric answer read (bytes, or with Ki, Mi, Gi); a larger one fails its metric" },
   { name: "expression-timeout", env: "ITER8_EXPRESSION_TIMEOUT", default: "1s", help: "time limit of one jqExpression or jsonataExpression evaluation" },
   { name: "expression-memory", env: "ITER8_EXPRESSION_MEMORY", default: "64Mi", help: "memory limit of the worker that evaluates jq and JSONata (at least 16Mi)" },
+  {
+    name: "provider",
+    env: "ITER8TS_PROVIDERS",
+    repeatable: true,
+    default: "",
+    help: "load the metric providers of this package (looked up in node_modules from the working directory up) or file path; repeatable, or a comma-separated list; a module that cannot be loaded stops the start",
+  },
 ];
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
@@ -223,6 +234,9 @@ const egressAllowList = z.string().transform((text, ctx): EgressAllow => {
   }
 });
 
+/** `--provider` values and `ITER8TS_PROVIDERS`: module specifiers, comma-separated, blanks dropped. */
+const providerList = z.string().transform((text) => [...new Set(text.split(",").map((m) => m.trim()).filter((m) => m !== ""))]);
+
 /** A duration that must be positive. */
 const positiveDurationMs = (flag: string) => durationMs(flag).refine((ms) => ms > 0, `--${flag} must be longer than 0`);
 
@@ -253,6 +267,7 @@ const RawConfigSchema = z.object({
   "max-response-size": byteSize("max-response-size", 1024, "1Ki"),
   "expression-timeout": positiveDurationMs("expression-timeout"),
   "expression-memory": byteSize("expression-memory", 16 * 1024 ** 2, "16Mi"),
+  provider: providerList,
 });
 
 /** What the command line asked for besides settings. */
@@ -289,7 +304,8 @@ function readFlags(argv: readonly string[]): Map<string, string> {
         i += 1;
       }
     }
-    values.set(name, value);
+    const earlier = values.get(name);
+    values.set(name, spec.repeatable && earlier !== undefined ? `${earlier},${value}` : value);
   }
   return values;
 }
@@ -356,6 +372,7 @@ export function parseControllerConfig(argv: readonly string[], env: Readonly<Rec
     maxResponseBytes: v["max-response-size"],
     expressionTimeoutMs: v["expression-timeout"],
     expressionMemoryBytes: v["expression-memory"],
+    providers: v.provider,
   };
   if (v.kubeconfig) config.kubeconfig = v.kubeconfig;
   if (v.namespace) config.namespace = v.namespace;

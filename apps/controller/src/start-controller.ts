@@ -21,7 +21,7 @@ import {
   experimentKeyOfJob,
   KubeReferenceGrants,
 } from "@iter8ts/kube";
-import { ValueExtractor, createDefaultRegistry, createEgressPolicy, nodeHttpClient } from "@iter8ts/metrics";
+import { ValueExtractor, createDefaultRegistry, createEgressPolicy, loadProviderModules, nodeHttpClient } from "@iter8ts/metrics";
 import { ROUTING_WEIGHT_POLICY, ResourceWeightWriter } from "@iter8ts/weights";
 import type { Logger } from "pino";
 import { actionTaskChecker } from "./action-task-checker";
@@ -45,6 +45,8 @@ export interface StartOptions {
   actionEnv?: Readonly<Record<string, string>>;
   /** Node.js process metrics on /metrics (default true). */
   processMetrics?: boolean;
+  /** Where `--provider` package names are looked up (default: the working directory). */
+  cwd?: string;
 }
 
 /** A started controller. */
@@ -81,6 +83,13 @@ function leaderElection(elector: (callbacks: LeadershipCallbacks) => LeaderElect
  */
 export async function startController(config: ControllerConfig, options: StartOptions): Promise<RunningController> {
   const log = options.logger;
+  // Provider modules first: one that cannot be used (not found, another API version, a name
+  // taken) stops the start with its error before anything connects or listens.
+  const extractor = new ValueExtractor({ limits: { timeoutMs: config.expressionTimeoutMs, memoryBytes: config.expressionMemoryBytes } });
+  const registry = createDefaultRegistry({ extractor });
+  for (const loaded of await loadProviderModules(registry, config.providers, { cwd: options.cwd ?? process.cwd() })) {
+    log.info({ module: loaded.module, file: loaded.file, providers: loaded.providers }, `loaded metric providers ${loaded.providers.join(", ")} from ${loaded.module}`);
+  }
   const clients = createKubeClients(options.kubeConfig ? { kubeConfig: options.kubeConfig } : config.kubeconfig ? { kubeconfig: config.kubeconfig } : {});
   const scope = config.namespace ? { namespace: config.namespace } : {};
   const experiments = createExperimentInformer(clients, scope);
@@ -109,10 +118,9 @@ export async function startController(config: ControllerConfig, options: StartOp
   // server (unless --egress-allow says so), its answer is read up to --max-response-size, and its
   // jq/JSONata runs in a worker process under --expression-timeout and --expression-memory.
   const egress = createEgressPolicy({ allow: config.egressAllow, apiServerAddresses: await apiServerAddresses(clients.kubeConfig, config.apiServiceHost) });
-  const extractor = new ValueExtractor({ limits: { timeoutMs: config.expressionTimeoutMs, memoryBytes: config.expressionMemoryBytes } });
   const metricsSource = timeMetricQueries(
     new KubeMetricsSource(clients, {
-      registry: createDefaultRegistry({ extractor }),
+      registry,
       http: nodeHttpClient({ egress, maxResponseBytes: config.maxResponseBytes }),
       onQueried: (report) => {
         const fields = { experiment: report.experiment.name, namespace: report.experiment.namespace };
