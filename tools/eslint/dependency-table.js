@@ -25,6 +25,7 @@ export const ALLOWED_DEPENDENCIES = {
   "@iter8ts/kube": [types, analytics, resources, metrics, weights, tasks, engine],
   [local]: [types, analytics, resources, metrics, weights, tasks, engine],
   "@iter8ts/demo": [types, analytics, metrics, engine, local, report],
+  "@iter8ts/dashboard": [types, resources, "@iter8ts/kube", local, report],
   "@iter8ts/testkit": [types, resources],
   "@iter8ts/kube-harness": ["@iter8ts/testkit"],
 };

@@ -17,7 +17,8 @@ export interface RenderReportOptions {
 /** Shorthand: escape a document string. */
 const e = escapeHtml;
 
-const OUTCOME_LABEL: Record<ExperimentOutcome, string> = {
+/** An outcome as the pages print it. */
+export const OUTCOME_LABEL: Record<ExperimentOutcome, string> = {
   NotStarted: "Not started",
   InProgress: "In progress",
   Completed: "Completed",
@@ -27,7 +28,8 @@ const OUTCOME_LABEL: Record<ExperimentOutcome, string> = {
 
 // Inline only: the page must open without any network access, and the Content-Security-Policy
 // below forbids every external resource, scripts included.
-const STYLE = `
+/** The report's CSS; the dashboard serves it as a stylesheet of its own origin. */
+export const REPORT_STYLE = `
 :root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --panel: #f6f8fa; --good: #116329; --bad: #a40e26; --warn: #7d4e00; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: #fff; }
@@ -313,6 +315,17 @@ function decisions(data: ReportData): string {
 }
 
 /**
+ * The report's sections, each a `<section>` with a fixed id (`overview`, `result`, `weights`,
+ * `metrics`, `objectives`, `rewards`, `statistics` when the analysis has evidence, `decisions`),
+ * every text escaped: the report page and the live dashboard's experiment page are made of them.
+ */
+export function renderReportSections(data: ReportData): string[] {
+  return [overview(data), result(data), weights(data), metrics(data), objectives(data), rewards(data), data.statistics ? statistics(data.statistics) : "", decisions(data)].filter(
+    (section) => section !== "",
+  );
+}
+
+/**
  * Draws a report as one self-contained HTML page: inline CSS and SVG, no script, and a
  * Content-Security-Policy that forbids loading anything, so it opens offline and cannot call
  * out. Every string from the experiment is escaped. The same data gives the same bytes.
@@ -329,14 +342,7 @@ export function renderReportHtml(data: ReportData, options: RenderReportOptions 
     `<header><p class="eyebrow">Iter8 experiment report</p><h1>${e(x.name)}</h1>`,
     `<p class="outcome outcome-${x.outcome}"><span class="badge">${OUTCOME_LABEL[x.outcome]}</span>${e(x.namespace)} · ${e(x.testingPattern)} · ${e(x.deploymentPattern)} · ${x.completedIterations} of ${x.totalIterations} iterations</p></header>`,
     data.historyNote ? `<p class="note">${e(data.historyNote)}</p>` : "",
-    overview(data),
-    result(data),
-    weights(data),
-    metrics(data),
-    objectives(data),
-    rewards(data),
-    data.statistics ? statistics(data.statistics) : "",
-    decisions(data),
+    ...renderReportSections(data),
     `<footer>Drawn by iter8ctl report from ${sourceText}.${options.renderedAt ? ` Rendered at ${e(options.renderedAt)}.` : ""}</footer>`,
   ];
   return [
@@ -348,7 +354,7 @@ export function renderReportHtml(data: ReportData, options: RenderReportOptions 
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<meta name="referrer" content="no-referrer">`,
     `<title>${e(`${x.name} — Iter8 experiment report`)}</title>`,
-    `<style>${STYLE}</style>`,
+    `<style>${REPORT_STYLE}</style>`,
     `</head>`,
     `<body><main>`,
     ...body.filter((b) => b !== ""),
