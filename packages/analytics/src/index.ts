@@ -51,6 +51,8 @@ export {
   StatisticsDataSchema,
   StatisticsStateSchema,
   SequentialTestStateSchema,
+  GroupSequentialStateSchema,
+  GroupSequentialTestStateSchema,
   SrmStateSchema,
   ObjectiveEvidenceSchema,
   VersionEvidenceSchema,
@@ -70,6 +72,8 @@ export type {
   StatisticsData,
   StatisticsState,
   SequentialTestState,
+  GroupSequentialState,
+  GroupSequentialTestState,
   SrmState,
   ObjectiveEvidence,
   VersionEvidence,
@@ -124,6 +128,14 @@ export {
   INITIAL_ALWAYS_VALID_STATE,
 } from "./stats/msprt";
 export type { MsprtInput, MsprtLook, AsymptoticConfidenceSequence, AlwaysValidState } from "./stats/msprt";
+export {
+  SpendingFunction,
+  spentAlpha,
+  groupSequentialBoundaries,
+  crossingProbabilities,
+  classicalBoundary,
+} from "./stats/group-sequential";
+export type { GroupSequentialDesign, LookBoundary } from "./stats/group-sequential";
 export { SrmStatus, srmTest, srmTestPeriods, srmExpectedCounts, srmFromExpected } from "./stats/srm";
 export type { SrmResult, SrmPeriod, SrmOptions } from "./stats/srm";
 export { topTwoThompson, mixAllocation } from "./stats/thompson-allocation";

@@ -10,10 +10,17 @@ import {
   REQUESTS,
   statisticsExperiment,
 } from "./__fixtures__/statistics-experiment";
-import { StatisticsAnalysisSchema } from "./statistics-analysis";
+import { groupSequentialBoundaries, spentAlpha } from "./group-sequential";
+import { StatisticsAnalysisSchema, type GroupSequentialState } from "./statistics-analysis";
 import { topTwoThompson } from "./thompson-allocation";
 
 const even = { v1: 50, v2: 50 };
+/**
+ * The always-valid design at the levels these single-look cases were written for (two-sided 0.1
+ * for one candidate). The default group-sequential design spends almost nothing at look 1 of 15,
+ * so a single look can decide only under the always-valid test.
+ */
+const AV = { design: "always-valid", alpha: 0.05, baselineAlpha: 0.05 } as const;
 
 function stats(result: ReturnType<typeof analyze>) {
   if (!result.statistics) throw new Error("no statistics part in the result");
@@ -22,7 +29,7 @@ function stats(result: ReturnType<typeof analyze>) {
 
 describe("analyze in the statistics mode: A/B", () => {
   it("declares a clear winner with its evidence and moves traffic within the Iter8 caps", () => {
-    const result = analyze(statisticsExperiment({ current: even }), conversions({ v1: [1000, 10000], v2: [1300, 10000] }), {
+    const result = analyze(statisticsExperiment({ current: even, strength: AV }), conversions({ v1: [1000, 10000], v2: [1300, 10000] }), {
       now: lookTime(1),
     });
     expect(result.winnerAssessment.data).toEqual({ winnerFound: true, winner: "v2", bestVersions: ["v2"] });
@@ -47,7 +54,7 @@ describe("analyze in the statistics mode: A/B", () => {
   });
 
   it("runs the always-valid test of the candidate against the baseline from its formulas", () => {
-    const result = analyze(statisticsExperiment({ current: even }), conversions({ v1: [1000, 10000], v2: [1300, 10000] }), {
+    const result = analyze(statisticsExperiment({ current: even, strength: AV }), conversions({ v1: [1000, 10000], v2: [1300, 10000] }), {
       now: lookTime(1),
     });
     const test = stats(result).winner.sequential["v2"]!;
@@ -131,7 +138,7 @@ describe("analyze in the statistics mode: A/B", () => {
 
   it("prefers the lower value when the reward is lower-is-better", () => {
     const result = analyze(
-      statisticsExperiment({ current: even, direction: "Low" }),
+      statisticsExperiment({ current: even, direction: "Low", strength: AV }),
       conversions({ v1: [1300, 10000], v2: [1000, 10000] }),
       { now: lookTime(1) },
     );
@@ -140,7 +147,7 @@ describe("analyze in the statistics mode: A/B", () => {
   });
 
   it("declares the baseline once the always-valid test settles against the candidate", () => {
-    const result = analyze(statisticsExperiment({ current: even }), conversions({ v1: [1300, 10000], v2: [1000, 10000] }), {
+    const result = analyze(statisticsExperiment({ current: even, strength: AV }), conversions({ v1: [1300, 10000], v2: [1000, 10000] }), {
       now: lookTime(1),
     });
     expect(result.winnerAssessment.data).toEqual({ winnerFound: true, winner: "v1", bestVersions: ["v1"] });
@@ -149,7 +156,7 @@ describe("analyze in the statistics mode: A/B", () => {
 
   it("waits for the always-valid test even when P(best) and the loss allow a winner", () => {
     // z ≈ 2.2: P(best) ≈ 0.986 but the always-valid p-value is not yet below 0.1.
-    const result = analyze(statisticsExperiment({ current: even }), conversions({ v1: [1000, 10000], v2: [1095, 10000] }), {
+    const result = analyze(statisticsExperiment({ current: even, strength: AV }), conversions({ v1: [1000, 10000], v2: [1095, 10000] }), {
       now: lookTime(1),
       });
     const data = stats(result);
@@ -191,7 +198,7 @@ describe("analyze in the statistics mode: A/B", () => {
 
 describe("analyze in the statistics mode: state across iterations", () => {
   it("keeps the running minimum of the always-valid p-value", () => {
-    let exp = statisticsExperiment({ current: even });
+    let exp = statisticsExperiment({ current: even, strength: AV });
     const first = analyze(exp, conversions({ v1: [1000, 10000], v2: [1300, 10000] }), { now: lookTime(1) });
     exp = afterLook(exp, first, 1);
     exp.status!.currentWeightDistribution = [
@@ -216,7 +223,7 @@ describe("analyze in the statistics mode: state across iterations", () => {
         v2: { value: v2[0] / v2[1], sampleSize: v2[1] },
       },
     });
-    let exp = statisticsExperiment({ current: even, objectives });
+    let exp = statisticsExperiment({ current: even, objectives, strength: AV });
     const first = analyze(exp, { ...conversions({ v1: [1000, 10000], v2: [1300, 10000] }), ...errorRate([10, 10000], [12, 10000]) }, {
       now: lookTime(1),
     });
@@ -314,7 +321,7 @@ describe("analyze in the statistics mode: traffic against weights", () => {
   });
 
   it("reports the check as unavailable without request counts", () => {
-    const exp = statisticsExperiment({ current: even });
+    const exp = statisticsExperiment({ current: even, strength: AV });
     delete exp.spec.criteria!.requestCount;
     const values = conversions({ v1: [1000, 10000], v2: [1300, 10000] });
     delete values[REQUESTS];
@@ -388,7 +395,7 @@ describe("analyze in the statistics mode: odd inputs", () => {
 
 describe("analyze in the statistics mode: A/B/N", () => {
   it("shares alpha between the candidates and picks the best of three", () => {
-    const exp = statisticsExperiment({ pattern: "A/B/N", versions: ["v1", "v2", "v3"], current: { v1: 34, v2: 33, v3: 33 } });
+    const exp = statisticsExperiment({ pattern: "A/B/N", versions: ["v1", "v2", "v3"], current: { v1: 34, v2: 33, v3: 33 }, strength: AV });
     const result = analyze(exp, conversions({ v1: [1020, 10200], v2: [1000, 9900], v3: [1300, 9900] }), { now: lookTime(1) });
     const data = stats(result);
     // Each one-sided claim at 0.05 / 2 candidates, i.e. two-sided confidence sequences at 0.05.
@@ -457,5 +464,111 @@ describe("analyze in the statistics mode: the carried state", () => {
     expect(data.srm.reason).toMatch(
       /^the carried state is inconsistent: it was written at completed iteration 0, but 5 iterations have completed now \(expected 1\)/,
     );
+  });
+});
+
+describe("analyze in the statistics mode: the group-sequential design", () => {
+  /** Looks 1…n at 50/50 with 10,000 requests per version per look, the state carried through JSON. */
+  function looks(n: number, rates: [number, number], edit?: (exp: Experiment, look: number) => void) {
+    let exp = statisticsExperiment({ current: even });
+    const results: ReturnType<typeof analyze>[] = [];
+    for (let look = 1; look <= n; look++) {
+      edit?.(exp, look);
+      const result = analyze(
+        exp,
+        conversions({ v1: [rates[0] * 10000 * look, 10000 * look], v2: [rates[1] * 10000 * look, 10000 * look] }),
+        { now: lookTime(look) },
+      );
+      results.push(result);
+      exp = JSON.parse(JSON.stringify(afterLook(exp, result, look))) as Experiment;
+      exp.status!.currentWeightDistribution = [
+        { name: "v1", value: 50 },
+        { name: "v2", value: 50 },
+      ];
+    }
+    return { results, exp };
+  }
+
+  it("is the default: spends alpha over the planned looks and names the design", () => {
+    // z = 0.03 / √(0.115 · 0.885 · 2/10⁴) ≈ 6.65 at look 1 of 15 (the default duration): the
+    // O'Brien–Fleming-like boundary there is above 10, so even this effect waits.
+    const [first] = looks(1, [0.1, 0.13]).results;
+    const data = stats(first!);
+    const test = data.winner.sequential["v2"]!;
+    expect(test.design).toBe("group-sequential");
+    expect(test.groupSequential).toMatchObject({ spending: "obrien-fleming", look: 1, plannedLooks: 15, alphaUpper: 0.009, alphaLower: 0.001 });
+    expect(test.groupSequential!.z).toBeCloseTo(0.03 / Math.sqrt(0.115 * 0.885 * (2 / 10000)), 10);
+    const [bound] = groupSequentialBoundaries({ spending: "obrien-fleming", alphaUpper: 0.009, alphaLower: 0.001, plannedLooks: 15 }, [1]);
+    expect(test.groupSequential!.upperBound).toBeCloseTo(bound!.upper, 12);
+    expect(bound!.upper).toBeGreaterThan(10);
+    expect(data.winner.rule).toBe("sequential-not-significant");
+    expect(data.winner.reason).toMatch(/^v2 leads but its group-sequential z against the baseline is 6\.6\d* \(needs ≥ 10\.\d+ at look 1 of 15\)$/);
+    expect(first!.statistics?.message).toContain("design: group-sequential (O'Brien-Fleming-like alpha spending over 15 planned looks, look 1)");
+    expect(data.state.sequential.groupSequential?.tests["v2"]).toMatchObject({ looks: [1], crossed: null });
+  });
+
+  it("declares the winner at the first look whose z crosses the boundary, and records what it spent", () => {
+    const { results } = looks(6, [0.1, 0.13]);
+    const design = { spending: "obrien-fleming" as const, alphaUpper: 0.009, alphaLower: 0.001, plannedLooks: 15 };
+    const bounds = groupSequentialBoundaries(design, [1, 2, 3, 4, 5, 6]);
+    const z1 = 0.03 / Math.sqrt(0.115 * 0.885 * (2 / 10000));
+    // Same rates at every look: z grows as √look.
+    const crossing = bounds.findIndex((b, i) => z1 * Math.sqrt(i + 1) >= b.upper) + 1;
+    expect(crossing).toBeGreaterThan(1);
+    results.forEach((result, i) => {
+      const look = i + 1;
+      expect(result.winnerAssessment.data.winner).toBe(look >= crossing ? "v2" : undefined);
+    });
+    const state = stats(results[crossing - 1]!).state.sequential.groupSequential!;
+    expect(state.tests["v2"]).toMatchObject({ looks: Array.from({ length: crossing }, (_, i) => i + 1), crossed: "upper" });
+    expect(state.tests["v2"]!.spentUpper).toBeCloseTo(bounds[crossing - 1]!.spentUpper, 15);
+    expect(state.tests["v2"]!.spentUpper).toBeCloseTo(spentAlpha("obrien-fleming", 0.009, crossing / 15), 12);
+    // Crossing is final: later looks keep the test where it stopped.
+    expect(stats(results[5]!).state.sequential.groupSequential!.tests["v2"]!.looks).toHaveLength(crossing);
+  });
+
+  it("hands over to the always-valid test when the planned looks change", () => {
+    const { results } = looks(2, [0.1, 0.1], (exp, look) => {
+      if (look === 2) exp.spec.duration = { ...exp.spec.duration, iterationsPerLoop: 30 };
+    });
+    const data = stats(results[1]!);
+    expect(results[1]!.statistics?.message).toContain(
+      "Warning: the planned looks changed (15 → 30: maxLoops × iterationsPerLoop); the always-valid test decides from now on",
+    );
+    expect(data.state.sequential.groupSequential?.abandoned).toMatch(/^the planned looks changed/);
+    expect(data.winner.sequential["v2"]?.design).toBe("always-valid");
+  });
+
+  it("hands over to the always-valid test past the planned looks", () => {
+    const { results } = looks(3, [0.1, 0.1], (exp) => {
+      exp.spec.duration = { ...exp.spec.duration, iterationsPerLoop: 2 };
+    });
+    expect(results[1]!.statistics?.message).not.toContain("always-valid test decides");
+    expect(results[2]!.statistics?.message).toContain("look 3 is past the 2 planned looks (maxLoops × iterationsPerLoop)");
+    expect(stats(results[2]!).winner.sequential["v2"]?.design).toBe("always-valid");
+  });
+
+  it("checks the carried state: alpha spent must be what the design spends at its looks", () => {
+    const { exp } = looks(2, [0.1, 0.1]);
+    const state = (exp.status!.analysis as Record<string, { data: { state: { sequential: { groupSequential: GroupSequentialState } } } }>)[
+      "statistics"
+    ]!.data.state.sequential.groupSequential;
+    state.tests["v2"]!.spentUpper = 0.004;
+    const result = analyze(exp, conversions({ v1: [3000, 30000], v2: [3000, 30000] }), { now: lookTime(3) });
+    expect(result.statistics?.message).toMatch(
+      /the carried group-sequential state is inconsistent: v2: it records alpha spent 0\.004 \/ [\d.e-]+ where the design spends [\d.e-]+ \/ [\d.e-]+ at looks 1, 2; the always-valid test decides from now on/,
+    );
+    expect(stats(result).winner.sequential["v2"]?.design).toBe("always-valid");
+  });
+
+  it("uses the always-valid test when strength.design asks for it", () => {
+    const result = analyze(statisticsExperiment({ current: even, strength: { design: "always-valid" } }), conversions({ v1: [1000, 10000], v2: [1300, 10000] }), {
+      now: lookTime(1),
+    });
+    expect(result.statistics?.message).toContain("design: always-valid (strength.design)");
+    expect(stats(result).state.sequential.groupSequential).toBeUndefined();
+    expect(stats(result).winner.sequential["v2"]?.design).toBe("always-valid");
+    // alpha + baselineAlpha = 0.01: the two-sided level of the confidence sequence.
+    expect(stats(result).winner.sequential["v2"]?.alpha).toBeCloseTo(0.01, 15);
   });
 });

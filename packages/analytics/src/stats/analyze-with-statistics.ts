@@ -34,6 +34,7 @@ import { credibleInterval, posteriorMean } from "./posterior";
 import {
   StatisticsAnalysisSchema,
   StatisticsStateSchema,
+  type GroupSequentialState,
   type SequentialEvidence,
   type SequentialTestState,
   type StatisticsAnalysis,
@@ -52,6 +53,15 @@ import {
   type SequentialSettings,
 } from "./track-sequential";
 import { emptySrmState, trackTraffic } from "./track-traffic";
+import {
+  designOf,
+  groupSequentialEvidence,
+  groupSequentialStateProblem,
+  INITIAL_GROUP_SEQUENTIAL_TEST,
+  trackGroupSequential,
+} from "./track-group-sequential";
+import type { SampleSummary } from "./sample-summary";
+import type { Direction } from "./probability-best";
 
 /** The four Iter8 results plus the statistics part. */
 export interface StatisticsAnalysisResult {
@@ -135,6 +145,90 @@ function previousState(
     );
   }
   return { state, broken: null };
+}
+
+/** What {@link trackDesign} needs. */
+interface DesignInputs {
+  experiment: Experiment;
+  strength: Strength;
+  /** The design carried from the last look (undefined: none, or the tests restarted). */
+  carried: GroupSequentialState | undefined;
+  /** The carried state was missing or inconsistent although earlier looks happened. */
+  broken: boolean;
+  candidates: readonly string[];
+  baseline: SampleSummary | null;
+  summaries: readonly (SampleSummary | null)[];
+  direction: Direction;
+  gate: SequentialLookGate;
+  message: AnalysisMessage;
+}
+
+/**
+ * The group-sequential design of this look: set up over the planned looks at the first look,
+ * continued from the carried state, or abandoned (for good: the always-valid test, which ran
+ * alongside from the start, decides from then on) when it cannot be continued validly — the
+ * horizon or the design changed, the look is past the plan, or the carried state is missing or
+ * does not fit the design (the alpha already spent would be unknown).
+ */
+function trackDesign(inputs: DesignInputs): GroupSequentialState {
+  const { experiment, strength, carried, candidates, message } = inputs;
+  const plannedLooks = Math.max(1, totalIterations(experiment));
+  const look = (experiment.status?.completedIterations ?? 0) + 1;
+  const count = Math.max(1, candidates.length);
+  const fresh: GroupSequentialState = {
+    spending: strength.spending,
+    alphaUpper: strength.alpha / count,
+    alphaLower: strength.baselineAlpha / count,
+    plannedLooks,
+    tests: {},
+    abandoned: null,
+  };
+  const abandon = (state: GroupSequentialState, why: string): GroupSequentialState => {
+    message.warn(`${why}; the always-valid test decides from now on`);
+    return { ...state, abandoned: why };
+  };
+  let state: GroupSequentialState;
+  if (carried?.abandoned) {
+    state = carried;
+  } else if (carried === undefined) {
+    state = inputs.broken ? abandon(fresh, "the group-sequential state of the earlier looks is missing") : fresh;
+  } else if (carried.plannedLooks !== plannedLooks) {
+    state = abandon(carried, `the planned looks changed (${carried.plannedLooks} → ${plannedLooks}: maxLoops × iterationsPerLoop)`);
+  } else if (carried.spending !== fresh.spending || carried.alphaUpper !== fresh.alphaUpper || carried.alphaLower !== fresh.alphaLower) {
+    state = abandon(carried, "the group-sequential design changed (spending, alpha, baselineAlpha or the candidates)");
+  } else {
+    const design = designOf(carried);
+    const problems = candidates
+      .map((c) => [c, carried.tests[c] ? groupSequentialStateProblem(carried.tests[c]!, design) : null] as const)
+      .filter(([, problem]) => problem !== null);
+    state = problems.length
+      ? abandon(carried, `the carried group-sequential state is inconsistent: ${problems.map(([c, p]) => `${c}: ${p}`).join("; ")}`)
+      : carried;
+  }
+  if (!state.abandoned && look > plannedLooks) {
+    state = abandon(state, `look ${look} is past the ${plannedLooks} planned looks (maxLoops × iterationsPerLoop)`);
+  }
+  if (state.abandoned) {
+    message.info(`design: always-valid (${state.abandoned})`);
+    return state;
+  }
+  const design = designOf(state);
+  const tests: GroupSequentialState["tests"] = {};
+  candidates.forEach((candidate, j) => {
+    tests[candidate] = trackGroupSequential(
+      state.tests[candidate] ?? INITIAL_GROUP_SEQUENTIAL_TEST,
+      inputs.baseline,
+      inputs.summaries[j] ?? null,
+      design,
+      look,
+      inputs.direction,
+      inputs.gate,
+    );
+  });
+  message.info(
+    `design: group-sequential (${state.spending === "pocock" ? "Pocock" : "O'Brien-Fleming"}-like alpha spending over ${plannedLooks} planned looks, look ${look})`,
+  );
+  return { ...state, tests };
 }
 
 /** Carries the previous statistics part through when this iteration cannot produce one. */
@@ -286,15 +380,17 @@ export function analyzeWithStatistics(
   // Always-valid tests of each candidate against the baseline.
   const sequentialEvidenceByVersion: Record<string, SequentialEvidence> = {};
   const candidates = versions.slice(1);
-  // Each claim ("this candidate is better", "the baseline is better") is one-sided at
-  // alpha / candidates, which a two-sided confidence sequence at twice that level provides.
+  // The always-valid test is a two-sided confidence sequence: at level (alpha + baselineAlpha)
+  // per experiment, shared by the candidates, any call under the null stays within that total
+  // (each side at half of it). The group-sequential design spends the two claims separately.
   const settings: SequentialSettings = {
-    alpha: (2 * strength.alpha) / Math.max(1, candidates.length),
+    alpha: (strength.alpha + strength.baselineAlpha) / Math.max(1, candidates.length),
     tuning: strength.sequentialTuning,
     direction: rewardSpec?.preferredDirection ?? "High",
   };
   const sequentialMetric = reward?.metric ?? null;
   let tests: Record<string, SequentialTestState> = {};
+  let groupSequential: GroupSequentialState | undefined;
   if (strength.sequential && reward && rewardObservations) {
     const old = previous.sequential;
     const continuing = old.metric === sequentialMetric && old.alpha === settings.alpha && old.tuning === settings.tuning;
@@ -311,8 +407,34 @@ export function analyzeWithStatistics(
       const before = (continuing ? old.tests[candidate] : undefined) ?? INITIAL_SEQUENTIAL_TEST;
       const next = trackSequential(before, baselineSummary, rewardObservations![j + 1]?.summary ?? null, settings, gate);
       tests[candidate] = next;
-      sequentialEvidenceByVersion[candidate] = sequentialEvidence(next, settings);
+      sequentialEvidenceByVersion[candidate] = { ...sequentialEvidence(next, settings), design: "always-valid" };
     });
+    if (strength.design === "always-valid") {
+      statisticsMessage.info("design: always-valid (strength.design)");
+    } else {
+      groupSequential = trackDesign({
+        experiment,
+        strength,
+        carried: continuing ? old.groupSequential : undefined,
+        broken: broken !== null || (!continuing && old.metric !== null),
+        candidates,
+        baseline: baselineSummary,
+        summaries: candidates.map((_, j) => rewardObservations![j + 1]?.summary ?? null),
+        direction: settings.direction,
+        gate,
+        message: statisticsMessage,
+      });
+      if (groupSequential.abandoned == null) {
+        const design = designOf(groupSequential);
+        for (const candidate of candidates) {
+          sequentialEvidenceByVersion[candidate] = groupSequentialEvidence(
+            groupSequential.tests[candidate] ?? INITIAL_GROUP_SEQUENTIAL_TEST,
+            design,
+            sequentialEvidenceByVersion[candidate],
+          );
+        }
+      }
+    }
   } else {
     tests = {};
   }
@@ -382,7 +504,7 @@ export function analyzeWithStatistics(
     looks: look,
     completedIterations: experiment.status?.completedIterations ?? 0,
     versions: [...versions],
-    sequential: { metric: sequentialMetric, alpha: settings.alpha, tuning: settings.tuning, tests },
+    sequential: { metric: sequentialMetric, alpha: settings.alpha, tuning: settings.tuning, tests, ...(groupSequential ? { groupSequential } : {}) },
     srm: traffic.state,
     decision,
   };

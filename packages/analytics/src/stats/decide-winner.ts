@@ -251,7 +251,7 @@ export function decideWinner(inputs: WinnerInputs): WinnerDecision {
       if (unsettled.length > 0) {
         return finish(
           "sequential-not-significant",
-          `baseline ${name} leads but the always-valid tests against ${unsettled.join(", ")} have not settled in its favour`,
+          `baseline ${name} leads but the ${inputs.sequential[unsettled[0]!]?.design === "group-sequential" ? "group-sequential" : "always-valid"} tests against ${unsettled.join(", ")} have not settled in its favour`,
           null,
           nearlyBest,
         );
@@ -259,9 +259,13 @@ export function decideWinner(inputs: WinnerInputs): WinnerDecision {
     } else {
       const test = inputs.sequential[name];
       if (test?.favours !== "candidate") {
+        const gs = test?.design === "group-sequential" ? test.groupSequential : undefined;
         return finish(
           "sequential-not-significant",
-          `${name} leads but its always-valid p-value against the baseline is ${test ? describeNumber(test.pValue) : 1} (needs ≤ ${test ? describeNumber(test.alpha) : strength.alpha} with the interval on its side)`,
+          gs
+            ? `${name} leads but its group-sequential z against the baseline is ${gs.z === null ? "not available yet" : describeNumber(gs.z)}` +
+                (gs.upperBound === null ? "" : ` (needs ≥ ${describeNumber(gs.upperBound)} at look ${gs.look} of ${gs.plannedLooks})`)
+            : `${name} leads but its always-valid p-value against the baseline is ${test ? describeNumber(test.pValue) : 1} (needs ≤ ${test ? describeNumber(test.alpha) : strength.alpha} with the interval on its side)`,
           null,
           nearlyBest,
         );
@@ -271,7 +275,11 @@ export function decideWinner(inputs: WinnerInputs): WinnerDecision {
   return finish(
     "winner",
     `${name}: P(best) = ${describeNumber(pBest)} ≥ ${confidence}, expected loss ${describeNumber(loss)} ≤ ${describeNumber(lossThreshold ?? 0)}` +
-      (strength.sequential ? ", always-valid test settled" : ""),
+      (strength.sequential
+        ? Object.values(inputs.sequential).some((t) => t.design === "group-sequential")
+          ? ", group-sequential test crossed its boundary"
+          : ", always-valid test settled"
+        : ""),
     name,
   );
 }

@@ -28,6 +28,42 @@ export const SequentialTestStateSchema = z.strictObject({
 /** A value of {@link SequentialTestStateSchema}. */
 export type SequentialTestState = z.infer<typeof SequentialTestStateSchema>;
 
+/**
+ * Running state of one group-sequential test of a candidate against the baseline: what the
+ * design needs to continue at the next look. The boundaries themselves are not stored: they
+ * follow from the design and the look indices, and the recorded spent alpha is checked against
+ * them when the state comes back.
+ */
+export const GroupSequentialTestStateSchema = z.strictObject({
+  /** Look indices (1-based, `completedIterations + 1` at the time) that counted, increasing. */
+  looks: z.array(z.int().min(1)),
+  /** One-sided alpha spent so far on the upper ("candidate better") and lower side. */
+  spentUpper: z.number().min(0).max(1),
+  spentLower: z.number().min(0).max(1),
+  /** The z statistic (positive: the candidate is better) at the last look that counted. */
+  z: nullableNumber,
+  /** The side crossed, once a boundary was crossed (final: the test has stopped). */
+  crossed: z.enum(["upper", "lower"]).nullable(),
+});
+/** A value of {@link GroupSequentialTestStateSchema}. */
+export type GroupSequentialTestState = z.infer<typeof GroupSequentialTestStateSchema>;
+
+/** The design of the group-sequential tests of an experiment, and each candidate's state. */
+export const GroupSequentialStateSchema = z.strictObject({
+  spending: z.enum(["obrien-fleming", "pocock"]),
+  /** One-sided levels of each candidate's test (the claims' levels over the candidates). */
+  alphaUpper: z.number().min(0).max(0.5),
+  alphaLower: z.number().min(0).max(0.5),
+  /** `maxLoops × iterationsPerLoop` when the design was set up; a change ends the design. */
+  plannedLooks: z.int().min(1),
+  /** Candidate name → running test. */
+  tests: z.record(z.string(), GroupSequentialTestStateSchema),
+  /** Why the design no longer applies (the horizon changed, looks went past it), once it stopped applying. */
+  abandoned: z.string().nullable().optional(),
+});
+/** A value of {@link GroupSequentialStateSchema}. */
+export type GroupSequentialState = z.infer<typeof GroupSequentialStateSchema>;
+
 /** Traffic accounting for the sample-ratio-mismatch check, accumulated period by period. */
 export const SrmStateSchema = z.strictObject({
   /** The cumulative per-version counts seen at the last look. */
@@ -67,6 +103,8 @@ export const StatisticsStateSchema = z.looseObject({
     tuning: z.number(),
     /** Candidate name → running test against the baseline. */
     tests: byVersion(SequentialTestStateSchema),
+    /** The group-sequential design and its tests (absent: the design is not in use). */
+    groupSequential: GroupSequentialStateSchema.optional(),
   }),
   srm: SrmStateSchema,
   /**
@@ -218,6 +256,24 @@ export const SequentialEvidenceSchema = z.looseObject({
   alpha: z.number(),
   /** Which side the test has settled on, if any. */
   favours: z.enum(["candidate", "baseline"]).nullable(),
+  /** The test that decides: the group-sequential design or the always-valid test (absent: always-valid). */
+  design: z.enum(["group-sequential", "always-valid"]).optional(),
+  /** Group-sequential: the z statistic (positive: the candidate is better), the look and its boundaries. */
+  groupSequential: z
+    .looseObject({
+      spending: z.enum(["obrien-fleming", "pocock"]),
+      z: nullableNumber,
+      look: z.int().min(0),
+      plannedLooks: z.int().min(1),
+      /** The boundaries of the last look that counted (null: none yet, or no alpha left). */
+      upperBound: nullableNumber,
+      lowerBound: nullableNumber,
+      spentUpper: z.number(),
+      spentLower: z.number(),
+      alphaUpper: z.number(),
+      alphaLower: z.number(),
+    })
+    .optional(),
 });
 /** A value of {@link SequentialEvidenceSchema}. */
 export type SequentialEvidence = z.infer<typeof SequentialEvidenceSchema>;

@@ -10,7 +10,10 @@ describe("parseStrength", () => {
       minSamples: 150,
       minConversions: 5,
       sequential: true,
-      alpha: 0.05,
+      design: "group-sequential",
+      spending: "obrien-fleming",
+      alpha: 0.009,
+      baselineAlpha: 0.001,
       sequentialTuning: 20000,
       lossThreshold: 0.0025,
       srmThreshold: 0.001,
@@ -24,7 +27,7 @@ describe("parseStrength", () => {
 
   it("reads the documented example and treats `true` as the defaults", () => {
     const s = parseStrength({ method: "bayesian", confidence: 0.99, sequential: false, minSamples: 500 });
-    expect(s).toMatchObject({ confidence: 0.99, sequential: false, minSamples: 500, alpha: 0.05 });
+    expect(s).toMatchObject({ confidence: 0.99, sequential: false, minSamples: 500, alpha: 0.009 });
     expect(parseStrength(true)).toEqual(parseStrength({}));
   });
 

@@ -92,11 +92,40 @@ export const StrengthSchema = z.strictObject({
    */
   sequential: z.boolean({ error: "must be true or false" }).default(true),
   /**
-   * Largest chance of declaring a candidate that is not better than the baseline the winner (or
-   * the baseline when a candidate is better), however often the experiment is looked at: each
-   * claim is one-sided and the level is shared by the candidates (Bonferroni). Default 0.05.
+   * The test that confirms a winner when `sequential` is on. `group-sequential` (default): an
+   * alpha-spending design over the experiment's planned looks (`maxLoops × iterationsPerLoop`,
+   * one look per iteration), nearly as powerful as a single test at the end; it applies while the
+   * horizon stays as planned, and the always-valid test takes over if the horizon changes, looks
+   * go past it or the carried state is lost. `always-valid`: the mixture SPRT / confidence
+   * sequence, valid however often and however long the experiment is looked at — for experiments
+   * analysed at unplanned times or extended as they go.
    */
-  alpha: probabilityBetween(0, 0.5, "the false-winner rate of the always-valid test").default(0.05),
+  design: z
+    .enum(["group-sequential", "always-valid"], {
+      error: "must be group-sequential (planned looks: maxLoops × iterationsPerLoop) or always-valid (any number of looks)",
+    })
+    .default("group-sequential"),
+  /**
+   * How the group-sequential design spends alpha over the planned looks: `obrien-fleming`
+   * (default; almost nothing early, close to a single test's power at the end) or `pocock`
+   * (evenly: earlier calls on large effects, less power at the end).
+   */
+  spending: z
+    .enum(["obrien-fleming", "pocock"], { error: "must be obrien-fleming or pocock (the alpha-spending function)" })
+    .default("obrien-fleming"),
+  /**
+   * Largest chance of declaring the winner a candidate that is not better than the baseline,
+   * however often the experiment is looked at (one-sided, shared by the candidates: Bonferroni).
+   * Default 0.009: with `baselineAlpha` 0.001, an experiment whose versions are all alike ends
+   * with any winner, baseline included, at most 1 % of the time.
+   */
+  alpha: probabilityBetween(0, 0.5, "the chance of declaring a candidate that is not better").default(0.009),
+  /**
+   * Largest chance of declaring the baseline the winner against candidates that are as good as
+   * it (the other one-sided claim), shared by the candidates. Absent: 0.001. Kept small because
+   * "no winner" already keeps the baseline: the claim only ends the exploration early.
+   */
+  baselineAlpha: probabilityBetween(0, 0.5, "the chance of declaring the baseline against an equal candidate").default(0.001),
   /**
    * Sample size (both versions together) at which the always-valid interval is tightest. Request
    * metrics reach tens of thousands of observations within a few iterations, hence the default
