@@ -75,7 +75,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
       if (JSON.stringify(turn.status) !== before) {
         let written;
         try {
-          written = await store.writeStatus(key, turn.status, stored.metadata.resourceVersion);
+          written = await store.writeStatus(key, turn.status, stored.metadata.resourceVersion, stored.status ?? {});
         } catch (error) {
           return storeError(settings, key, error, "StoreUnavailable");
         }

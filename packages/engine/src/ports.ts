@@ -33,7 +33,16 @@ export interface ExperimentStore {
    * Replaces the status, but only if the stored object still has `resourceVersion` (when one is
    * given); otherwise answers `conflict` and changes nothing.
    */
-  writeStatus(key: ExperimentKey, status: ExperimentStatus, resourceVersion: string | undefined): Promise<StatusWriteResult>;
+  writeStatus(
+    key: ExperimentKey,
+    status: ExperimentStatus,
+    resourceVersion: string | undefined,
+    /**
+     * The status as read at `resourceVersion`, when the caller has it: a store may then send
+     * only what changed (the unchanged decision history is neither serialised nor sent again).
+     */
+    previous?: ExperimentStatus,
+  ): Promise<StatusWriteResult>;
   /** The Metric `namespace/name`, or `undefined` when it does not exist; throws when unreadable. */
   getMetric(namespace: string, name: string): Promise<Metric | undefined>;
 }
@@ -60,8 +69,15 @@ export interface WeightWriter {
    * Applies recommended weights to the objects of the versions that have a `weightObjRef` with a
    * `fieldPath`. Versions whose weight already matches `status.currentWeightDistribution` may be
    * skipped. Throws when a patch is rejected.
+   *
+   * May resolve to a reader of the observed weights that stands in for `observe` (a writer whose
+   * patches answer with the objects needs no second read); it throws like `observe`.
    */
-  apply(experiment: Experiment, weights: VersionWeight[], options?: { /** Cancels patches not yet sent (the reconcile's deadline). */ signal?: AbortSignal }): Promise<void>;
+  apply(
+    experiment: Experiment,
+    weights: VersionWeight[],
+    options?: { /** Cancels patches not yet sent (the reconcile's deadline). */ signal?: AbortSignal },
+  ): Promise<void | (() => Promise<VersionWeight[]>)>;
 }
 
 /** What the engine asks an action runner to run. */

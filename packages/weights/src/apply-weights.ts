@@ -1,6 +1,6 @@
 import { versionNames, type Experiment, type VersionWeight } from "@iter8ts/types";
-import { describeObject, type JsonPatchOperation, type ObjectKey, type ResourceClient, isResourceError } from "@iter8ts/resources";
-import { planWeightPatch, type WeightChange } from "./plan-weight-patch";
+import { describeObject, readFieldPath, toJsonPointer, type JsonPatchOperation, type KubeObject, type ObjectKey, type ResourceClient, isResourceError } from "@iter8ts/resources";
+import { planWeightPatch, type WeightAssignment, type WeightChange } from "./plan-weight-patch";
 import { normalizeRecommendedWeights } from "./recommended-weights";
 import { groupWeightTargets, versionWeightRefs } from "./version-weight-refs";
 import type { WeightRefPolicy } from "./weight-ref-policy";
@@ -13,12 +13,24 @@ export interface ApplyWeightsOptions {
   signal?: AbortSignal;
   /** Only the routing kinds, `.spec` fields and integer values it allows (see {@link WeightRefPolicy}). */
   policy?: WeightRefPolicy;
+  /**
+   * The object as last seen (an earlier patch's answer): the first round plans against it instead
+   * of reading the object, and its `test` operations catch any change made since, which costs
+   * one read and a second round. Absent or undefined: the object is read first.
+   */
+  known?: (key: ObjectKey) => KubeObject | undefined;
+  /**
+   * Patch even when every field already holds its weight, with only the `test` operations: the
+   * answer is the object as stored now, so the caller learns the observed weights from the
+   * write and needs no read after it.
+   */
+  confirmUnchanged?: boolean;
 }
 
 /** What happened to one object. */
 export type ObjectPatchOutcome =
-  | { target: ObjectKey; status: "patched"; operations: JsonPatchOperation[]; changes: WeightChange[]; attempts: number }
-  | { target: ObjectKey; status: "unchanged"; attempts: number }
+  | { target: ObjectKey; status: "patched"; operations: JsonPatchOperation[]; changes: WeightChange[]; attempts: number; /** The object as the patch left it. */ object: KubeObject }
+  | { target: ObjectKey; status: "unchanged"; attempts: number; /** The object as last read or confirmed. */ object: KubeObject }
   | { target: ObjectKey; status: "failed"; error: WeightsError; attempts: number };
 
 /** The result of {@link applyWeights}. */
@@ -79,14 +91,16 @@ export async function applyWeights(
         break;
       }
       try {
-        const object = await client.get(target.key, { signal: options.signal });
+        // Only the first round trusts what was seen before: a conflict means it is out of date.
+        const object = (attempts === 1 ? options.known?.(target.key) : undefined) ?? (await client.get(target.key, { signal: options.signal }));
         const plan = planWeightPatch(object, assignments, { integersOnly: options.policy !== undefined });
         if (plan.operations.length === 0) {
-          outcome = { target: target.key, status: "unchanged", attempts };
+          const confirmed = options.confirmUnchanged ? await client.patch(target.key, currentValueTests(object, assignments), { signal: options.signal }) : object;
+          outcome = { target: target.key, status: "unchanged", attempts, object: confirmed };
           break;
         }
-        await client.patch(target.key, plan.operations, { signal: options.signal });
-        outcome = { target: target.key, status: "patched", operations: plan.operations, changes: plan.changes, attempts };
+        const patched = await client.patch(target.key, plan.operations, { signal: options.signal });
+        outcome = { target: target.key, status: "patched", operations: plan.operations, changes: plan.changes, attempts, object: patched };
       } catch (error) {
         if (isResourceError(error, "conflict") && attempts < maxAttempts) continue;
         let failure: WeightsError;
@@ -103,4 +117,13 @@ export async function applyWeights(
     outcomes.push(outcome);
   }
   return { ok: outcomes.every((o) => o.status !== "failed"), weights, outcomes, warnings };
+}
+
+/** `test` operations asserting that each weight field still holds what `object` shows. */
+function currentValueTests(object: KubeObject, assignments: ReadonlyArray<Pick<WeightAssignment, "fieldPath">>): JsonPatchOperation[] {
+  return assignments.map(({ fieldPath }) => {
+    // Every field exists here: a missing one would have been planned as an `add`.
+    const reading = readFieldPath(object, fieldPath);
+    return { op: "test", path: toJsonPointer(fieldPath), value: reading.found ? reading.value : null };
+  });
 }

@@ -102,9 +102,9 @@ export function deriveObservedWeights(versions: readonly VersionObservation[], d
 export async function readObservedWeights(
   client: ResourceClient,
   experiment: Pick<Experiment, "metadata" | "spec">,
-  options: CallOptions & { policy?: WeightRefPolicy } = {},
+  options: CallOptions & { policy?: WeightRefPolicy; /** Objects already at hand (a patch's answer), keyed by {@link describeObject}: not read again. */ objects?: ReadonlyMap<string, KubeObject> } = {},
 ): Promise<VersionWeight[]> {
-  const { policy, ...callOptions } = options;
+  const { policy, objects, ...callOptions } = options;
   const refs = versionWeightRefs(experiment, policy);
   // Checked before any read: no API call can fix a missing reference.
   requireDerivable(
@@ -117,7 +117,7 @@ export async function readObservedWeights(
     const first = target.versions[0];
     let object: KubeObject;
     try {
-      object = await client.get(target.key, callOptions);
+      object = objects?.get(describeObject(target.key)) ?? (await client.get(target.key, callOptions));
     } catch (error) {
       const reason = error instanceof ResourceError && error.code === "not_found" ? "the object does not exist" : error instanceof Error ? error.message : String(error);
       throw new WeightsError(

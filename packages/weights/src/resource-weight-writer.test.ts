@@ -49,4 +49,45 @@ describe("ResourceWeightWriter", () => {
     expect((error as WeightsError).code).toBe("patch_conflict");
     expect((error as WeightsError).message).toBe("gave up writing weights to Service default/sample-app after 2 attempts: it changed between every read and patch");
   });
+
+  it("after the first read, plans against the last patch's answer and reads the observed weights from it: one request per object", async () => {
+    const client = new InMemoryResourceClient([service]);
+    const writer = new ResourceWeightWriter(client);
+    const observe1 = await writer.apply(experiment, [{ name: "v1", value: 70 }, { name: "v2", value: 30 }]);
+    expect(await observe1()).toEqual([{ name: "v1", value: 70 }, { name: "v2", value: 30 }]);
+    expect(client.calls.map((c) => c.method)).toEqual(["get", "patch"]);
+
+    client.calls.length = 0;
+    const observe2 = await writer.apply(experiment, [{ name: "v1", value: 40 }, { name: "v2", value: 60 }]);
+    expect(await observe2()).toEqual([{ name: "v1", value: 40 }, { name: "v2", value: 60 }]);
+    // Unchanged weights are confirmed with a test-only patch, whose answer is the object as stored now.
+    const observe3 = await writer.apply(experiment, [{ name: "v1", value: 40 }, { name: "v2", value: 60 }]);
+    expect(await observe3()).toEqual([{ name: "v1", value: 40 }, { name: "v2", value: 60 }]);
+    expect(client.calls.map((c) => c.method)).toEqual(["patch", "patch"]);
+    expect(client.calls[1]).toMatchObject({ operations: [{ op: "test", path: "/spec/traffic/0/percent", value: 40 }, { op: "test", path: "/spec/traffic/1/percent", value: 60 }] });
+  });
+
+  it("reads the object again when someone changed a weight since the last patch, and reports what it holds", async () => {
+    const client = new InMemoryResourceClient([service]);
+    const writer = new ResourceWeightWriter(client);
+    await writer.apply(experiment, [{ name: "v1", value: 70 }, { name: "v2", value: 30 }]);
+    // Another writer moves the traffic; the remembered object is now out of date.
+    const current = client.peek({ kind: "Service", namespace: "default", name: "sample-app" })!;
+    client.put({ ...current, spec: { traffic: [{ percent: 90 }, { percent: 10 }] } });
+    client.calls.length = 0;
+    const observe = await writer.apply(experiment, [{ name: "v1", value: 90 }, { name: "v2", value: 10 }]);
+    expect(await observe()).toEqual([{ name: "v1", value: 90 }, { name: "v2", value: 10 }]);
+    // The stale plan's tests fail (a conflict), the object is read, and nothing needs changing.
+    expect(client.calls.map((c) => c.method)).toEqual(["patch", "get", "patch"]);
+  });
+
+  it("with rememberObjects 0 reads before every patch and after it (the earlier pattern)", async () => {
+    const client = new InMemoryResourceClient([service]);
+    const writer = new ResourceWeightWriter(client, { rememberObjects: 0 });
+    for (const value of [70, 40]) {
+      const observe = await writer.apply(experiment, [{ name: "v1", value }, { name: "v2", value: 100 - value }]);
+      expect(await observe()).toEqual([{ name: "v1", value }, { name: "v2", value: 100 - value }]);
+    }
+    expect(client.calls.map((c) => c.method)).toEqual(["get", "patch", "get", "get", "patch", "get"]);
+  });
 });

@@ -4,7 +4,7 @@
  * failure is retried with backoff as a whole iteration, then fails the experiment.
  */
 import { rollbackAssessments, type MetricValues } from "@iter8ts/analytics";
-import { ConclusionOutcome } from "@iter8ts/types";
+import { ConclusionOutcome, type VersionWeight } from "@iter8ts/types";
 import { copyMetricValues, evidenceOf, explainContinue, explainRollback } from "../decision-record";
 import { errorMessage } from "../engine-error";
 import type { IterationAnalysis } from "../engine-settings";
@@ -130,13 +130,14 @@ async function applyWeights(turn: Turn, iteration: number, values: MetricValues,
     });
     return failed;
   }
+  let observed: void | (() => Promise<VersionWeight[]>);
   try {
-    await turn.ports.weights.apply(forAnalysis(turn), recommended, turn.signal ? { signal: turn.signal } : undefined);
+    observed = await turn.ports.weights.apply(forAnalysis(turn), recommended, turn.signal ? { signal: turn.signal } : undefined);
   } catch (error) {
     return failIteration(turn, iteration, IterationPart.weights, error, values);
   }
   try {
-    turn.status.currentWeightDistribution = await turn.ports.weights.observe(forAnalysis(turn));
+    turn.status.currentWeightDistribution = await (observed ? observed() : turn.ports.weights.observe(forAnalysis(turn)));
   } catch (error) {
     return failIteration(turn, iteration, IterationPart.observe, error, values);
   }
