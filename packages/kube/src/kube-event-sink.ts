@@ -25,6 +25,11 @@ export interface KubeEventSinkOptions {
   attempts?: number;
   /** Wait before the second attempt; doubles each time. Default 250 ms. */
   retryDelayMs?: number;
+  /**
+   * Reasons whose events are aggregated whatever their message (e.g. `IterationUpdate`): one Event
+   * per experiment and reason, whose `count`, `lastTimestamp` and `message` (the latest) are updated.
+   */
+  aggregateReasons?: ReadonlySet<string>;
 }
 
 interface Tracked {
@@ -35,6 +40,10 @@ interface Tracked {
 
 /** Kubernetes accepts long messages, but `kubectl describe` and event exporters do not show them whole. */
 const MAX_MESSAGE = 1024;
+
+function truncated(message: string): string {
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message;
+}
 
 /** RFC 3339 without fractions, the format of core/v1 Event timestamps. */
 function eventTime(time: string): string {
@@ -71,7 +80,8 @@ export class KubeEventSink implements EventSink {
 
   emit(event: EngineEvent): void {
     const uid = this.#options.experiments?.get(event.experiment.namespace, event.experiment.name)?.metadata.uid;
-    const key = JSON.stringify([event.experiment.namespace, event.experiment.name, uid ?? "", event.type, event.reason, event.message]);
+    const aggregated = this.#options.aggregateReasons?.has(event.reason) ?? false;
+    const key = JSON.stringify([event.experiment.namespace, event.experiment.name, uid ?? "", event.type, event.reason, aggregated ? "" : event.message]);
     const previous = this.#chains.get(key) ?? Promise.resolve();
     const next = previous
       .then(() => this.#writeWithRetries(key, event, typeof uid === "string" ? uid : undefined))
@@ -110,7 +120,7 @@ export class KubeEventSink implements EventSink {
         await this.#clients.api.request({
           method: "PATCH",
           path: `/api/v1/namespaces/${encodeURIComponent(tracked.namespace)}/events/${encodeURIComponent(tracked.name)}`,
-          body: { count: tracked.count + 1, lastTimestamp: time },
+          body: { count: tracked.count + 1, lastTimestamp: time, ...(this.#options.aggregateReasons?.has(event.reason) ? { message: truncated(event.message) } : {}) },
           contentType: "application/merge-patch+json",
           subject: `Event ${tracked.namespace}/${tracked.name}`,
         });
@@ -144,7 +154,7 @@ export class KubeEventSink implements EventSink {
         metadata: { name: eventName, namespace },
         involvedObject,
         reason: event.reason,
-        message: event.message.length > MAX_MESSAGE ? `${event.message.slice(0, MAX_MESSAGE - 3)}...` : event.message,
+        message: truncated(event.message),
         type: event.type,
         source,
         firstTimestamp: time,

@@ -95,6 +95,28 @@ describe.each([
     expect(again.spec.target).toBe("default/productpage");
   });
 
+  it("sends only what changed as a guarded JSON Patch: the kept history is not sent again, and a stale version is a conflict", async () => {
+    const name = `patched-${mode}`;
+    server.create(canaryExperiment(name));
+    const { store } = await make();
+    const decisions = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ iteration: from + i, reason: `decision ${from + i}` }));
+    const read = (await store.getExperiment(key(name)))!;
+    const first = await store.writeStatus(key(name), { message: "one", decisions: decisions(1, 3) } as ExperimentStatus, read.metadata.resourceVersion, {});
+    if (first.kind !== "written") throw new Error(`first write: ${first.kind}`);
+    const previous = { message: "one", decisions: decisions(1, 3) } as ExperimentStatus;
+    const next = { message: "two", stage: "Running", decisions: decisions(2, 4) } as ExperimentStatus;
+    const before = server.requests().length;
+    const second = await store.writeStatus(key(name), next, first.resourceVersion, previous);
+    expect(second.kind).toBe("written");
+    const writes = server.requests().slice(before).filter((r) => r.subresource === "status");
+    expect(writes.map((r) => [r.method, r.contentType, r.status])).toEqual([["PATCH", "application/json-patch+json", 200]]);
+    expect(server.get("iter8.tools/v2alpha2", "Experiment", name).status).toEqual(next);
+    // The same change again from the version before: the API server refuses it, nothing changes.
+    const stale = await store.writeStatus(key(name), { ...next, message: "stale" } as ExperimentStatus, first.resourceVersion, previous);
+    expect(stale).toEqual({ kind: "conflict" });
+    expect(server.get("iter8.tools/v2alpha2", "Experiment", name).status).toEqual(next);
+  });
+
   it("answers notFound for a status write to a deleted experiment", async () => {
     const name = `deleted-${mode}`;
     server.create(canaryExperiment(name));

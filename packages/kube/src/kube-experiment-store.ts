@@ -1,6 +1,7 @@
 import { InvalidStoredExperimentError, type ExperimentKey, type ExperimentStore, type StatusWriteResult } from "@iter8ts/engine";
 import type { Experiment, ExperimentStatus, Metric } from "@iter8ts/types";
-import type { KubeObject } from "@iter8ts/resources";
+import type { JsonPatchOperation, KubeObject } from "@iter8ts/resources";
+import { statusPatch } from "./status-patch";
 import type { KubeClients } from "./create-kube-clients";
 import { isKubeError, KubeErrorCode } from "./kube-error";
 import { EXPERIMENT_RESOURCE, experimentPath, metricPath, parseStoredExperiment, parseStoredMetric } from "./iter8-resources";
@@ -13,6 +14,11 @@ export interface KubeExperimentStoreOptions {
   experiments?: ResourceInformer;
   /** Metrics are read from this informer's cache once it has synced (else from the API). */
   metrics?: ResourceInformer;
+  /**
+   * Status writes send only the fields that changed, as a guarded JSON Patch (default true);
+   * false replaces the whole status with a PUT every time.
+   */
+  statusPatches?: boolean;
 }
 
 /** Marks a key whose next read must go to the API. */
@@ -50,11 +56,13 @@ export class KubeExperimentStore implements ExperimentStore {
   readonly #metrics: ResourceInformer | undefined;
   /** namespace/name → the newest resourceVersion known to the store, while the cache lags. */
   readonly #fresher = new Map<string, string>();
+  readonly #statusPatches: boolean;
 
   constructor(clients: KubeClients, options: KubeExperimentStoreOptions = {}) {
     this.#clients = clients;
     this.#experiments = options.experiments;
     this.#metrics = options.metrics;
+    this.#statusPatches = options.statusPatches ?? true;
   }
 
   #cachedExperiment(key: ExperimentKey): KubeObject | undefined {
@@ -112,12 +120,16 @@ export class KubeExperimentStore implements ExperimentStore {
     return experiments;
   }
 
-  async writeStatus(key: ExperimentKey, status: ExperimentStatus, resourceVersion: string | undefined): Promise<StatusWriteResult> {
+  async writeStatus(key: ExperimentKey, status: ExperimentStatus, resourceVersion: string | undefined, previous?: ExperimentStatus): Promise<StatusWriteResult> {
     const id = `${key.namespace}/${key.name}`;
     const metadata: Record<string, string> = { name: key.name, namespace: key.namespace };
-    let written: KubeObject;
+    let written: KubeObject | undefined;
     try {
-      if (resourceVersion !== undefined) {
+      // With no status stored yet there is no /status to patch into: the first write is a PUT.
+      if (resourceVersion !== undefined && previous !== undefined && Object.keys(previous).length > 0 && this.#statusPatches) written = await this.#patchChangedStatus(key, status, resourceVersion, previous);
+      if (written !== undefined) {
+        // Sent as a patch of what changed.
+      } else if (resourceVersion !== undefined) {
         metadata.resourceVersion = resourceVersion;
         written = await this.#clients.api.request<KubeObject>({
           method: "PUT",
@@ -146,9 +158,33 @@ export class KubeExperimentStore implements ExperimentStore {
       }
       throw error;
     }
-    const version = written.metadata.resourceVersion;
+    const version = written?.metadata.resourceVersion;
     if (this.#experiments) this.#fresher.set(id, version ?? READ_FROM_API);
     return version === undefined ? { kind: "written" } : { kind: "written", resourceVersion: version };
+  }
+
+  /**
+   * Sends only what changed between `previous` and `status` as a JSON Patch whose first operation
+   * puts back the resourceVersion that was read: the API server then refuses the write with a
+   * conflict when the object changed since, exactly like a PUT carrying that resourceVersion.
+   * Answers undefined when the patch could not be applied (the stored status is not the one it
+   * was computed from, which the API server reports as a bare 422): the caller then PUTs the
+   * whole status with the same guard, which settles it with success or a conflict.
+   */
+  async #patchChangedStatus(key: ExperimentKey, status: ExperimentStatus, resourceVersion: string, previous: ExperimentStatus): Promise<KubeObject | undefined> {
+    const operations: JsonPatchOperation[] = [{ op: "replace", path: "/metadata/resourceVersion", value: resourceVersion }, ...statusPatch(previous, status)];
+    try {
+      return await this.#clients.api.request<KubeObject>({
+        method: "PATCH",
+        path: experimentPath(key, "status"),
+        body: operations,
+        contentType: "application/json-patch+json",
+        subject: `status of Experiment ${key.namespace}/${key.name}`,
+      });
+    } catch (error) {
+      if (isKubeError(error, KubeErrorCode.Invalid) && error.httpStatus === 422 && error.causes.length === 0) return undefined;
+      throw error;
+    }
   }
 
   /** @throws KubeError when the API cannot be read, or `Invalid` (final) when the object is not a valid Metric. */
