@@ -30,8 +30,8 @@ export interface LeaderElectorOptions {
   onError?: (error: KubeError) => void;
 }
 
-/** The fields of a coordination.k8s.io/v1 Lease that leader election uses. */
-interface LeaseSpec {
+/** The fields of a coordination.k8s.io/v1 Lease that leader election and sharding use. */
+export interface LeaseSpec {
   holderIdentity?: string;
   leaseDurationSeconds?: number;
   acquireTime?: string;
@@ -39,10 +39,11 @@ interface LeaseSpec {
   leaseTransitions?: number;
 }
 
-interface Lease {
+/** A coordination.k8s.io/v1 Lease as JSON. */
+export interface Lease {
   apiVersion: "coordination.k8s.io/v1";
   kind: "Lease";
-  metadata: { name: string; namespace: string; resourceVersion?: string };
+  metadata: { name: string; namespace: string; resourceVersion?: string; labels?: Record<string, string> };
   spec?: LeaseSpec;
 }
 
