@@ -30,6 +30,16 @@ export interface DocBlock {
   timeoutSeconds?: number;
   /** Shell blocks only. */
   commands: ShellCommand[];
+  /** The text of the nearest heading above the block. */
+  section: string;
+}
+
+/** `<!-- docs-check: requires FILE#Heading -->`: the documented steps a file assumes were taken. */
+export interface Requirement {
+  file: string;
+  section: string;
+  /** Where the marker is. */
+  line: number;
 }
 
 /** A marker the checker cannot act on; reported as a failure of the doc, with its line. */
@@ -116,25 +126,34 @@ function parseMarker(body: string, file: string, line: number, pending: PendingM
       return;
     }
     default:
-      problems.push({ file, line, message: `unknown docs-check marker "${word}": use skip, skip-line, output or timeout (docs/docs-check.md)` });
+      problems.push({ file, line, message: `unknown docs-check marker "${word}": use skip, skip-line, output, timeout or requires (docs/docs-check.md)` });
   }
 }
 
 /** The fenced blocks of one Markdown file, with their markers applied. */
-export function extractBlocks(file: string, markdown: string): { blocks: DocBlock[]; problems: MarkerProblem[] } {
+export function extractBlocks(file: string, markdown: string): { blocks: DocBlock[]; problems: MarkerProblem[]; requires: Requirement[] } {
   const lines = markdown.split("\n");
   const blocks: DocBlock[] = [];
   const problems: MarkerProblem[] = [];
+  const requires: Requirement[] = [];
+  let section = "";
   let pending: PendingMarkers = { skipLines: [], output: false };
   let previous: DocBlock | undefined;
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!;
     const marker = MARKER.exec(text);
+    const required = marker && /^requires\s+(\S+?)#(.+)$/.exec(marker[1]!);
+    if (required) {
+      requires.push({ file: required[1]!, section: required[2]!.trim(), line: i + 1 });
+      continue;
+    }
     if (marker) {
       parseMarker(marker[1]!, file, i + 1, pending, problems);
       continue;
     }
     const fence = FENCE.exec(text);
+    const heading = /^#{1,6}\s+(.*)$/.exec(text);
+    if (heading) section = heading[1]!.trim();
     if (!fence) {
       // Markers hold across blank lines only: prose between a marker and a fence drops it.
       if (text.trim() !== "") {
@@ -159,7 +178,7 @@ export function extractBlocks(file: string, markdown: string): { blocks: DocBloc
       else previous.output = body.filter((l) => l.trim() !== "");
     } else {
       const kind = kindOf(info);
-      const block: DocBlock = { file, line: i + 1, info, kind, code, commands: kind === BlockKind.Shell ? shellCommands(code, i + 2) : [] };
+      const block: DocBlock = { file, line: i + 1, info, kind, code, commands: kind === BlockKind.Shell ? shellCommands(code, i + 2) : [], section };
       if (pending.skip !== undefined) block.skipReason = pending.skip;
       if (pending.timeout) block.timeoutSeconds = pending.timeout;
       for (const { prefix, reason } of pending.skipLines) {
@@ -173,7 +192,7 @@ export function extractBlocks(file: string, markdown: string): { blocks: DocBloc
     pending = { skipLines: [], output: false };
     i = j;
   }
-  return { blocks, problems };
+  return { blocks, problems, requires };
 }
 
 /** Escapes a documented output line into a pattern: `…` matches any text. */

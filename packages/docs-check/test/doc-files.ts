@@ -1,6 +1,6 @@
 // The Markdown files the checker reads: README*.md at the root, in packages/*, apps/* and
-// samples/**, and every .md under docs/. The root README comes first: its quick start sets up
-// the PATH the other files' commands rely on.
+// samples/**, and every .md under docs/. The root README comes first: its quick start puts
+// iter8ctl and kubectl-iter8 on the PATH the other files' commands rely on.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -27,9 +27,9 @@ export function docFiles(root: string): string[] {
       : [];
   return [
     ...readdirSync(root).filter(isReadme).sort().map((f) => join(root, f)),
-    ...walk(join(root, "docs"), (n) => n.endsWith(".md")),
     ...readmesIn("apps"),
     ...readmesIn("packages"),
     ...walk(join(root, "samples"), isReadme),
+    ...walk(join(root, "docs"), (n) => n.endsWith(".md")),
   ];
 }

@@ -1,7 +1,7 @@
 // The docs checker (docs/docs-check.md): every shell block of the READMEs and docs/ runs, every
 // TypeScript snippet type-checks as written and runs, documented outputs are compared, and what
 // cannot run on one machine is listed with its reason. DOCS_CHECK_ONLY=a.md,b.md narrows the run.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,14 +29,13 @@ const cannotRun: { where: string; what: string; reason: string }[] = [];
 for (const b of blocks) {
   if (b.kind === BlockKind.Other) continue;
   if (b.skipReason !== undefined) cannotRun.push({ where: where(b), what: b.kind === BlockKind.Shell ? `${b.commands.length} command(s)` : "snippet", reason: b.skipReason });
-  else for (const c of b.commands) if (c.skipReason !== undefined) cannotRun.push({ where: `${relative(root, b.file)}:${c.line}`, what: c.text.split("\n")[0]!, reason: c.skipReason });
+  else for (const c of b.commands) if (c.skipReason !== undefined) cannotRun.push({ where: `${relative(root, b.file)}:${c.line}`, what: c.text.split("\n")[0]!.replace(/\s+#\s.*$/, ""), reason: c.skipReason });
 }
 
 // Under node_modules: ignored by git and lint, and `@iter8ts/*` resolve from there as in a project.
 const work = join(root, "packages", "docs-check", "node_modules", ".docs-check");
-let plane: ControlPlane | undefined;
 let env: NodeJS.ProcessEnv = {};
-let pnpmHome = "";
+let npmPrefix = "";
 const prepared = new Map<string, PreparedSnippet>();
 let typeErrors = new Map<string, string[]>();
 let tscResult: ShellResult | undefined;
@@ -46,32 +45,69 @@ function explain(result: ShellResult): string {
   return `${result.timedOut ? "timed out" : `exit ${result.exitCode}`}\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`;
 }
 
-beforeAll(async () => {
-  mkdirSync(work, { recursive: true });
-  // The quick start links iter8ctl and kubectl-iter8 into PNPM_HOME (what `pnpm setup` adds to PATH).
-  pnpmHome = mkdtempSync(join(tmpdir(), "docs-check-pnpm-"));
-  const runnable = blocks.filter((b) => b.kind === BlockKind.Shell && b.skipReason === undefined);
-  if (runnable.some((b) => b.commands.some((c) => c.skipReason === undefined && needsCluster(c.text)))) {
-    plane = await startControlPlane();
-    // A cluster "that runs the stack": the routing kinds' CRDs of Istio, Knative, KServe and Seldon.
-    const routing = defaultCustomResourceDefinitions().filter((crd) => !String((crd.metadata as { name: string }).name).endsWith(".iter8.tools"));
-    const applied = await plane.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: routing }) });
-    if (applied.exitCode !== 0) throw new Error(`installing the traffic stacks' CRDs failed: ${applied.stderr}`);
-    await waitForCrdsEstablished(plane);
-  }
-  env = {
+/** A CRD that accepts any object of its kind, as kind-e2e.sh's minimal mode installs. */
+function openCrd(group: string, kind: string, plural: string): Record<string, unknown> {
+  const schema = { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } };
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: "Namespaced",
+      names: { kind, plural, singular: kind.toLowerCase() },
+      versions: ["v1beta1", "v1alpha3"].map((name, i) => ({ name, served: true, storage: i === 0, schema })),
+    },
+  };
+}
+
+/** A fresh control plane for one file, with the traffic stacks' CRDs: the cluster its text assumes. */
+async function startPlaneForDocs(): Promise<ControlPlane> {
+  const started = await startControlPlane();
+  // A cluster "that runs the stack": the routing kinds' CRDs of Istio, Knative, KServe and Seldon.
+  const routing = [
+    ...defaultCustomResourceDefinitions().filter((crd) => !String((crd.metadata as { name: string }).name).endsWith(".iter8.tools")),
+    // The other Istio kinds the istio quickstart creates (bookinfo's Gateway and DestinationRule).
+    openCrd("networking.istio.io", "Gateway", "gateways"),
+    openCrd("networking.istio.io", "DestinationRule", "destinationrules"),
+  ];
+  const applied = await started.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: routing }) });
+  if (applied.exitCode !== 0) throw new Error(`installing the traffic stacks' CRDs failed: ${applied.stderr}`);
+  await waitForCrdsEstablished(started);
+  return started;
+}
+
+function envFor(plane: ControlPlane | undefined): NodeJS.ProcessEnv {
+  return {
     ...process.env,
-    PNPM_HOME: pnpmHome,
-    PATH: [pnpmHome, plane?.binDir, process.env.PATH].filter(Boolean).join(":"),
+    // npm's global folder (where the quick start's `npm link` puts iter8ctl and kubectl-iter8),
+    // with its bin on PATH as on a reader's machine; a scratch one, so the run changes nothing global.
+    NPM_CONFIG_PREFIX: npmPrefix,
+    // `pnpm kube:up`/`kube:down` of the docs use a scratch folder, never a developer's .kube-test/.
+    ITER8TS_KUBE_DIR: join(npmPrefix, "kube-test"),
+    PATH: [join(npmPrefix, "bin"), plane?.binDir, process.env.PATH].filter(Boolean).join(":"),
     ...(plane ? { KUBECONFIG: plane.kubeconfigPath } : {}),
   };
+}
+
+beforeAll(async () => {
   for (const [name, snippet] of prepareSnippets(snippets, work, root)) prepared.set(name, snippet);
+  npmPrefix = mkdtempSync(join(tmpdir(), "docs-check-npm-"));
+  env = envFor(undefined);
+  // Every doc assumes the root README's quick start (iter8ctl on PATH); run it when it is not in this run.
+  if (!files.some((f) => relative(root, f) === "README.md")) {
+    const quickStart = extractBlocks(join(root, "README.md"), readFileSync(join(root, "README.md"), "utf8")).blocks.filter((b) => b.kind === BlockKind.Shell && b.skipReason === undefined && b.section === "Quick start");
+    const session = shellFileSession({ root, workDir: work, name: "quick-start", env });
+    for (const step of quickStart) {
+      const result = await session.run(step);
+      if (result.exitCode !== 0) throw new Error(`the root README's quick start failed at ${where(step)}: ${explain(result)}`);
+    }
+  }
   if (prepared.size) ({ errors: typeErrors, result: tscResult } = await typecheckSnippets(work, env));
 }, 15 * 60_000);
 
-afterAll(async () => {
-  await plane?.stop();
-  rmSync(pnpmHome, { recursive: true, force: true });
+afterAll(() => {
+  rmSync(npmPrefix, { recursive: true, force: true });
   const lines = [
     `docs-check: ${executed.length} documented commands and snippets executed in ${files.length} files; ${cannotRun.length} cannot run here:`,
     ...cannotRun.map((c) => `  ${c.where} ${c.what}: ${c.reason}`),
@@ -80,20 +116,40 @@ afterAll(async () => {
 });
 
 it("every docs-check marker is well-formed", () => {
-  expect(parsed.flatMap((p) => p.problems.map((m) => `${where(m)}: ${m.message}`))).toEqual([]);
+  const problems = parsed.flatMap((p) => p.problems.map((m) => `${where(m)}: ${m.message}`));
+  expect(problems, problems.join("\n")).toEqual([]);
 });
 
-for (const { file, blocks: fileBlocks } of parsed) {
+for (const { file, blocks: fileBlocks, requires } of parsed) {
   const checked = fileBlocks.filter((b) => b.kind !== BlockKind.Other && b.skipReason === undefined);
   if (!checked.length) continue;
   describe(relative(root, file), () => {
+    // Each file that talks to a cluster gets a fresh one, as its reader would.
+    const usesCluster = requires.length > 0 || checked.some((b) => b.kind === BlockKind.Shell && b.commands.some((c) => c.skipReason === undefined && needsCluster(c.text)));
+    let plane: ControlPlane | undefined;
     let session: ReturnType<typeof shellFileSession> | undefined;
-    const shell = () => (session ??= shellFileSession({ root, workDir: work, name: relative(root, file).replace(/[^A-Za-z0-9]+/g, "-"), env }));
+    beforeAll(async () => {
+      if (usesCluster) plane = await startPlaneForDocs();
+      session = shellFileSession({ root, workDir: work, name: relative(root, file).replace(/[^A-Za-z0-9]+/g, "-"), env: envFor(plane) });
+      // The documented steps this file assumes (e.g. the controller installed), run as written.
+      for (const requirement of requires) {
+        const target = parsed.find((p) => relative(root, p.file) === requirement.file) ?? { file: join(root, requirement.file), ...extractBlocks(join(root, requirement.file), readFileSync(join(root, requirement.file), "utf8")) };
+        const steps = target.blocks.filter((b) => b.kind === BlockKind.Shell && b.skipReason === undefined && b.section === requirement.section);
+        if (!steps.length) throw new Error(`${relative(root, file)}:${requirement.line}: requires ${requirement.file}#${requirement.section}, which has no shell block that runs here`);
+        for (const step of steps) {
+          const result = await session.run(step);
+          if (result.exitCode !== 0) throw new Error(`${relative(root, file)}:${requirement.line}: the required steps of ${where(step)} failed: ${explain(result)}`);
+        }
+      }
+    }, 10 * 60_000);
+    afterAll(async () => {
+      await plane?.stop();
+    });
     for (const block of checked) {
       const title = `${where(block)} ${block.kind === BlockKind.Shell ? (block.commands[0]?.text.split("\n")[0] ?? "") : block.info}`;
       it(title, async () => {
-        if (block.kind === BlockKind.Shell) await checkShell(block, shell());
-        else await checkSnippet(block);
+        if (block.kind === BlockKind.Shell) await checkShell(block, session!);
+        else await checkSnippet(block, envFor(plane));
       }, ((block.timeoutSeconds ?? 120) + 30) * 1000 * Math.max(1, block.commands.length));
     }
   });
@@ -122,13 +178,13 @@ async function checkShell(block: DocBlock, session: ReturnType<typeof shellFileS
   }
 }
 
-async function checkSnippet(block: DocBlock): Promise<void> {
+async function checkSnippet(block: DocBlock, snippetEnv: NodeJS.ProcessEnv): Promise<void> {
   const name = snippetFileName(block, root);
   const snippet = prepared.get(name)!;
   if (tscResult && tscResult.exitCode !== 0 && !typeErrors.size) throw new Error(`tsc did not run on the snippets: ${explain(tscResult)}`);
   const errors = (typeErrors.get(name) ?? []).map((e) => e.replace(/^line (\d+)/, (_m, n: string) => `${relative(root, block.file)}:${block.line + Number(n)}`));
   expect(errors, `${where(block)}: the snippet does not type-check as written`).toEqual([]);
-  const result = await runSnippet(name, snippet, work, root, env);
+  const result = await runSnippet(name, snippet, work, root, snippetEnv);
   expect(result.exitCode, `${where(block)}: the snippet fails when run: ${explain(result)}`).toBe(0);
   executed.push(where(block));
   if (block.output) {

@@ -3,7 +3,10 @@
  * work and for tools that take a kubeconfig. `up` prints the admin kubeconfig's path as its last
  * line.
  *
- *   node packages/kube-harness/dist/cli.js up|down|build [--dir <folder>]   (default <repo>/.kube-test)
+ *   node packages/kube-harness/dist/cli.js up|down|build [--dir <folder>]
+ *
+ * The folder defaults to $ITER8TS_KUBE_DIR, else <repo>/.kube-test (the docs checker points it at a
+ * scratch folder so that the documented `pnpm kube:up`/`kube:down` never touch a developer's one).
  */
 import { join } from "node:path";
 import { runningState, startControlPlane, stopControlPlane } from "./control-plane";
@@ -13,7 +16,7 @@ import { KubeHarnessError } from "./kube-harness-error";
 async function main(argv: readonly string[]): Promise<number> {
   const [command] = argv;
   const dirFlag = argv.indexOf("--dir");
-  const dir = dirFlag >= 0 && argv[dirFlag + 1] ? argv[dirFlag + 1]! : join(repositoryRoot(), ".kube-test");
+  const dir = dirFlag >= 0 && argv[dirFlag + 1] ? argv[dirFlag + 1]! : process.env.ITER8TS_KUBE_DIR || join(repositoryRoot(), ".kube-test");
   const log = (line: string) => process.stderr.write(`${line}\n`);
   switch (command) {
     case "up": {
