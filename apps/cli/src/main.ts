@@ -1,6 +1,5 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./program";
-import { escapeControls } from "./terminal-text";
 
 // The executable: parse arguments, run the command, and turn errors into exit codes.
 // Commands set process.exitCode themselves; anything thrown is reported in one line.
@@ -18,6 +17,8 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
   } else {
+    // Loaded only here: the escaping pulls in @iter8ts/types, which a command may not need.
+    const { escapeControls } = await import("./terminal-text");
     process.stderr.write(`Error: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   }

@@ -1,15 +1,6 @@
-import { Option } from "commander";
 import { createDefaultRegistry, loadProviderModules, ProviderModuleError, type MetricProviderRegistry } from "@iter8ts/metrics";
 import type { CommandIo } from "./command-io";
 import { escapeControls } from "./terminal-text";
-
-/** `--provider MODULE` (repeatable), shared by the commands that query metrics. */
-export function providerOption(): Option {
-  return new Option(
-    "--provider <module>",
-    "load metric providers from this package (looked up in node_modules from the current directory up) or file path (./x.js); repeatable",
-  ).argParser((value: string, previous: string[] = []) => [...previous, value]);
-}
 
 /**
  * The registry a command queries metrics with: the builtin providers plus those of the

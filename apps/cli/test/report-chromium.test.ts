@@ -10,7 +10,7 @@ import { readEngineStatus } from "@iter8ts/engine";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { memoryIo } from "../src/__fixtures__/memory-io";
-import { runReport } from "../src/commands/report";
+import { runReport } from "../src/report/run-report";
 import { fileExperimentSource } from "../src/experiment-source";
 import { SIMULATED_VERSIONS, simulatedAbnExperiment } from "@iter8ts/report/testing";
 import { findChromium, visitPage } from "./headless-chromium";

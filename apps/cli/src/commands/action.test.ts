@@ -7,7 +7,8 @@ import { KubeTestServer, writeKubeconfig, type JsonObject } from "@iter8ts/testk
 import type { ExperimentInput } from "@iter8ts/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryIo, type Printed } from "../__fixtures__/memory-io";
-import { actionCommand, resolveActionTarget, type ActionEnv } from "./action";
+import { resolveActionTarget } from "../action/resolve-action-target";
+import { actionCommand, type ActionEnv } from "./action";
 
 let server: KubeTestServer;
 let app: Server;

@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { isDnsSubdomain } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
 import type { ClusterConnection } from "../cluster/cluster-connection";
 
@@ -26,33 +25,6 @@ export interface ActionEnv {
   HOME?: string;
   KUBERNETES_SERVICE_HOST?: string;
   [name: string]: string | undefined;
-}
-
-/** The resolved target of `action run`, or the usage error to print. */
-export function resolveActionTarget(options: ActionRunOptions, env: ActionEnv, defaultNamespace: () => string): { action: string; namespace: string; name: string; runId?: string } | { error: string } {
-  const action = options.action ?? env.ACTION;
-  if (!action) return { error: "action run needs the action to run: pass --action start|loop|finish|failure or set ACTION" };
-  let namespace: string | undefined;
-  let name: string | undefined;
-  const ref = options.experiment;
-  if (ref !== undefined) {
-    const slash = ref.indexOf("/");
-    if (slash >= 0) {
-      namespace = ref.slice(0, slash);
-      name = ref.slice(slash + 1);
-    } else {
-      name = ref;
-    }
-  } else {
-    name = env.EXPERIMENT_NAME;
-  }
-  namespace ||= env.EXPERIMENT_NAMESPACE || undefined;
-  if (!name) return { error: "action run needs the experiment: pass --experiment NAMESPACE/NAME or set EXPERIMENT_NAME and EXPERIMENT_NAMESPACE" };
-  if (!isDnsSubdomain(name) || (namespace !== undefined && !isDnsSubdomain(namespace))) {
-    return { error: `--experiment ${JSON.stringify(ref ?? `${namespace ?? ""}/${name}`)} is not NAMESPACE/NAME of a Kubernetes object` };
-  }
-  const runId = options.runId ?? env.RUN_ID;
-  return { action, namespace: namespace ?? defaultNamespace(), name, ...(runId ? { runId } : {}) };
 }
 
 function processEnv(): ActionEnv {
@@ -87,6 +59,7 @@ export function actionCommand(io: CommandIo = processIo, env: ActionEnv = proces
       // longer to load than everything else the CLI needs.
       const { ClusterConfigError, connectCluster } = await import("../cluster/cluster-connection");
       const { jobFetch, runClusterAction } = await import("@iter8ts/kube");
+      const { resolveActionTarget } = await import("../action/resolve-action-target");
       let connection: ClusterConnection | undefined;
       const connect = () => (connection ??= connectCluster({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }, env));
       let target;

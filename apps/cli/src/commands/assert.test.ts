@@ -8,7 +8,9 @@ import { abInput, canaryInput } from "@iter8ts/report/testing";
 import { HOSTILE, HOSTILE_SHOWN, RAW_CONTROL, withHostileText } from "../__fixtures__/hostile-text";
 import { memoryIo } from "../__fixtures__/memory-io";
 import { fileExperimentSource } from "../experiment-source";
-import { assertCommand, runAssert } from "./assert";
+import { ASSERT_CONDITIONS } from "@iter8ts/report";
+import { runAssert } from "../assert/run-assert";
+import { ASSERT_CONDITION_NAMES, assertCommand } from "./assert";
 
 async function run(args: string[], files: Record<string, string>, stdin = "") {
   const { io, printed } = memoryIo(files, stdin);
@@ -129,5 +131,12 @@ describe("assert --timeout against a file", () => {
     expect(seen.out).toBe("experiment has not completed\n");
     expect(seen.err).toContain(`Timed out after 150ms waiting for completed on ${file}\n`);
     expect(seen.err).toContain('condition "completed" failed: the Completed condition is False');
+  });
+});
+
+describe("assert --help", () => {
+  it("lists exactly the conditions @iter8ts/report checks, without loading it", () => {
+    expect(ASSERT_CONDITION_NAMES).toEqual(ASSERT_CONDITIONS);
+    expect(assertCommand().options.find((o) => o.long === "--condition")?.description).toBe(`conditions to check, repeated or comma-separated: ${ASSERT_CONDITIONS.join(", ")}`);
   });
 });

@@ -1,83 +1,20 @@
 import { Command, InvalidArgumentError } from "commander";
 import { processIo, type CommandIo } from "../command-io";
 import type { ClusterEnv } from "../cluster/cluster-connection";
-import { addClusterOptions, chooseExperimentSource, clusterEnv, type ExperimentLocationOptions } from "../cluster/choose-experiment-source";
-import {
-  AssertUsageError,
-  ASSERT_CONDITIONS,
-  ExperimentLoadError,
-  parseConditions,
-  waitForConditions,
-  type AssertCondition,
-  type ExperimentSource,
-} from "@iter8ts/report";
-import { formatDuration, parseDuration } from "../assert/parse-duration";
-import { reportLoadError, reportWarnings } from "../report-issues";
-import { escapeControls } from "../terminal-text";
-
-/** Pause between reads while `--timeout` waits. */
-export const ASSERT_POLL_INTERVAL_MS = 1000;
-
-/** Options of {@link runAssert}. */
-export interface AssertRunOptions {
-  /** 0 checks once. */
-  timeoutMs: number;
-  pollIntervalMs?: number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}
+import { addClusterOptions, clusterEnv, type ExperimentLocationOptions } from "../cluster/cluster-options";
+import { parseDuration } from "../assert/parse-duration";
 
 /**
- * Asserts conditions on an experiment. Success prints `All conditions satisfied.`; otherwise the
- * first failing condition's line goes to stdout (the line scripts match on) and every failing
- * condition, with the status that fails it, goes to stderr.
- * @returns the exit code: 0 when every condition holds, else 1.
+ * The conditions `-c` accepts, for the help text: @iter8ts/report's ASSERT_CONDITIONS, written out
+ * so that `--help` does not load the report package (assert.test.ts checks they are the same).
  */
-export async function runAssert(
-  source: ExperimentSource,
-  conditions: readonly AssertCondition[],
-  options: AssertRunOptions,
-  io: CommandIo,
-): Promise<number> {
-  if (options.timeoutMs > 0 && !source.rereadable) {
-    io.err(`Error: --timeout re-reads the experiment, but ${escapeControls(source.label)} can be read only once; pass a file with -f\n`);
-    return 1;
-  }
-  let outcome;
-  try {
-    outcome = await waitForConditions(source, conditions, {
-      timeoutMs: options.timeoutMs,
-      pollIntervalMs: options.pollIntervalMs ?? ASSERT_POLL_INTERVAL_MS,
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof ExperimentLoadError)) throw error;
-    reportLoadError(io, error);
-    return 1;
-  }
-  reportWarnings(io, source, outcome.warnings);
-  if (outcome.satisfied) {
-    io.out("All conditions satisfied.\n");
-    return 0;
-  }
-  const failed = outcome.results.filter((r) => !r.satisfied);
-  if (failed[0]) io.out(`${failed[0].message}\n`);
-  if (outcome.timedOut) {
-    io.err(`Timed out after ${formatDuration(options.timeoutMs)} waiting for ${conditions.join(", ")} on ${escapeControls(source.label)}\n`);
-  } else if (outcome.settled) {
-    io.err(`The experiment has completed, so its status will not change further\n`);
-  }
-  // A detail quotes names and messages from the experiment.
-  for (const r of failed) io.err(`condition "${r.condition}" failed: ${escapeControls(r.detail)}\n`);
-  if (outcome.lastError) reportLoadError(io, outcome.lastError);
-  return 1;
-}
+export const ASSERT_CONDITION_NAMES = ["completed", "winnerFound", "candidateWon", "noFailure"] as const;
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+// Go's duration syntax, from a module of @iter8ts/metrics that imports nothing.
 function durationArg(value: string): number {
   const ms = parseDuration(value);
   if (ms === undefined) throw new InvalidArgumentError("Write a duration such as 30s, 5m, 1h or 1m30s.");
@@ -90,14 +27,15 @@ export function assertCommand(io: CommandIo = processIo, env: ClusterEnv = clust
     .description("Assert conditions for an Iter8 experiment; exit 0 when all hold, 1 otherwise")
     .argument("[name]", "experiment in the cluster; default: the most recently created one in the namespace")
     .option("-f, --file <path>", "experiment YAML or JSON file, or - to read standard input")
-    .option(
-      "-c, --condition <conditions>",
-      `conditions to check, repeated or comma-separated: ${ASSERT_CONDITIONS.join(", ")}`,
-      collect,
-    )
+    .option("-c, --condition <conditions>", `conditions to check, repeated or comma-separated: ${ASSERT_CONDITION_NAMES.join(", ")}`, collect)
     .option("--timeout <duration>", "wait up to this long (e.g. 30s, 5m, 1h) for the conditions to hold, re-reading the experiment", durationArg);
   return addClusterOptions(command).action(async (name: string | undefined, opts: ExperimentLocationOptions & { condition?: string[]; timeout?: number }) => {
-    let conditions: AssertCondition[];
+    const [{ AssertUsageError, parseConditions }, { chooseExperimentSource }, { runAssert }] = await Promise.all([
+      import("@iter8ts/report"),
+      import("../cluster/choose-experiment-source"),
+      import("../assert/run-assert"),
+    ]);
+    let conditions;
     try {
       conditions = parseConditions(opts.condition ?? []);
     } catch (error) {

@@ -1,6 +1,4 @@
 import { Command } from "commander";
-import { EngineStatusSchema } from "@iter8ts/engine";
-import { crdYaml } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
 
 /** `iter8ctl crd`: prints the Experiment, Metric and ReferenceGrant CustomResourceDefinitions, as the controller installs them. */
@@ -13,7 +11,8 @@ export function crdCommand(io: CommandIo = processIo): Command {
 Example:
   iter8ctl crd | kubectl apply -f -`,
     )
-    .action(() => {
+    .action(async () => {
+      const [{ EngineStatusSchema }, { crdYaml }] = await Promise.all([import("@iter8ts/engine"), import("@iter8ts/types")]);
       io.out(crdYaml({ experimentStatus: EngineStatusSchema }));
     });
 }

@@ -1,10 +1,5 @@
-import { writeFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { processIo, type CommandIo } from "../command-io";
-import { extractReportData, type ExperimentSource } from "@iter8ts/report";
-import { renderReportHtml } from "@iter8ts/report/html";
-import { fileExperimentSource } from "../experiment-source";
-import { loadOrReport } from "../report-issues";
 
 /** Output formats of `report`: the page, or the data it is drawn from. */
 export const ReportFormat = { Html: "html", Json: "json" } as const;
@@ -27,33 +22,6 @@ export interface ReportDeps {
   now?: () => Date;
 }
 
-/**
- * Renders a report of one experiment as an HTML page or as JSON, to standard output or to the
- * `--out` file.
- * @returns the exit code: 0, or 1 when the experiment cannot be loaded or the output not written.
- */
-export async function runReport(source: ExperimentSource, request: ReportRequest, io: CommandIo, deps: ReportDeps = {}): Promise<number> {
-  const experiment = await loadOrReport(io, source);
-  if (!experiment) return 1;
-  const data = extractReportData(experiment);
-  const text =
-    request.format === ReportFormat.Json
-      ? `${JSON.stringify(data, null, 2)}\n`
-      : renderReportHtml(data, request.timestamp ? { renderedAt: (deps.now ?? (() => new Date()))().toISOString() } : {});
-  if (request.out === undefined || request.out === "-") {
-    io.out(text);
-    return 0;
-  }
-  try {
-    await (deps.writeFile ?? ((path, t) => writeFile(path, t, "utf8")))(request.out, text);
-  } catch (error) {
-    io.err(`Error: cannot write the report to ${request.out} given to --out: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
-  io.err(`Wrote the ${request.format === ReportFormat.Json ? "JSON" : "HTML"} report of ${data.experiment.namespace}/${data.experiment.name} to ${request.out}\n`);
-  return 0;
-}
-
 /** `iter8ctl report -f FILE|- [-o html|json] [--out FILE] [--timestamp]`. */
 export function reportCommand(io: CommandIo = processIo, deps: ReportDeps = {}): Command {
   return new Command("report")
@@ -73,6 +41,7 @@ export function reportCommand(io: CommandIo = processIo, deps: ReportDeps = {}):
       const request: ReportRequest = { format: opts.output };
       if (opts.out !== undefined) request.out = opts.out;
       if (opts.timestamp) request.timestamp = true;
+      const [{ fileExperimentSource }, { runReport }] = await Promise.all([import("../experiment-source"), import("../report/run-report")]);
       io.setExitCode(await runReport(fileExperimentSource(opts.file, io.read), request, io, deps));
     });
 }

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { memoryIo } from "../__fixtures__/memory-io";
 import { HOSTILE_SHOWN, RAW_CONTROL } from "../__fixtures__/hostile-text";
 import { experimentFolder, experimentYaml, folderWith, METRICS_YAML, ROUTING_SHAPES } from "@iter8ts/local/testing";
-import { RunExitCode, runRun, type RunRuntime } from "./run";
+import { PASSED_VARIABLES, STATE_FOLDER } from "@iter8ts/local";
+import { runRun } from "../run/run-run";
+import { LOCAL_STATE_FOLDER, RunExitCode, TASK_VARIABLES, type RunRuntime } from "./run";
 
 /**
  * A runtime whose terminal is a string; `interrupt()` acts as Ctrl-C; `answers` are typed at
@@ -201,5 +203,12 @@ describe("iter8ctl run", () => {
       expect(printed.err).toContain(String.raw`(run): echo ok\u001b[2J\u009b31m\u202e\rrm -rf ~` + "\n");
       expect(printed.err).not.toMatch(RAW_CONTROL);
     });
+  });
+});
+
+describe("run --help", () => {
+  it("names the state folder and the variables tasks get as @iter8ts/local does, without loading it", () => {
+    expect(LOCAL_STATE_FOLDER).toBe(STATE_FOLDER);
+    expect(TASK_VARIABLES).toEqual(PASSED_VARIABLES);
   });
 });

@@ -1,24 +1,15 @@
 import { createInterface } from "node:readline";
 import { Command } from "commander";
-import { readEngineStatus } from "@iter8ts/engine";
-import { conditionOf, experimentNamespace, isConditionTrue, type Experiment } from "@iter8ts/types";
 import { processIo, type CommandIo } from "../command-io";
-import { renderDescription, summarizeExperiment } from "@iter8ts/report";
-import {
-  describeExecCommand,
-  LocalRunError,
-  LocalRunErrorCode,
-  LocalRunOutcome,
-  PASSED_VARIABLES,
-  runLocal,
-  STATE_FOLDER,
-  taskEnvironment,
-  type ExecCommand,
-  type LocalRunOptions,
-} from "@iter8ts/local";
-import { ProgressMode, ProgressReporter, type ProgressStream } from "../progress/progress-reporter";
-import { providerOption, registryWithProviders } from "../provider-modules";
-import { escapeControls, forTerminal } from "../terminal-text";
+import type { ProgressStream } from "../progress/progress-reporter";
+import { providerOption } from "../provider-option";
+
+/**
+ * @iter8ts/local's STATE_FOLDER and PASSED_VARIABLES, written out for the help text so that
+ * `--help` does not load local mode (run.test.ts checks they are the same).
+ */
+export const LOCAL_STATE_FOLDER = ".iter8ctl";
+export const TASK_VARIABLES: readonly string[] = ["PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR"];
 
 /** Exit codes of `iter8ctl run`. */
 export const RunExitCode = {
@@ -120,106 +111,6 @@ export interface RunCommandOptions {
   stateDir?: string;
 }
 
-function failureText(experiment: Experiment): string {
-  const id = `${experimentNamespace(experiment)}/${experiment.metadata.name ?? ""}`;
-  const status = experiment.status;
-  const failed = isConditionTrue(status, "Failed") ? conditionOf(status, "Failed") : undefined;
-  const why = failed ? [failed.reason, failed.message].filter(Boolean).join(": ") : (status?.message ?? "it did not complete");
-  let text = `Experiment ${id} failed: ${why}\n`;
-  const { actions, retry } = readEngineStatus(status);
-  for (const action of actions ?? []) {
-    if (action.state === "Failed" && action.message) text += `  the ${action.action} action (${action.handler}) failed: ${action.message}\n`;
-  }
-  if (retry?.lastError) text += `  last error: ${retry.lastError}\n`;
-  return text;
-}
-
-/**
- * Runs `iter8ctl run`: the experiments in `paths` to their end, then their description.
- * @returns the exit code (see {@link RunExitCode}).
- */
-export async function runRun(paths: readonly string[], options: RunCommandOptions, io: CommandIo, runtime: RunRuntime): Promise<number> {
-  const providers = await registryWithProviders(options.provider, io, runtime.cwd ?? process.cwd());
-  if (!providers.ok) return RunExitCode.Failed;
-  const controller = new AbortController();
-  let interruptCode: RunExitCode = RunExitCode.Interrupted;
-  const removeHandlers = runtime.onInterrupt((code) => {
-    interruptCode = code;
-    controller.abort(new Error("interrupted"));
-  });
-  const dryRun = options.dryRun === true;
-  const mode = dryRun || options.plain || runtime.progress.isTTY !== true ? ProgressMode.Plain : ProgressMode.Terminal;
-  const env = taskEnvironment(runtime.env, options.env ?? []);
-  if ("errors" in env) {
-    removeHandlers();
-    for (const error of env.errors) io.err(`Error: ${escapeControls(error)}\n`);
-    return RunExitCode.Failed;
-  }
-  let listed = false;
-  const confirmExec = async (commands: readonly ExecCommand[]): Promise<boolean> => {
-    const list = commands.map((c) => `  ${describeExecCommand(c)}\n`).join("");
-    if (dryRun) {
-      io.out(`The actions would run ${commands.length} command(s) on this machine (a dry run only prints them):\n${list}`);
-      return true;
-    }
-    if (options.allowExec) {
-      io.err(`Running with --allow-exec: the actions run ${commands.length} command(s) on this machine:\n${list}`);
-      return true;
-    }
-    const question = `The actions of these experiments run ${commands.length} command(s) on this machine, as you, with PATH, HOME, the locale and what --env names:\n${list}Run them? [y/N] `;
-    const answer = await runtime.ask(question, controller.signal);
-    if (answer === undefined) return false;
-    listed = true;
-    return /^\s*y(es)?\s*$/i.test(answer);
-  };
-  const runOptions: LocalRunOptions = {
-    paths,
-    dryRun,
-    restart: options.restart === true,
-    progress: ({ now }) => new ProgressReporter({ stream: runtime.progress, mode, now }),
-    signal: controller.signal,
-    taskEnv: env.env,
-    confirmExec,
-    ...(providers.registry ? { registry: providers.registry } : {}),
-  };
-  if (options.stateDir !== undefined) runOptions.stateDir = options.stateDir;
-  let result;
-  try {
-    result = await runLocal(runOptions);
-  } catch (error) {
-    if (!(error instanceof LocalRunError)) throw error;
-    if (error.code === LocalRunErrorCode.ExecNotAllowed && controller.signal.aborted) {
-      io.err("Interrupted at the question; nothing was run.\n");
-      return interruptCode;
-    }
-    if (error.code === LocalRunErrorCode.ExecNotAllowed && listed) {
-      // The commands were just listed at the prompt.
-      io.err("Not running them; nothing was run. Pass --allow-exec to run them without asking.\n");
-      return RunExitCode.Failed;
-    }
-    io.err(`Error: ${escapeControls(error.message)}\n`);
-    for (const problem of error.problems) if (problem !== error.message) io.err(`  ${escapeControls(problem)}\n`);
-    return RunExitCode.Failed;
-  } finally {
-    removeHandlers();
-  }
-  if (result.outcome === LocalRunOutcome.Interrupted) {
-    const where = result.stateDir ? ` and ${result.stateDir}` : "";
-    io.err(`Interrupted. Progress is saved in ${escapeControls(`${result.files.join(", ")}${where}`)}; run the same command to resume.\n`);
-    return interruptCode;
-  }
-  // Names and messages come from the documents; they are shown escaped (see terminal-text.ts).
-  const shown = result.experiments.map(forTerminal);
-  for (const experiment of shown) io.out(`${renderDescription(summarizeExperiment(experiment))}\n`);
-  if (result.outcome === LocalRunOutcome.Completed) return RunExitCode.Completed;
-  for (const experiment of shown) {
-    if (isConditionTrue(experiment.status, "Failed")) io.err(failureText(experiment));
-  }
-  if (result.experiments.length === 0) io.err("Error: the experiments disappeared from the files during the run\n");
-  else if (result.actionLog) io.err(`The actions' logs: iter8ctl debug -p 3 -f ${escapeControls(paths.join(" -f "))}${options.stateDir !== undefined ? ` --state-dir ${escapeControls(options.stateDir)}` : ""}\n`);
-  return RunExitCode.Failed;
-}
-
 /** `iter8ctl run [--allow-exec] [--env NAME[=VALUE]]... [--provider MODULE]... [--dry-run] [--plain] [--restart] [--state-dir DIR] <paths...>`. */
 export function runCommand(io: CommandIo = processIo, runtime: RunRuntime = processRuntime): Command {
   return new Command("run")
@@ -231,7 +122,7 @@ export function runCommand(io: CommandIo = processIo, runtime: RunRuntime = proc
     .option("--dry-run", "mock every metric, simulate time, only print the actions and the commands they would run, change no file")
     .option("--plain", "plain log lines instead of the live view on a terminal")
     .option("--restart", "forget the experiments' status and their actions' state, and start over")
-    .option("--state-dir <dir>", `where the lock and the state of actions are kept (default: <folder of the first path>/${STATE_FOLDER})`)
+    .option("--state-dir <dir>", `where the lock and the state of actions are kept (default: <folder of the first path>/${LOCAL_STATE_FOLDER})`)
     .addHelpText(
       "after",
       `
@@ -248,7 +139,7 @@ Local mode runs the same engine as the controller, with the cluster replaced by 
     (run, common/exec, common/bash, common/promote-kubectl) run as you, so iter8ctl run first
     lists them (the command or script as written) and runs them only with --allow-exec, or when
     you answer y at its prompt on a terminal; without a terminal and without the flag it stops
-    before the experiment starts. Their processes get a minimal environment: ${PASSED_VARIABLES.join(", ")},
+    before the experiment starts. Their processes get a minimal environment: ${TASK_VARIABLES.join(", ")},
     LC_*, SCRATCH_DIR, and each variable you name with --env NAME (or --env NAME=VALUE); cloud
     keys, tokens and everything else of your environment stay out.
   - Each action's Iter8Log lines are appended to <state folder>/action-log.jsonl, which
@@ -274,6 +165,7 @@ Examples:
   iter8ctl run experiment.yaml metrics.yaml routing.yaml --plain > run.log`,
     )
     .action(async (paths: string[], opts: RunCommandOptions) => {
+      const { runRun } = await import("../run/run-run");
       io.setExitCode(await runRun(paths, opts, io, runtime));
     });
 }
