@@ -32,6 +32,15 @@ afterAll(async () => {
   await server?.close();
 });
 
+describe("runClusterAction", () => {
+  it("fails on a name that is no action, naming it and the four actions, before reading the experiment", async () => {
+    const lines: string[] = [];
+    const result = await runClusterAction({ clients, experiment: { namespace: "shop", name: "ghost" }, action: "bogus", env: {}, allowExec: false, log: (l) => lines.push(l) });
+    expect(result).toEqual({ ok: false, error: '"bogus" is not an action: the actions of an experiment are start, loop, finish, failure (--action or ACTION)' });
+    expect(lines.map((l) => (JSON.parse(l) as { priority: number; message: string }).message)).toEqual([result.error]);
+  });
+});
+
 describe("clusterSecretSource", () => {
   it("decodes a Secret's data and answers undefined for a Secret that does not exist", async () => {
     const secrets = clusterSecretSource(clients);

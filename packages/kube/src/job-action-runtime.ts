@@ -6,7 +6,7 @@ import { isKubeError, KubeErrorCode } from "./kube-error";
 import { KubeResourceClient } from "./kube-resource-client";
 import { createEgressPolicy, fetchOverHttpClient, nodeHttpClient, parseEgressAllow } from "@iter8ts/metrics";
 import { createTaskRunner, LogPriority, logPrecedence, taskEventMessage, type Iter8Log, type SecretSource, type StatusUpdate } from "@iter8ts/tasks";
-import { secretValues, type Experiment, type ExperimentStatus } from "@iter8ts/types";
+import { ACTION_NAMES, secretValues, type Experiment, type ExperimentStatus } from "@iter8ts/types";
 import type { KubeObject } from "@iter8ts/resources";
 
 /** What an action Job (`iter8ctl action run`) needs to run one action of one experiment in a cluster. */
@@ -130,7 +130,8 @@ export function jobExecRefusal(namespace: string): string {
  * experiment, runs the action's tasks (processes only where the controller allows them: the
  * Job's ITER8_ALLOW_EXEC, checked again here in case the Job was made by hand), writes status
  * changes such as builtin metrics as they happen, and reports everything as Iter8Log lines. An
- * action the experiment does not define succeeds with nothing to do, as in Iter8.
+ * action the experiment does not define succeeds with nothing to do, as in Iter8; a name that is
+ * no action at all (a typo such as `--action finsh`) fails before the experiment is read.
  */
 export async function runClusterAction(request: ClusterActionRequest): Promise<ClusterActionResult> {
   const { experiment: key, action } = request;
@@ -149,6 +150,12 @@ export async function runClusterAction(request: ClusterActionRequest): Promise<C
     };
     request.log(JSON.stringify(line));
   };
+
+  if (!(ACTION_NAMES as readonly string[]).includes(action)) {
+    const error = `"${action}" is not an action: the actions of an experiment are ${ACTION_NAMES.join(", ")} (--action or ACTION)`;
+    emit(LogPriority.Error, error);
+    return { ok: false, error };
+  }
 
   try {
     experiment = await readExperiment(request);
