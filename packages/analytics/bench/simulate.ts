@@ -14,6 +14,10 @@
  *   --quick           200 per row
  *   --strength JSON   criteria.strength of the statistics-mode runs (default {})
  *   --only SCENARIO   only "A/A", "A/B +10%" or "A/B/n"
+ *   --no-alternatives only the Iter8 v2 rule and the chosen design (not the always-valid and
+ *                     Pocock-spending alternatives it is compared with)
+ *   --srm-replays N   fresh routings of each weight path for the SRM-alone measure (default 20; 5 below 1,000 per row)
+ *   --no-srm-replay   skip that measure
  *   --no-latency      skip the latency table
  *   --latency-only    only the latency table
  */
@@ -22,6 +26,7 @@ import { analyze, seededRandom, type MetricValues } from "../src/index";
 import { LATENCY_LOOKS, measureLatency } from "./latency-case";
 import { carryLook } from "./carry-look";
 import { binomial, route } from "./random-draws";
+import { emptySrmState, trackTraffic } from "../src/stats/track-traffic";
 import { formatRate, wilsonInterval } from "./wilson";
 
 // ------------------------------------------------------------------------------------------------
@@ -33,10 +38,36 @@ const ITERATIONS = 20;
 const INTERVAL_SECONDS = 20;
 const START = Date.parse("2026-01-01T00:00:00Z");
 
-/** `criteria.strength` of the statistics-mode runs. */
+/** `criteria.strength` of the statistics-mode runs (the chosen design). */
 let strengthSetting: Record<string, unknown> = {};
 
-function experimentFor(versionCount: number, statistics: boolean): Experiment {
+/**
+ * The rules compared: the Iter8 v2 rule, the statistics mode as configured (the chosen design),
+ * and the alternatives it was chosen against, all on the same seeds in the same run.
+ */
+interface Rule {
+  name: string;
+  /** criteria.strength, or null for the Iter8 v2 rule. */
+  strength: Record<string, unknown> | null;
+}
+let RULES: Rule[] = [];
+function setRules(alternatives: boolean): void {
+  RULES = [
+    { name: "Iter8 v2", strength: null },
+    { name: "statistics", strength: strengthSetting },
+    ...(alternatives
+      ? [
+          { name: "alt: always-valid", strength: { ...strengthSetting, design: "always-valid" } },
+          { name: "alt: Pocock spending", strength: { ...strengthSetting, spending: "pocock" } },
+          // The other end of the trade: the level of the single-look z-test the issue quotes
+          // (1,475 per iteration for 80 % power), 0.025 on each side.
+          { name: "alt: O'Brien-Fleming, 0.025 each side", strength: { ...strengthSetting, alpha: 0.025, baselineAlpha: 0.025 } },
+        ]
+      : []),
+  ];
+}
+
+function experimentFor(versionCount: number, strength: Record<string, unknown> | null): Experiment {
   const names = Array.from({ length: versionCount }, (_, i) => `v${i + 1}`);
   const input: ExperimentInput = {
     apiVersion: "iter8.tools/v2alpha2",
@@ -52,7 +83,7 @@ function experimentFor(versionCount: number, statistics: boolean): Experiment {
       criteria: {
         requestCount: REQUEST_COUNT,
         rewards: [{ metric: CONVERSION, preferredDirection: "High" }],
-        ...(statistics ? { strength: strengthSetting } : {}),
+        ...(strength ? { strength } : {}),
       },
       duration: { intervalSeconds: INTERVAL_SECONDS, iterationsPerLoop: ITERATIONS, maxLoops: 1 },
       versionInfo: { baseline: { name: names[0]! }, candidates: names.slice(1).map((name) => ({ name })) },
@@ -77,6 +108,15 @@ interface Outcome {
   candidateShare: number;
   /** Conversions lost against sending everything to the best version, per request. */
   regret: number;
+  /** The statistics mode's winner rule at the last look (null for the Iter8 v2 rule). */
+  finalRule: string | null;
+  /** The weights (percent) traffic was routed at, look by look. */
+  weightPath: number[][];
+}
+
+function winnerRule(analysis: ReturnType<typeof analyze>): string | null {
+  const statistics = (analysis as { statistics?: { data?: { winner?: { rule?: string } } } }).statistics;
+  return statistics?.data?.winner?.rule ?? null;
 }
 
 function srmStatus(analysis: ReturnType<typeof analyze>): string | undefined {
@@ -84,9 +124,9 @@ function srmStatus(analysis: ReturnType<typeof analyze>): string | undefined {
   return statistics?.data?.srm?.status;
 }
 
-function runExperiment(rates: readonly number[], perIteration: number, statistics: boolean, seed: string): Outcome {
+function runExperiment(rates: readonly number[], perIteration: number, strength: Record<string, unknown> | null, seed: string): Outcome {
   const random = seededRandom(seed);
-  const experiment = experimentFor(rates.length, statistics);
+  const experiment = experimentFor(rates.length, strength);
   const names = rates.map((_, i) => `v${i + 1}`);
   const best = Math.max(...rates);
   const requests = rates.map(() => 0);
@@ -98,7 +138,10 @@ function runExperiment(rates: readonly number[], perIteration: number, statistic
   const requestsAt: number[][] = [];
   const srmAlarms: number[] = [];
   let srmRevocations = 0;
+  let finalRule: string | null = null;
+  const weightPath: number[][] = [];
   for (let t = 1; t <= ITERATIONS; t++) {
+    weightPath.push([...weights]);
     const routed = route(random, perIteration, weights);
     routed.forEach((n, i) => {
       requests[i]! += n;
@@ -122,11 +165,12 @@ function runExperiment(rates: readonly number[], perIteration: number, statistic
       if (before !== null && winner !== before) srmRevocations++;
     }
     winners.push(winner);
+    finalRule = winnerRule(analysis);
     requestsAt.push([...requests]);
     weights = carryLook(experiment, analysis, names, t, now);
   }
   const total = requests.reduce((s, n) => s + n, 0);
-  return { winners, requestsAt, srmAlarms, srmRevocations, candidateShare: candidateRequests / total, regret: lost / total };
+  return { winners, requestsAt, srmAlarms, srmRevocations, candidateShare: candidateRequests / total, regret: lost / total, finalRule, weightPath };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -136,6 +180,7 @@ interface Run {
   scenario: string;
   rates: number[];
   perIteration: number;
+  rule: string;
   statistics: boolean;
   outcomes: Outcome[];
 }
@@ -152,12 +197,12 @@ const RUNS: { scenario: string; rates: number[]; perIteration: number }[] = [
 function execute(experiments: number, only: string | undefined): Run[] {
   const runs: Run[] = [];
   for (const { scenario, rates, perIteration } of RUNS.filter((r) => only === undefined || r.scenario === only)) {
-    for (const statistics of [false, true]) {
+    for (const rule of RULES) {
       const outcomes: Outcome[] = [];
       for (let e = 0; e < experiments; e++) {
-        outcomes.push(runExperiment(rates, perIteration, statistics, `${scenario}|${perIteration}|${e}`));
+        outcomes.push(runExperiment(rates, perIteration, rule.strength, `${scenario}|${perIteration}|${e}`));
       }
-      runs.push({ scenario, rates, perIteration, statistics, outcomes });
+      runs.push({ scenario, rates, perIteration, rule: rule.name, statistics: rule.strength !== null, outcomes });
     }
   }
   return runs;
@@ -257,27 +302,34 @@ function cell(run: Run | undefined, measure: Measure): string {
 }
 
 function printMeasures(runs: Run[]): void {
-  console.log("| measure (20 iterations, conversion 0.10, +10 % = 0.11) | N/iter | Iter8 v2 | statistics | goal | issue 16 \"now\" |");
-  console.log("|---|---|---|---|---|---|");
+  const rules = RULES.map((r) => r.name);
+  console.log(`| measure (20 iterations, conversion 0.10, +10 % = 0.11) | N/iter | ${rules.join(" | ")} | goal | issue 16 "now" |`);
+  console.log(`|---|---|${rules.map(() => "---|").join("")}---|---|`);
   for (const m of MEASURES) {
-    const v2 = runs.find((r) => !r.statistics && m.runs(r));
-    const st = runs.find((r) => r.statistics && m.runs(r));
-    console.log(`| ${m.label} | ${m.perIteration} | ${cell(v2, m)} | ${cell(st, m)} | ${m.goal} | ${m.issue} |`);
+    const cells = rules.map((rule) => cell(runs.find((r) => r.rule === rule && m.runs(r)), m));
+    console.log(`| ${m.label} | ${m.perIteration} | ${cells.join(" | ")} | ${m.goal} | ${m.issue} |`);
   }
-  // SRM: the simulator routes exactly at the weights, so every alarm is a false alarm.
-  const statisticsRuns = runs.filter((r) => r.statistics);
-  const experiments = statisticsRuns.reduce((s, r) => s + r.outcomes.length, 0);
-  const alarmed = statisticsRuns.reduce((s, r) => s + countOf(r, (o) => o.srmAlarms.length > 0), 0);
-  const alarms = statisticsRuns.reduce((s, r) => s + r.outcomes.reduce((a, o) => a + o.srmAlarms.length, 0), 0);
-  const revoking = statisticsRuns.reduce((s, r) => s + countOf(r, (o) => o.srmRevocations > 0), 0);
-  const perThousand = (k: number) => {
+  // SRM: the simulator routes exactly at the weights, so every alarm is a false alarm. Counted
+  // per rule over all of its rows (the rules differ in how traffic moves, not in the SRM test).
+  const srmCells = (what: (runsOfRule: Run[], experiments: number) => string) =>
+    rules.map((rule) => {
+      const own = runs.filter((r) => r.rule === rule && r.statistics);
+      const experiments = own.reduce((s, r) => s + r.outcomes.length, 0);
+      return experiments ? what(own, experiments) : "–";
+    });
+  const perThousand = (k: number, experiments: number) => {
     const [lo, hi] = wilsonInterval(k, experiments);
     return `${((1000 * k) / experiments).toFixed(1)} per 1,000 [${(1000 * lo).toFixed(1)}–${(1000 * hi).toFixed(1)}]`;
   };
-  console.log(
-    `| SRM: experiments with an alarm under exactly correct routing (all ${statisticsRuns.length} statistics rows, ${experiments} experiments; ${alarms} alarms) | all | – | ${perThousand(alarmed)} | ≤ 1 per 1,000 | 2–4 per 1,000 |`,
-  );
-  console.log(`| SRM: experiments in which a false alarm revoked a winner | all | – | ${revoking} of ${experiments} | 0 | 1 per 1,000 |`);
+  const alarmsCell = srmCells((own, experiments) => {
+    const alarmed = own.reduce((s, r) => s + countOf(r, (o) => o.srmAlarms.length > 0), 0);
+    const alarms = own.reduce((s, r) => s + r.outcomes.reduce((a, o) => a + o.srmAlarms.length, 0), 0);
+    return `${perThousand(alarmed, experiments)} (${alarms} alarms in ${experiments} experiments)`;
+  });
+  console.log(`| SRM: experiments with an alarm under exactly correct routing (all rows of the rule) | all | ${alarmsCell.join(" | ")} | ≤ 1 per 1,000 | 2–4 per 1,000 |`);
+  const revokeCell = srmCells((own, experiments) => `${own.reduce((s, r) => s + countOf(r, (o) => o.srmRevocations > 0), 0)} of ${experiments}`);
+  console.log(`| SRM: experiments in which a false alarm revoked a winner | all | ${revokeCell.join(" | ")} | 0 | 1 per 1,000 |`);
+  const statisticsRuns = runs.filter((r) => r.rule === "statistics");
   const lockins = statisticsRuns
     .filter((r) => r.scenario === "A/B +10%")
     .flatMap((r) =>
@@ -291,6 +343,56 @@ function printMeasures(runs: Run[]): void {
   if (lockins.length) console.log(`\nstatistics mode, baseline declared against the better candidate: ${lockins.slice(0, 8).join("; ")}${lockins.length > 8 ? "; …" : ""}`);
 }
 
+/**
+ * The SRM test alone, measured with many more experiments than the end-to-end rows: every
+ * weight path the statistics mode produced (look by look) is routed afresh `replays` times,
+ * exactly at those weights, and the cumulative counts go through the same accounting and test
+ * analyze() uses (trackTraffic, srmThreshold split over the planned looks). Every alarm is false.
+ */
+function replaySrm(runs: Run[], replays: number): void {
+  const paths = runs.filter((r) => r.rule === "statistics").flatMap((r) => r.outcomes.map((o) => ({ path: o.weightPath, n: r.perIteration })));
+  // The same routings through the test as it is (srmThreshold split over the planned looks) and
+  // as it was before that split (p < srmThreshold at every look): the two figures of progress-16.
+  const variants = [
+    { label: `srmThreshold 0.001 split over ${ITERATIONS} looks (now)`, looks: ITERATIONS },
+    { label: "p < 0.001 at every look, no split (before afb20c7)", looks: 1 },
+  ].map((v) => ({ ...v, alarmed: 0, alarms: 0, smallest: [] as number[] }));
+  let experiments = 0;
+  for (const [p, { path, n }] of paths.entries()) {
+    const names = path[0]!.map((_, i) => `v${i + 1}`);
+    for (let r = 0; r < replays; r++) {
+      const random = seededRandom(`srm replay|${p}|${r}`);
+      const states = variants.map(() => emptySrmState(names));
+      const hit = variants.map(() => false);
+      const counts = names.map(() => 0);
+      for (const weights of path) {
+        route(random, n, weights).forEach((k, i) => (counts[i]! += k));
+        variants.forEach((variant, v) => {
+          const tracked = trackTraffic(states[v]!, names, counts, weights, 0.001, variant.looks);
+          states[v] = tracked.state;
+          if (tracked.evidence.status !== "mismatch") return;
+          variant.alarms++;
+          if (!hit[v]) variant.smallest.push(Math.min(...Object.values(tracked.evidence.expected).filter((e) => e > 0)));
+          hit[v] = true;
+        });
+      }
+      experiments++;
+      variants.forEach((variant, v) => (variant.alarmed += hit[v] ? 1 : 0));
+    }
+  }
+  console.log(
+    `SRM test alone: the statistics mode's ${paths.length} weight paths, each routed afresh ${replays} times exactly at its weights (${experiments} experiments; every alarm is false):\n`,
+  );
+  console.log("| SRM test | experiments with an alarm | alarms | smallest expected count at the first alarm (median) |\n|---|---|---|---|");
+  for (const variant of variants) {
+    const [lo, hi] = wilsonInterval(variant.alarmed, experiments);
+    const sorted = [...variant.smallest].sort((a, b) => a - b);
+    console.log(
+      `| ${variant.label} | ${((1000 * variant.alarmed) / experiments).toFixed(2)} per 1,000 [${(1000 * lo).toFixed(2)}–${(1000 * hi).toFixed(2)}] | ${variant.alarms} | ${sorted.length ? Math.round(sorted[sorted.length >> 1]!) : "–"} |`,
+    );
+  }
+}
+
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -299,8 +401,8 @@ function median(values: number[]): number | null {
 }
 
 function printDetails(runs: Run[]): void {
-  console.log("| scenario | N/iter | rule | decided at the end | median requests to the final decision | candidate share | regret /1k req | regret vs always-baseline |");
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("| scenario | N/iter | rule | decided at the end | median requests to the final decision | candidate share | regret /1k req | regret vs always-baseline | undecided at the end: why (statistics mode) |");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const run of runs) {
     const n = run.outcomes.length;
     const best = Math.max(...run.rates);
@@ -315,8 +417,11 @@ function printDetails(runs: Run[]): void {
     const share = run.outcomes.reduce((s, o) => s + o.candidateShare, 0) / n;
     const regret = run.outcomes.reduce((s, o) => s + o.regret, 0) / n;
     const m = median(toDecision);
+    const why = new Map<string, number>();
+    for (const o of run.outcomes) if (final(o) === null && o.finalRule) why.set(o.finalRule, (why.get(o.finalRule) ?? 0) + 1);
+    const reasons = [...why].sort((a, b) => b[1] - a[1]).map(([rule, k]) => `${rule} ${k}`).join(", ") || "–";
     console.log(
-      `| ${run.scenario} | ${run.perIteration} | ${run.statistics ? "statistics" : "Iter8 v2"} | ${formatRate(toDecision.length, n)} | ${m === null ? "–" : Math.round(m)} | ${(100 * share).toFixed(1)} % | ${(1000 * regret).toFixed(2)} | ${baselineRegret > 0 ? `${((100 * regret) / baselineRegret).toFixed(1)} %` : "–"} |`,
+      `| ${run.scenario} | ${run.perIteration} | ${run.rule} | ${formatRate(toDecision.length, n)} | ${m === null ? "–" : Math.round(m)} | ${(100 * share).toFixed(1)} % | ${(1000 * regret).toFixed(2)} | ${baselineRegret > 0 ? `${((100 * regret) / baselineRegret).toFixed(1)} %` : "–"} | ${reasons} |`,
     );
   }
 }
@@ -361,6 +466,7 @@ function main(): void {
   if (!(Number.isInteger(experiments) && experiments > 0)) throw new Error(`--experiments must be a positive integer (got ${experiments})`);
   const strengthAt = args.indexOf("--strength");
   if (strengthAt >= 0) strengthSetting = JSON.parse(args[strengthAt + 1] ?? "{}") as Record<string, unknown>;
+  setRules(!args.includes("--no-alternatives"));
   const started = performance.now();
   console.log(
     `analytics simulator: ${experiments} experiments per row${experiments === 1000 ? " (the full run)" : " (not the full run: 1,000 per row is the default)"}, ${ITERATIONS} iterations, N requests per iteration routed multinomially at the current weights, start weights 100/0, maxCandidateWeightIncrement 10, seeded; statistics mode strength ${JSON.stringify(strengthSetting)}; intervals are 95 % Wilson\n`,
@@ -378,6 +484,11 @@ function main(): void {
   const simulated = performance.now();
   printMeasures(runs);
   console.log("");
+  if (!args.includes("--no-srm-replay")) {
+    const replaysAt = args.indexOf("--srm-replays");
+    replaySrm(runs, replaysAt >= 0 ? Number(args[replaysAt + 1]) : experiments >= 1000 ? 20 : 5);
+    console.log("");
+  }
   printDetails(runs);
   console.log(`\nsimulation: ${((simulated - started) / 1000).toFixed(1)} s for ${runs.length} rows × ${experiments} experiments × ${ITERATIONS} looks\n`);
   if (!args.includes("--no-latency")) printLatency();
