@@ -25,7 +25,8 @@ form.filter input { min-width: 16em; flex: 1 1 16em; max-width: 28em; }
 form.filter button { background: var(--panel); cursor: pointer; }
 .table-wrap { overflow-x: auto; }
 table.experiments { width: 100%; }
-table.experiments td, table.experiments th { vertical-align: middle; }
+table.experiments td, table.experiments th { vertical-align: middle; overflow-wrap: normal; }
+table.experiments td[data-label="Target"] { overflow-wrap: anywhere; }
 table.experiments th[scope="row"] a { font-weight: 600; overflow-wrap: anywhere; }
 td.weight { white-space: nowrap; }
 svg.sparkline { vertical-align: middle; margin-right: 6px; }
@@ -49,6 +50,8 @@ tr.event-warning td { color: var(--bad); }
   table.experiments tr { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 12px; padding: 6px 10px; }
   table.experiments th, table.experiments td { border: 0; padding: 2px 0; display: grid; grid-template-columns: 9em 1fr; gap: 8px; }
   table.experiments th::before, table.experiments td::before { content: attr(data-label); color: var(--muted); font-weight: 400; }
+  main table { display: block; max-width: 100%; overflow-x: auto; }
+  svg.chart { width: 100%; }
   dl.facts { grid-template-columns: 1fr; }
   dl.facts dd { margin-bottom: 6px; }
 }
