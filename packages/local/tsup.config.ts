@@ -1,3 +1,3 @@
-import { packageConfig } from "../../tsup.config.base";
+import { libraryConfig } from "../../tsup.config.base";
 
-export default packageConfig({ entry: { index: "src/index.ts", testing: "src/testing.ts" } });
+export default libraryConfig({ entry: { index: "src/index.ts", testing: "src/testing.ts" } });

@@ -1,4 +1,4 @@
-import { packageConfig } from "../../tsup.config.base";
+import { libraryConfig } from "../../tsup.config.base";
 
 // A second entry ships the in-memory ResourceClient under `@iter8ts/resources/testing`.
-export default packageConfig({ entry: ["src/index.ts", "src/testing.ts"] });
+export default libraryConfig({ entry: ["src/index.ts", "src/testing.ts"] });
