@@ -26,9 +26,13 @@ export function shellScript(commands: readonly ShellCommand[], stateFile: string
   return [
     "set -e -o pipefail",
     `cd ${q(startDir)}`,
+    // The shell's own variables, which are not the doc's to carry over.
+    `__dc_initial=" $(compgen -v | tr '\\n' ' ') "`,
     `if [ -f ${q(stateFile)} ]; then . ${q(stateFile)}; fi`,
-    // Saved on every exit, so the next block starts where this one ended, as in one terminal.
-    `trap '__rc=$?; { export -p; printf "cd %q\\n" "$PWD"; } > ${q(stateFile)}.next 2>/dev/null; mv -f ${q(stateFile)}.next ${q(stateFile)}; exit $__rc' EXIT`,
+    // Saved on every exit, so the next block starts where this one ended, as in one terminal:
+    // exported variables, the variables the blocks set, and the working directory.
+    `__dc_save() { export -p; for __v in $(compgen -v); do case "$__dc_initial" in *" $__v "*) ;; *) case "$__v" in __*) ;; *) declare -p "$__v" 2>/dev/null || true ;; esac ;; esac; done; printf "cd %q\\n" "$PWD"; }`,
+    `trap '__rc=$?; __dc_save > ${q(stateFile)}.next 2>/dev/null; mv -f ${q(stateFile)}.next ${q(stateFile)}; exit $__rc' EXIT`,
     body,
     "",
   ].join("\n");
