@@ -48,8 +48,9 @@ tr.event-warning td { color: var(--bad); }
   table.experiments thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.experiments, table.experiments tbody, table.experiments tr, table.experiments th, table.experiments td { display: block; width: 100%; }
   table.experiments tr { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 12px; padding: 6px 10px; }
-  table.experiments th, table.experiments td { border: 0; padding: 2px 0; display: grid; grid-template-columns: 9em 1fr; gap: 8px; }
-  table.experiments th::before, table.experiments td::before { content: attr(data-label); color: var(--muted); font-weight: 400; }
+  table.experiments th, table.experiments td { border: 0; padding: 2px 0; display: flex; flex-wrap: wrap; align-items: center; gap: 2px 8px; text-align: left; }
+  table.experiments th::before, table.experiments td::before { content: attr(data-label); flex: 0 0 9em; color: var(--muted); font-weight: 400; }
+  table.experiments .v { flex: 1 1 10em; min-width: 0; overflow-wrap: anywhere; }
   main table { display: block; max-width: 100%; overflow-x: auto; }
   svg.chart { width: 100%; }
   dl.facts { grid-template-columns: 1fr; }

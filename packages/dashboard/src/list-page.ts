@@ -46,15 +46,15 @@ function row(r: ExperimentRow): string {
   const key = `${r.namespace}/${r.name}`;
   return [
     `<tr data-experiment="${e(key)}" data-outcome="${r.outcome}" data-iteration="${r.completedIterations}">`,
-    `<th scope="row" data-label="Experiment"><a href="${e(experimentPath(r.namespace, r.name))}">${e(r.name)}</a></th>`,
-    `<td data-label="Namespace">${e(r.namespace)}</td>`,
-    `<td data-label="Target">${e(r.target)}</td>`,
-    `<td data-label="Pattern">${e(r.testingPattern)}</td>`,
-    `<td data-label="Stage">${e(r.stage ?? "—")}</td>`,
-    `<td data-label="Iteration" class="iteration num">${r.completedIterations} of ${r.totalIterations}</td>`,
-    `<td data-label="Winner" class="winner">${r.winner === null ? `<span class="note">none yet</span>` : e(r.winner)}</td>`,
-    `<td data-label="Candidate weight" class="weight">${weight}</td>`,
-    `<td data-label="Status" class="status"><span class="badge outcome-${r.outcome}">${OUTCOME_LABEL[r.outcome]}</span>${flags.join("")}</td>`,
+    `<th scope="row" data-label="Experiment"><span class="v"><a href="${e(experimentPath(r.namespace, r.name))}">${e(r.name)}</a></span></th>`,
+    `<td data-label="Namespace"><span class="v">${e(r.namespace)}</span></td>`,
+    `<td data-label="Target"><span class="v">${e(r.target)}</span></td>`,
+    `<td data-label="Pattern"><span class="v">${e(r.testingPattern)}</span></td>`,
+    `<td data-label="Stage"><span class="v">${e(r.stage ?? "—")}</span></td>`,
+    `<td data-label="Iteration" class="iteration num"><span class="v">${r.completedIterations} of ${r.totalIterations}</span></td>`,
+    `<td data-label="Winner" class="winner"><span class="v">${r.winner === null ? `<span class="note">none yet</span>` : e(r.winner)}</span></td>`,
+    `<td data-label="Candidate weight" class="weight"><span class="v">${weight}</span></td>`,
+    `<td data-label="Status" class="status"><span class="v"><span class="badge outcome-${r.outcome}">${OUTCOME_LABEL[r.outcome]}</span>${flags.join("")}</span></td>`,
     `</tr>`,
   ].join("");
 }

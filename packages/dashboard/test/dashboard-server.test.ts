@@ -86,7 +86,7 @@ describe("dashboard server", () => {
     expect(list.body).toMatch(/<tr data-experiment="shop\/checkout-canary" data-outcome="RolledBack" data-iteration="\d+">/);
     expect(list.body).toContain(`<span class="flag flag-rolled-back">rolled back</span>`);
     expect(list.body).toContain("12 of 12");
-    expect(list.body).toContain(`<td data-label="Winner" class="winner">checkout-v3</td>`);
+    expect(list.body).toContain(`<td data-label="Winner" class="winner"><span class="v">checkout-v3</span></td>`);
     expect(list.body).toContain(`<svg class="sparkline"`);
     for (const asset of ["/assets/dashboard.css", "/assets/dashboard.js", "/favicon.svg"]) {
       const r = await get(asset);
