@@ -28,6 +28,9 @@ describe("parseControllerConfig", () => {
       renewDeadlineMs: 10_000,
       retryPeriodMs: 2_000,
       identity: "host-1",
+      shards: 0,
+      iterationEvents: false,
+      writePattern: "lean",
       metricsAddr: { port: 8080 },
       healthAddr: { port: 8081 },
       actionImage: "iter8ts/controller:latest",
@@ -42,6 +45,14 @@ describe("parseControllerConfig", () => {
       expressionMemoryBytes: 64 * 1024 * 1024,
       providers: [],
     });
+  });
+
+  it("reads the sharding and write settings, and names the flag at fault", () => {
+    expect(config(["--shards=16", "--replica-id=replica-2", "--iteration-events", "--write-pattern=legacy"])).toMatchObject({ shards: 16, identity: "replica-2", iterationEvents: true, writePattern: "legacy" });
+    expect(failure(["--shards=many"]).message).toBe("--shards must be a whole number from 0 to 1024");
+    expect(failure(["--shards=5000"]).message).toBe("--shards must be at most 1024");
+    expect(failure(["--write-pattern=fast"]).message).toBe("--write-pattern must be lean or legacy");
+    expect(failure(["--replica-id=Replica_2"]).message).toMatch(/^--replica-id must be a Kubernetes object name/);
   });
 
   it("reads the bounds: egress allow-list, reconcile deadline, response size and expression limits, from flags or their variables", () => {

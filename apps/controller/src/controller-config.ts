@@ -50,8 +50,21 @@ export interface ControllerConfig {
   leaseDurationMs: number;
   renewDeadlineMs: number;
   retryPeriodMs: number;
-  /** This replica's name in the Lease. */
+  /** This replica's name in the Leases (`--replica-id`, default POD_NAME, else the host name). */
   identity: string;
+  /**
+   * Shards the experiments are split into across replicas (`--shards`); 0: no sharding, one
+   * leader (or every replica with `--leader-elect=false`) reconciles everything.
+   */
+  shards: number;
+  /** Per-iteration Kubernetes Events (`--iteration-events`), aggregated into one Event per experiment. */
+  iterationEvents: boolean;
+  /**
+   * `lean`: at most two API requests per iteration (the weight patch and a patch of the changed
+   * status fields); `legacy`: the earlier pattern (read before and after the weight patch, PUT the
+   * whole status, an Event per iteration), kept so a benchmark can show both in one run.
+   */
+  writePattern: WritePattern;
   /** `undefined` when the endpoint is turned off (`0`). */
   metricsAddr?: ListenAddress;
   healthAddr?: ListenAddress;
@@ -80,6 +93,10 @@ export interface ControllerConfig {
   /** Provider modules to load at start-up (`--provider`, repeatable, or `ITER8TS_PROVIDERS`, comma-separated). */
   providers: readonly string[];
 }
+
+/** How an iteration talks to the API server (`--write-pattern`). */
+export const WritePattern = { Lean: "lean", Legacy: "legacy" } as const;
+export type WritePattern = (typeof WritePattern)[keyof typeof WritePattern];
 
 /** `--egress-allow` as the Job's `ITER8_EGRESS_ALLOW` carries it. */
 export function egressAllowText(allow: EgressAllow): string {
@@ -111,11 +128,20 @@ export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
   { name: "namespace", env: "WATCH_NAMESPACE", help: "watch only this namespace; default: every namespace" },
   { name: "workers", env: "ITER8_WORKERS", default: "4", help: "experiments reconciled in parallel" },
   { name: "leader-elect", env: "ITER8_LEADER_ELECT", boolean: true, default: "true", help: "reconcile only while holding the Lease (--leader-elect=false for a single replica)" },
-  { name: "lease-namespace", env: "ITER8_NAMESPACE", default: "iter8-system", help: "namespace of the leader Lease" },
+  { name: "lease-namespace", env: "ITER8_NAMESPACE", default: "iter8-system", help: "namespace of the leader Lease (and of the member and shard Leases with --shards)" },
   { name: "lease-name", default: "leader.iter8.tools", help: "name of the leader Lease" },
   { name: "lease-duration", default: "15s", help: "how long a Lease lasts without renewal" },
   { name: "renew-deadline", default: "10s", help: "how long the leader keeps trying to renew before it stops working" },
   { name: "retry-period", default: "2s", help: "pause between attempts to take or renew the Lease" },
+  {
+    name: "shards",
+    env: "ITER8_SHARDS",
+    default: "0",
+    help: "split experiments into this many shards shared by the live replicas, each held through a Lease (0: no sharding; one leader does everything); every replica must use the same number",
+  },
+  { name: "replica-id", env: "POD_NAME", help: "this replica's name in the Leases; default: POD_NAME, else the host name" },
+  { name: "iteration-events", env: "ITER8_ITERATION_EVENTS", boolean: true, default: "false", help: "record each completed iteration as a Kubernetes Event too (one Event per experiment, its count and message updated)" },
+  { name: "write-pattern", default: "lean", help: "lean: two API requests per iteration; legacy: the earlier five (a read before and after the weight patch, the whole status, an Event), for benchmarks" },
   { name: "metrics-addr", env: "ITER8_METRICS_ADDR", default: ":8080", help: "address of /metrics (0 turns it off)" },
   { name: "health-addr", env: "ITER8_HEALTH_ADDR", default: ":8081", help: "address of /healthz and /readyz (0 turns it off)" },
   { name: "action-image", env: "ITER8_ACTION_IMAGE", default: "iter8ts/controller:latest", help: "image of the Jobs that run actions (holds iter8ctl)" },
@@ -254,6 +280,14 @@ const RawConfigSchema = z.object({
   "lease-duration": durationMs("lease-duration"),
   "renew-deadline": durationMs("renew-deadline"),
   "retry-period": durationMs("retry-period"),
+  shards: z
+    .string()
+    .regex(/^\d+$/, "--shards must be a whole number from 0 to 1024")
+    .transform(Number)
+    .pipe(z.number().int().max(1024, "--shards must be at most 1024")),
+  "replica-id": z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$/, "--replica-id must be a Kubernetes object name of at most 202 characters (it names this replica's member Lease)").optional(),
+  "iteration-events": booleanText("iteration-events"),
+  "write-pattern": z.enum([WritePattern.Lean, WritePattern.Legacy], { error: "--write-pattern must be lean or legacy" }),
   "metrics-addr": listenAddress("metrics-addr"),
   "health-addr": listenAddress("health-addr"),
   "action-image": z.string().min(1, "--action-image must name an image"),
@@ -361,7 +395,10 @@ export function parseControllerConfig(argv: readonly string[], env: Readonly<Rec
     leaseDurationMs: v["lease-duration"],
     renewDeadlineMs: v["renew-deadline"],
     retryPeriodMs: v["retry-period"],
-    identity: env.POD_NAME || hostname,
+    identity: v["replica-id"] || hostname,
+    shards: v.shards,
+    iterationEvents: v["iteration-events"],
+    writePattern: v["write-pattern"],
     actionImage: v["action-image"],
     actionServiceAccount: v["action-service-account"],
     allowExec: v["allow-exec"],

@@ -31,6 +31,23 @@ export interface LeaderElection {
   stop(): Promise<void>;
 }
 
+/**
+ * Experiments split into shards across replicas (see `ShardCoordinator` of @iter8ts/kube): this
+ * replica reconciles an experiment only while it owns the experiment's shard.
+ */
+export interface Sharding {
+  shardOf(key: ExperimentKey): number;
+  /** True while this replica may work on (and write for) the shard. */
+  owns(shard: number): boolean;
+  /**
+   * Starts taking part: `onAcquired` when a shard becomes this replica's; `onReleasing` before
+   * one is given to another replica, settling once the shard's running reconciles are done.
+   */
+  start(callbacks: { onAcquired(shard: number): void; onReleasing(shard: number): Promise<void> }): void;
+  /** Releases every shard (after the workers drained) so the other replicas take over at once. */
+  stop(): Promise<void>;
+}
+
 /** What the controller is doing, for probes and logs. */
 export const ControllerPhase = {
   Starting: "Starting",
@@ -58,6 +75,8 @@ export interface ControllerParts {
   onDeleted?: (key: ExperimentKey) => Promise<void>;
   /** Absent: this replica always leads (`--leader-elect=false`). */
   election?: LeaderElection;
+  /** Present: every replica works, each on the experiments of the shards it owns (instead of `election`). */
+  sharding?: Sharding;
   metrics: ControllerMetrics;
   logger: Logger;
   workers: number;
@@ -107,6 +126,9 @@ export class Controller {
   readonly #unsubscribe: Array<() => void> = [];
   /** Resolves when the current leadership term's workers have drained. */
   #draining: Promise<void> = Promise.resolve();
+  /** Reconciles running per shard, and who waits for a shard to have none. */
+  readonly #running = new Map<number, number>();
+  readonly #idleWaiters = new Map<number, Array<() => void>>();
 
   constructor(parts: ControllerParts) {
     this.#parts = parts;
@@ -150,7 +172,15 @@ export class Controller {
     }
     for (const informer of this.#informers()) informer.start();
     this.#phase = ControllerPhase.Standby;
-    if (this.#parts.election) {
+    const { sharding } = this.#parts;
+    if (sharding) {
+      this.#startLeading();
+      this.#log.info("sharding: waiting for shard Leases");
+      sharding.start({
+        onAcquired: (shard) => this.#enqueueShard(shard),
+        onReleasing: (shard) => this.#whenShardIdle(shard),
+      });
+    } else if (this.#parts.election) {
       this.#log.info("waiting for the leader Lease");
       this.#parts.election.start({ onStartedLeading: () => this.#startLeading(), onStoppedLeading: () => this.#stopLeading("lost the leader Lease") });
     } else {
@@ -202,6 +232,7 @@ export class Controller {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     await Promise.all(this.#informers().map((i) => i.stop()));
     if (this.#parts.election) await this.#parts.election.stop();
+    if (this.#parts.sharding) await this.#parts.sharding.stop();
     this.#phase = ControllerPhase.Stopped;
     this.#log.info("stopped");
   }
@@ -217,6 +248,8 @@ export class Controller {
     const { ownWrites } = this.#parts;
     if (event.type === "modified" && ownWrites?.isOwnWrite(key, resourceVersion)) return;
     if (event.type === "deleted") ownWrites?.forget(key);
+    const { sharding } = this.#parts;
+    if (sharding && !sharding.owns(sharding.shardOf(key))) return;
     // A deletion is reconciled too: the engine then wakes the next experiment of its target.
     this.#queue.add(formatKey(key));
     if (event.type === "deleted" && this.#parts.onDeleted) {
@@ -302,8 +335,56 @@ export class Controller {
     }
   }
 
+  /** Queues every cached experiment of a shard this replica just acquired. */
+  #enqueueShard(shard: number): void {
+    const { sharding } = this.#parts;
+    const queue = this.#queue;
+    if (!sharding || !queue) return;
+    let count = 0;
+    for (const object of this.#parts.experiments.list()) {
+      const key = { namespace: object.metadata.namespace ?? "default", name: object.metadata.name };
+      if (sharding.shardOf(key) !== shard) continue;
+      queue.add(formatKey(key));
+      count++;
+    }
+    this.#log.info({ shard, experiments: count }, "acquired a shard");
+  }
+
+  /** Resolves when no reconcile of the shard is running (new ones are not started: the shard is no longer owned). */
+  #whenShardIdle(shard: number): Promise<void> {
+    if ((this.#running.get(shard) ?? 0) === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.#idleWaiters.get(shard) ?? [];
+      waiters.push(resolve);
+      this.#idleWaiters.set(shard, waiters);
+    });
+  }
+
   async #reconcile(queue: WorkQueue, id: string): Promise<void> {
     const key = parseKey(id);
+    const { sharding } = this.#parts;
+    if (!sharding) return this.#reconcileOwned(queue, id, key);
+    const shard = sharding.shardOf(key);
+    // Another replica's now (or not yet this one's): it reconciles the experiment.
+    if (!sharding.owns(shard)) {
+      queue.forget(id);
+      return;
+    }
+    this.#running.set(shard, (this.#running.get(shard) ?? 0) + 1);
+    try {
+      await this.#reconcileOwned(queue, id, key);
+    } finally {
+      const left = (this.#running.get(shard) ?? 1) - 1;
+      if (left > 0) this.#running.set(shard, left);
+      else {
+        this.#running.delete(shard);
+        for (const resolve of this.#idleWaiters.get(shard) ?? []) resolve();
+        this.#idleWaiters.delete(shard);
+      }
+    }
+  }
+
+  async #reconcileOwned(queue: WorkQueue, id: string, key: ExperimentKey): Promise<void> {
     const { metrics } = this.#parts;
     const started = process.hrtime.bigint();
     const result: ReconcileResult = await this.#reconcileWithDeadline(key);

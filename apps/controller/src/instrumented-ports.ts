@@ -34,8 +34,8 @@ export function countIterations(store: ExperimentStore, metrics: ControllerMetri
     },
     listExperiments: (filter) => store.listExperiments(filter),
     getMetric: (namespace, name) => store.getMetric(namespace, name),
-    async writeStatus(key, status, resourceVersion) {
-      const result = await store.writeStatus(key, status, resourceVersion);
+    async writeStatus(key, status, resourceVersion, previous) {
+      const result = await store.writeStatus(key, status, resourceVersion, previous);
       if (result.kind === "written") {
         const id = keyId(key);
         const before = lastRead.get(id) ?? 0;
@@ -76,14 +76,19 @@ export function timeMetricQueries(source: MetricsSource, metrics: ControllerMetr
   };
 }
 
-/** Logs every engine event (a condition that changed) and passes it on. */
-export function logEvents(sink: EventSink | undefined, logger: Logger): EventSink {
+/**
+ * Logs every engine event (a condition that changed) and passes it on. Events `routine` picks
+ * (each iteration's progress) are logged at debug level and passed on only when `passRoutine`.
+ */
+export function logEvents(sink: EventSink | undefined, logger: Logger, options: { routine?: (event: EngineEvent) => boolean; passRoutine?: boolean } = {}): EventSink {
   return {
     emit(event: EngineEvent) {
       const fields = { experiment: event.experiment.name, namespace: event.experiment.namespace, reason: event.reason, eventType: event.type };
+      const routine = event.type === "Normal" && (options.routine?.(event) ?? false);
       if (event.type === "Warning") logger.warn(fields, event.message || event.reason);
+      else if (routine) logger.debug(fields, event.message || event.reason);
       else logger.info(fields, event.message || event.reason);
-      sink?.emit(event);
+      if (!routine || options.passRoutine !== false) sink?.emit(event);
     },
   };
 }

@@ -28,8 +28,8 @@ export function trackOwnWrites(store: ExperimentStore): OwnWriteTrackingStore {
     getExperiment: (key) => store.getExperiment(key),
     listExperiments: (filter) => store.listExperiments(filter),
     getMetric: (namespace, name) => store.getMetric(namespace, name),
-    async writeStatus(key, status, resourceVersion) {
-      const result = await store.writeStatus(key, status, resourceVersion);
+    async writeStatus(key, status, resourceVersion, previous) {
+      const result = await store.writeStatus(key, status, resourceVersion, previous);
       if (result.kind === "written" && result.resourceVersion !== undefined) written.set(id(key), result.resourceVersion);
       else written.delete(id(key));
       return result;

@@ -4,7 +4,7 @@
  * election, the work queue and the HTTP endpoints.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { createEngine, systemClock, type ActionRunner, type EngineOptions } from "@iter8ts/engine";
+import { Reason, createEngine, systemClock, type ActionRunner, type EngineOptions } from "@iter8ts/engine";
 import {
   JobActionRunner,
   KubeEventSink,
@@ -12,6 +12,9 @@ import {
   KubeMetricsSource,
   KubeResourceClient,
   LeaderElector,
+  ShardCoordinator,
+  shardOf,
+  type KubeClients,
   createActionJobInformer,
   createExperimentInformer,
   createKubeClients,
@@ -25,8 +28,9 @@ import { ValueExtractor, createDefaultRegistry, createEgressPolicy, loadProvider
 import { ROUTING_WEIGHT_POLICY, ResourceWeightWriter } from "@iter8ts/weights";
 import type { Logger } from "pino";
 import { actionTaskChecker } from "./action-task-checker";
-import { egressAllowText, execAllowedIn, type ControllerConfig } from "./controller-config";
-import { Controller, type LeaderElection, type LeadershipCallbacks } from "./controller";
+import { egressAllowText, execAllowedIn, WritePattern, type ControllerConfig } from "./controller-config";
+import { Controller, type LeaderElection, type LeadershipCallbacks, type Sharding } from "./controller";
+import { fenceWrites } from "./shard-fence";
 import { createControllerMetrics, type ControllerMetrics } from "./controller-metrics";
 import { startEndpoints, type RunningEndpoints } from "./http-endpoints";
 import { countIterations, logEvents, timeMetricQueries } from "./instrumented-ports";
@@ -77,6 +81,38 @@ function leaderElection(elector: (callbacks: LeadershipCallbacks) => LeaderElect
   };
 }
 
+/** `--shards`: the ShardCoordinator on the Leases of `--lease-namespace`, named after `--lease-name`. */
+function shardingOf(clients: KubeClients, config: ControllerConfig, log: Logger): Sharding {
+  let coordinator: ShardCoordinator | undefined;
+  const shards = config.shards;
+  return {
+    shardOf: (key) => shardOf(key.namespace, key.name, shards),
+    owns: (shard) => coordinator?.owns(shard) ?? false,
+    start(callbacks) {
+      coordinator = new ShardCoordinator(clients, {
+        namespace: config.leaseNamespace,
+        group: config.leaseName,
+        identity: config.identity,
+        shards,
+        leaseDurationMs: config.leaseDurationMs,
+        renewDeadlineMs: config.renewDeadlineMs,
+        retryPeriodMs: config.retryPeriodMs,
+        onAcquired: (shard) => callbacks.onAcquired(shard),
+        onReleasing: (shard) => {
+          log.info({ shard }, "handing a shard over to the replica it now belongs to");
+          return callbacks.onReleasing(shard);
+        },
+        onLost: (shard) => log.warn({ shard }, "lost a shard: its Lease could not be renewed in time"),
+        onError: (error) => log.warn({ err: error }, `shard Leases: ${error.message}`),
+      });
+      coordinator.start();
+    },
+    async stop() {
+      await coordinator?.stop();
+    },
+  };
+}
+
 /**
  * Starts a controller: endpoints first (so probes answer while informers sync), then informers
  * and the election. Resolves once it is listening; readiness follows the informers.
@@ -112,8 +148,9 @@ export async function startController(config: ControllerConfig, options: StartOp
     { processMetrics: options.processMetrics ?? true },
   );
 
-  const ownWrites = trackOwnWrites(new KubeExperimentStore(clients, { experiments, metrics: metricInformer }));
-  const store = countIterations(ownWrites, metrics);
+  const lean = config.writePattern === WritePattern.Lean;
+  const ownWrites = trackOwnWrites(new KubeExperimentStore(clients, { experiments, metrics: metricInformer, statusPatches: lean }));
+  const countingStore = countIterations(ownWrites, metrics);
   // What a tenant's Metric may cost: its URL may not lead to loopback, link-local or the API
   // server (unless --egress-allow says so), its answer is read up to --max-response-size, and its
   // jq/JSONata runs in a worker process under --expression-timeout and --expression-memory.
@@ -133,6 +170,8 @@ export async function startController(config: ControllerConfig, options: StartOp
   // Only routing objects' integer weight fields under .spec: a weightObjRef can read or patch nothing else.
   const weights = new ResourceWeightWriter(new KubeResourceClient(clients), {
     policy: ROUTING_WEIGHT_POLICY,
+    // Lean: plan against the object the last patch answered with, and read the observed weights from the patch's answer.
+    ...(lean ? {} : { rememberObjects: 0 }),
     onApplied: (result) => {
       for (const warning of result.warnings) log.warn({ weights: result.weights }, warning);
       log.debug({ weights: result.weights, ok: result.ok }, "applied weights");
@@ -159,15 +198,20 @@ export async function startController(config: ControllerConfig, options: StartOp
   const eventSink = new KubeEventSink(clients, {
     instance: config.identity,
     experiments,
+    ...(lean ? { aggregateReasons: new Set([Reason.IterationUpdate]) } : {}),
     onError: (error, event) => log.warn({ experiment: event.experiment.name, namespace: event.experiment.namespace, err: error }, `recording event ${event.reason} failed`),
   });
   // Changes of action Jobs enqueue their experiment (see `triggers` below), so polling a running
   // action is only a fallback for a missed watch event.
   const engineOptions: EngineOptions = { actionPollMs: 10_000, validateActions: actionTaskChecker(config.allowExec), ...options.engine };
   const references = new KubeReferenceGrants(clients, { informer: grantInformer });
-  const engine = createEngine({ store, metrics: metricsSource, weights, actions, references, clock: systemClock, events: logEvents(eventSink, log) }, engineOptions);
+  const sharding = config.shards > 0 ? shardingOf(clients, config, log) : undefined;
+  // With sharding, a replica writes only for shards it holds (the API server's resourceVersion checks stay the last word).
+  const fenced = sharding ? fenceWrites({ store: countingStore, weights, actions }, sharding) : { store: countingStore, weights, actions };
+  const events = logEvents(eventSink, log, { routine: (event) => event.reason === Reason.IterationUpdate, passRoutine: !lean || config.iterationEvents });
+  const engine = createEngine({ ...fenced, metrics: metricsSource, references, clock: systemClock, events }, engineOptions);
 
-  const election = config.leaderElect
+  const election = config.leaderElect && !sharding
     ? leaderElection(
         (callbacks) =>
           new LeaderElector(clients, {
@@ -195,10 +239,11 @@ export async function startController(config: ControllerConfig, options: StartOp
       if (deleted > 0) log.info({ experiment: key.name, namespace: key.namespace, jobs: deleted }, "deleted the action Jobs of a deleted experiment");
     },
     ...(election ? { election } : {}),
+    ...(sharding ? { sharding } : {}),
     metrics,
     logger: log,
     workers: config.workers,
-    iterations: store,
+    iterations: countingStore,
     ownWrites,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     reconcileTimeoutMs: config.reconcileTimeoutMs,
@@ -215,7 +260,10 @@ export async function startController(config: ControllerConfig, options: StartOp
       health: endpoints.health ? `${endpoints.health.address}:${endpoints.health.port}` : "off",
       namespace: config.namespace ?? "(all)",
       workers: config.workers,
-      leaderElect: config.leaderElect,
+      leaderElect: config.leaderElect && !sharding,
+      shards: config.shards,
+      writePattern: config.writePattern,
+      iterationEvents: config.iterationEvents,
       identity: config.identity,
       actionJobs: `${config.actionNamespace ?? "(the experiment's namespace)"}/${config.actionServiceAccount}`,
       allowExec: config.allowExec,

@@ -170,6 +170,8 @@ describe("RBAC", () => {
     expect(can("get", "", "pods/log", "team-a")).toBe(true);
     expect(can("get", "", "serviceaccounts", "team-a")).toBe(true);
     expect(can("update", "coordination.k8s.io", "leases", "iter8-system")).toBe(true);
+    // --shards lists the member and shard Leases of its group every round.
+    expect(can("list", "coordination.k8s.io", "leases", "iter8-system")).toBe(true);
 
     expect(can("update", "iter8.tools", "experiments", "team-a")).toBe(false);
     expect(can("delete", "iter8.tools", "experiments", "team-a")).toBe(false);
