@@ -302,12 +302,18 @@ function decisions(data: ReportData): string {
     return out.join("");
   }
   out.push(
-    `<table class="decisions"><caption>What each iteration decided and why (oldest first)</caption><thead><tr><th scope="col">Iteration</th><th scope="col">Loop</th><th scope="col">Time</th><th scope="col">Outcome</th><th scope="col">Winner</th><th scope="col">Recommended for promotion</th><th scope="col">Why</th></tr></thead><tbody>`,
+    `<table class="decisions"><caption>What each iteration decided and why (oldest first)</caption><thead><tr><th scope="col">Iteration</th><th scope="col">Loop</th><th scope="col">Time</th><th scope="col">Outcome</th><th scope="col">Winner</th><th scope="col">Recommended for promotion</th><th scope="col">Objectives not met</th><th scope="col">Why</th></tr></thead><tbody>`,
   );
   for (const d of data.decisions) {
     const why = d.error ? `${e(d.reason)} <span class="note">(${e(d.error)})</span>` : e(d.reason);
+    const unmet =
+      d.unmetObjectives === null
+        ? `<span class="note">not assessed</span>`
+        : d.unmetObjectives.length === 0
+          ? `<span class="verdict-met">all met</span>`
+          : d.unmetObjectives.map((u) => `<span class="verdict-not-met">${e(u.version)}</span>: ${u.objectives.join(", ")}`).join("; ");
     out.push(
-      `<tr><th scope="row" class="num">${d.iteration}</th><td class="num">${d.loop ?? "—"}</td><td>${e(d.time ?? "")}</td><td>${e(d.outcome)}</td><td>${d.winner ? e(d.winner) : `<span class="note">none</span>`}</td><td>${d.versionRecommendedForPromotion ? e(d.versionRecommendedForPromotion) : `<span class="note">none</span>`}</td><td>${why}</td></tr>`,
+      `<tr><th scope="row" class="num">${d.iteration}</th><td class="num">${d.loop ?? "—"}</td><td>${e(d.time ?? "")}</td><td>${e(d.outcome)}</td><td>${d.winner ? e(d.winner) : `<span class="note">none</span>`}</td><td>${d.versionRecommendedForPromotion ? e(d.versionRecommendedForPromotion) : `<span class="note">none</span>`}</td><td class="unmet">${unmet}</td><td>${why}</td></tr>`,
     );
   }
   out.push(`</tbody></table></section>`);

@@ -76,6 +76,8 @@ describe("extractReportData from an engine run (A/B/N, Progressive, 12 iteration
     expect(data.versionRecommendedForPromotion).toBe("checkout-v3");
     expect(data.latestDecision).toMatchObject({ iteration: 12, loop: 2, outcome: "Continued", winner: "checkout-v3" });
     expect(data.decisions.map((d) => d.winner)).toEqual(["checkout-v1", ...Array<string>(11).fill("checkout-v3")]);
+    // checkout-v2 breaks the latency objective (objective 1) in every iteration, so it never wins.
+    expect(data.decisions.map((d) => d.unmetObjectives)).toEqual(Array(12).fill([{ version: "checkout-v2", objectives: [1] }]));
   });
 
   it("describes the overview and the outcome from the conditions", () => {

@@ -75,6 +75,11 @@ export interface DecisionRow {
   winner: string | null;
   /** The version recommended for promotion after this decision. */
   versionRecommendedForPromotion: string | null;
+  /**
+   * The versions that did not meet every objective in this iteration, with the objectives they
+   * missed (1-based): why a version could not win. Null when the iteration assessed none.
+   */
+  unmetObjectives: Array<{ version: string; objectives: number[] }> | null;
   error: string | null;
 }
 
@@ -249,6 +254,12 @@ function decisionRow(d: DecisionRecord): DecisionRow {
     reason: d.reason,
     winner: (d.winner?.found && d.winner.winner) || null,
     versionRecommendedForPromotion: d.versionRecommendedForPromotion ?? null,
+    unmetObjectives: d.versionAssessments
+      ? Object.entries(d.versionAssessments).flatMap(([version, met]) => {
+          const objectives = met.flatMap((ok, i) => (ok ? [] : [i + 1]));
+          return objectives.length ? [{ version, objectives }] : [];
+        })
+      : null,
     error: d.error ?? null,
   };
 }
