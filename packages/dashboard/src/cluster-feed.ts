@@ -42,6 +42,8 @@ export function clusterFeed(options: ClusterFeedOptions): ExperimentFeed {
     fieldSelector: "involvedObject.kind=Experiment",
   });
   const listeners = new Set<() => void>();
+  // The informer keeps an object until it changes, so each stored version is parsed once.
+  const parsedOf = new WeakMap<KubeObject, Experiment>();
   const failures = new Map<string, string>();
   const notify = () => {
     for (const listener of [...listeners]) listener();
@@ -81,7 +83,9 @@ export function clusterFeed(options: ClusterFeedOptions): ExperimentFeed {
       const problems: FeedProblem[] = [...failures].map(([what, message]) => ({ subject: what, message }));
       for (const object of experiments.list()) {
         try {
-          parsed.push(parseStoredExperiment(object));
+          let experiment = parsedOf.get(object);
+          if (!experiment) parsedOf.set(object, (experiment = parseStoredExperiment(object)));
+          parsed.push(experiment);
         } catch (error) {
           problems.push({ subject: `${object.metadata.namespace ?? ""}/${object.metadata.name}`, message: error instanceof Error ? error.message : String(error) });
         }

@@ -1,7 +1,7 @@
-import { extractReportData } from "@iter8ts/report";
 import { escapeHtml as e, OUTCOME_LABEL, renderReportSections } from "@iter8ts/report/html";
 import type { Experiment } from "@iter8ts/types";
 import type { FeedEvent, FeedProblem } from "./experiment-feed";
+import { reportDataOf } from "./experiment-row";
 import { renderProblems } from "./list-page";
 
 function eventsSection(title: string, events: readonly FeedEvent[]): string {
@@ -26,7 +26,7 @@ function eventsSection(title: string, events: readonly FeedEvent[]): string {
  * there is some, the decision of every iteration), then its Events (or a local run's action log).
  */
 export function renderDetailContent(experiment: Experiment, events: readonly FeedEvent[], eventsTitle: string, problems: readonly FeedProblem[]): string {
-  const data = extractReportData(experiment);
+  const data = reportDataOf(experiment);
   const x = data.experiment;
   const winner = data.winner.assessment?.found ? data.winner.assessment.version : null;
   const flag = x.outcome === "RolledBack" ? ` <span class="flag flag-rolled-back">rolled back</span>` : x.outcome === "Failed" ? ` <span class="flag flag-failed">Failed</span>` : "";

@@ -38,8 +38,18 @@ export interface ListFilter {
   outcome: OutcomeFilter;
 }
 
+// Feeds hand out the same object until the experiment changes: read each version once.
+const reportOf = new WeakMap<Experiment, ReportData>();
+
+/** The report data of `experiment` (`extractReportData`), computed once per experiment object. */
+export function reportDataOf(experiment: Experiment): ReportData {
+  let data = reportOf.get(experiment);
+  if (!data) reportOf.set(experiment, (data = extractReportData(experiment)));
+  return data;
+}
+
 /** The row of `experiment` (and the report data it was read from, for callers that need more). */
-export function experimentRow(experiment: Experiment, data: ReportData = extractReportData(experiment)): ExperimentRow {
+export function experimentRow(experiment: Experiment, data: ReportData = reportDataOf(experiment)): ExperimentRow {
   const x = data.experiment;
   const candidate = x.candidates[0] ?? null;
   const series = candidate === null ? undefined : data.weights?.series.find((s) => s.name === candidate);

@@ -1,8 +1,7 @@
 import { OUTCOME_LABEL, escapeHtml as e } from "@iter8ts/report/html";
-import { extractReportData } from "@iter8ts/report";
 import type { Experiment } from "@iter8ts/types";
 import type { FeedProblem } from "./experiment-feed";
-import { experimentRow, matchesFilter, OutcomeFilter, type ExperimentRow, type ListFilter } from "./experiment-row";
+import { experimentRow, matchesFilter, OutcomeFilter, reportDataOf, type ExperimentRow, type ListFilter } from "./experiment-row";
 import { renderSparkline } from "./sparkline";
 
 /** The path of an experiment's page. */
@@ -77,7 +76,7 @@ function filterForm(filter: ListFilter): string {
 export function renderListContent(experiments: readonly Experiment[], problems: readonly FeedProblem[], filter: ListFilter): string {
   const rows = experiments
     .map((experiment) => {
-      const data = extractReportData(experiment);
+      const data = reportDataOf(experiment);
       return { row: experimentRow(experiment, data), versions: data.experiment.versions };
     })
     .filter(({ row: r, versions }) => matchesFilter(r, versions, filter))
