@@ -89,12 +89,27 @@ export function latencySequence(statistics: boolean, seed: string, call: typeof 
   return durations;
 }
 
-/** Median and p95 of `analyze()` over `sequences` sequences of 20 looks, after `warmup` sequences. */
-export function measureLatency(statistics: boolean, sequences = 100, warmup = 15): { median: number; p95: number; calls: number } {
-  for (let s = 0; s < warmup; s++) latencySequence(statistics, `warmup|${s}`);
+/** Durations (ms) of `analyze()` over `sequences` sequences of 20 looks, after `warmup` sequences. */
+export function latencySamples(statistics: boolean, sequences: number, warmup: number, call: typeof analyze = analyze, tag = "latency"): number[] {
+  for (let s = 0; s < warmup; s++) latencySequence(statistics, `warmup|${s}`, call);
   const samples: number[] = [];
-  for (let s = 0; s < sequences; s++) samples.push(...latencySequence(statistics, `latency|${s}`));
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
-  return { median: at(0.5), p95: at(0.95), calls: samples.length };
+  for (let s = 0; s < sequences; s++) samples.push(...latencySequence(statistics, `${tag}|${s}`, call));
+  return samples;
+}
+
+/** Median and p95 of durations. */
+export function latencySummary(samples: readonly number[]): { median: number; p95: number; calls: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { median: at(0.5), p95: at(0.95), calls: sorted.length };
+}
+
+/** Median and p95 of `analyze()` over `sequences` sequences of 20 looks, after `warmup` sequences. */
+export function measureLatency(
+  statistics: boolean,
+  sequences = 100,
+  warmup = 15,
+  call: typeof analyze = analyze,
+): { median: number; p95: number; calls: number } {
+  return latencySummary(latencySamples(statistics, sequences, warmup, call));
 }

@@ -23,7 +23,8 @@
  */
 import type { Experiment, ExperimentInput } from "@iter8ts/types";
 import { analyze, seededRandom, type MetricValues } from "../src/index";
-import { LATENCY_LOOKS, measureLatency } from "./latency-case";
+import { LATENCY_LOOKS, latencySamples, latencySummary } from "./latency-case";
+import { baselineAnalyze } from "./latency-baseline";
 import { carryLook } from "./carry-look";
 import { binomial, route } from "./random-draws";
 import { emptySrmState, trackTraffic } from "../src/stats/track-traffic";
@@ -430,35 +431,45 @@ function printDetails(runs: Run[]): void {
 // analyze() latency
 
 /**
- * The same latency case measured at commit 47ac152 (before analyze() stopped deep-copying the
- * status), two runs on the shared 2-core development machine while other work ran on it. Kept
- * here so every run prints before and after side by side; re-measure it by running this bench
- * (`--latency-only`) on that commit.
+ * The "before" of the latency table: the analytics source at this commit (the statistics mode
+ * with the group-sequential design, before the latency work of issue 16), built from git and
+ * measured in the same run, interleaved with "now" so that both see the same load.
  */
-const LATENCY_BEFORE = {
-  commit: "47ac152",
-  v2: { median: "0.264–0.270 ms", p95: "1.20–1.45 ms" },
-  statistics: { median: "1.229–1.351 ms", p95: "5.3–9.4 ms" },
-};
+const LATENCY_BASELINE_COMMIT = "f228610";
 
-function printLatency(): void {
-  const v2 = measureLatency(false);
-  const stats = measureLatency(true);
+async function printLatency(): Promise<void> {
+  const before = await baselineAnalyze(LATENCY_BASELINE_COMMIT);
+  const rounds = 5;
+  const perRound = 20;
+  const samples = { beforeV2: [] as number[], beforeStats: [] as number[], v2: [] as number[], stats: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    const warmup = round === 0 ? 15 : 2;
+    if (typeof before !== "string") {
+      samples.beforeV2.push(...latencySamples(false, perRound, warmup, before, `latency|${round}`));
+      samples.beforeStats.push(...latencySamples(true, perRound, warmup, before, `latency|${round}`));
+    }
+    samples.v2.push(...latencySamples(false, perRound, warmup, analyze, `latency|${round}`));
+    samples.stats.push(...latencySamples(true, perRound, warmup, analyze, `latency|${round}`));
+  }
   const ms = (x: number) => `${x.toFixed(3)} ms`;
+  const now = { v2: latencySummary(samples.v2), stats: latencySummary(samples.stats) };
+  const then = typeof before === "string" ? null : { v2: latencySummary(samples.beforeV2), stats: latencySummary(samples.beforeStats) };
   console.log(
-    `analyze() latency, A/B/N, 10 versions × 10 metrics, ${LATENCY_LOOKS} looks with the state carried (${stats.calls} calls after warm-up):\n`,
+    `analyze() latency, A/B/N, 10 versions × 10 metrics, ${LATENCY_LOOKS} looks with the state carried (${now.stats.calls} calls per rule after warm-up; ` +
+      `before = packages/analytics/src at ${LATENCY_BASELINE_COMMIT} built from git and measured in this run, interleaved with now):\n`,
   );
-  console.log(`| rule | median before (${LATENCY_BEFORE.commit}) | median now | p95 before | p95 now | goal |\n|---|---|---|---|---|---|`);
-  console.log(`| Iter8 v2 | ${LATENCY_BEFORE.v2.median} | ${ms(v2.median)} | ${LATENCY_BEFORE.v2.p95} | ${ms(v2.p95)} | – |`);
-  console.log(
-    `| statistics | ${LATENCY_BEFORE.statistics.median} | ${ms(stats.median)} | ${LATENCY_BEFORE.statistics.p95} | ${ms(stats.p95)} | ≤ 1 ms median |`,
-  );
+  if (then === null) console.log(`before: ${before as string}\n`);
+  const cell = (x: { median: number } | undefined) => (x ? ms(x.median) : "–");
+  const p95 = (x: { p95: number } | undefined) => (x ? ms(x.p95) : "–");
+  console.log(`| rule | median before (${LATENCY_BASELINE_COMMIT}) | median now | p95 before | p95 now | goal |\n|---|---|---|---|---|---|`);
+  console.log(`| Iter8 v2 | ${cell(then?.v2)} | ${ms(now.v2.median)} | ${p95(then?.v2)} | ${ms(now.v2.p95)} | – |`);
+  console.log(`| statistics | ${cell(then?.stats)} | ${ms(now.stats.median)} | ${p95(then?.stats)} | ${ms(now.stats.p95)} | ≤ 1 ms median |`);
   console.log("\np95 includes garbage-collection pauses and the load of a shared machine; compare medians.");
 }
 
 // ------------------------------------------------------------------------------------------------
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const at = args.indexOf("--experiments");
   const fromEnv = process.env["ITER8TS_BENCH_EXPERIMENTS"];
@@ -472,7 +483,7 @@ function main(): void {
     `analytics simulator: ${experiments} experiments per row${experiments === 1000 ? " (the full run)" : " (not the full run: 1,000 per row is the default)"}, ${ITERATIONS} iterations, N requests per iteration routed multinomially at the current weights, start weights 100/0, maxCandidateWeightIncrement 10, seeded; statistics mode strength ${JSON.stringify(strengthSetting)}; intervals are 95 % Wilson\n`,
   );
   if (args.includes("--latency-only")) {
-    printLatency();
+    await printLatency();
     return;
   }
   const onlyAt = args.indexOf("--only");
@@ -491,8 +502,8 @@ function main(): void {
   }
   printDetails(runs);
   console.log(`\nsimulation: ${((simulated - started) / 1000).toFixed(1)} s for ${runs.length} rows × ${experiments} experiments × ${ITERATIONS} looks\n`);
-  if (!args.includes("--no-latency")) printLatency();
+  if (!args.includes("--no-latency")) await printLatency();
   console.log(`\nbench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main();
+await main();

@@ -30,7 +30,7 @@ import { allocateWeights } from "./allocate-weights";
 import { compareRewards, decideWinner, type RewardComparison } from "./decide-winner";
 import { assessObjectivesWithStatistics } from "./objective-evidence";
 import { MetricObservations, type Observation } from "./observe-metrics";
-import { credibleInterval, posteriorMean } from "./posterior";
+import { posteriorMean, reportedInterval } from "./posterior";
 import {
   StatisticsAnalysisSchema,
   StatisticsStateSchema,
@@ -491,7 +491,7 @@ export function analyzeWithStatistics(
             model: observation.model === "exceedance" ? "proportion" : observation.model,
             value: observation.value,
             posteriorMean: posterior ? posteriorMean(posterior) : null,
-            interval: posterior ? credibleInterval(posterior, strength.confidence) : null,
+            interval: posterior ? reportedInterval(posterior, strength.confidence) : null,
             probabilityBest: reward && reward.contenders.includes(i) ? reward.probabilityBest[i]! : null,
             expectedLoss: reward?.expectedLoss[i] ?? null,
           }

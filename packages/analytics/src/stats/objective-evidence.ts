@@ -13,7 +13,7 @@ import { versionNames, type Experiment, type Objective } from "@iter8ts/types";
 import { AnalysisMessage } from "../analysis-message";
 import { readQuantity } from "../metric-quantity";
 import { builtinPercentile, countAbove, type MetricObservations } from "./observe-metrics";
-import { betaPosterior, credibleInterval, posteriorMean, posteriorTails, type Posterior } from "./posterior";
+import { betaPosterior, posteriorMean, posteriorTails, reportedInterval, type Posterior } from "./posterior";
 import type {
   EvidenceModel,
   FeasibilityStatus,
@@ -121,15 +121,26 @@ function exceedance(
   return { model: "exceedance", value, sampleSize: n, posterior, probability, label };
 }
 
-function modelObjective(
-  objective: Objective,
-  limits: Limits,
-  observations: MetricObservations,
-  version: string,
-  strength: Strength,
-): Modelled {
+/** What does not depend on the version, worked out once per objective. */
+interface PreparedObjective {
+  objective: Objective;
+  limits: Limits;
+  /** The normalised metric key. */
+  key: string;
+  /** The percentile of a builtin latency-percentile metric, else undefined. */
+  quantile: number | undefined;
+  /** The limits in words. */
+  condition: string;
+}
+
+function prepareObjective(objective: Objective, observations: MetricObservations): PreparedObjective {
+  const limits = limitsOf(objective);
   const key = observations.key(objective.metric);
-  const quantile = builtinPercentile(key);
+  return { objective, limits, key, quantile: builtinPercentile(key), condition: limitsText(limits, objective.metric) };
+}
+
+function modelObjective(prepared: PreparedObjective, observations: MetricObservations, version: string, strength: Strength): Modelled {
+  const { objective, limits, key, quantile } = prepared;
   if (quantile !== undefined) {
     const modelled = exceedance(limits, observations, key, version, quantile, strength);
     if (modelled) return modelled;
@@ -173,7 +184,7 @@ export function assessObjectivesWithStatistics(
   const assessments: Record<string, boolean[]> = {};
   const feasibility = new Map<string, VersionFeasibility>();
   const confidence = strength.confidence;
-  const limits = objectives.map(limitsOf);
+  const prepared = objectives.map((objective) => prepareObjective(objective, observations));
   if (objectives.length === 0) {
     for (const version of versions) feasibility.set(version, { probability: 1, status: "feasible" });
     message.info("no objectives in criteria; every version is feasible");
@@ -184,13 +195,13 @@ export function assessObjectivesWithStatistics(
     let product: number | null = 1;
     let violated = false;
     objectives.forEach((objective, index) => {
-      const modelled = modelObjective(objective, limits[index]!, observations, version, strength);
-      const upper = limits[index]!.upper ?? null;
-      const lower = limits[index]!.lower ?? null;
+      const { limits, condition } = prepared[index]!;
+      const modelled = modelObjective(prepared[index]!, observations, version, strength);
+      const upper = limits.upper ?? null;
+      const lower = limits.lower ?? null;
       let decision: ObjectiveDecision = "undecided";
       let rule: ObjectiveRule;
       let reason: string;
-      const condition = limitsText(limits[index]!, objective.metric);
       if (modelled.value === null && modelled.model !== "exceedance") {
         rule = "no-value";
         reason = `no value of ${objective.metric} for ${version} yet`;
@@ -222,7 +233,7 @@ export function assessObjectivesWithStatistics(
         upperLimit: upper,
         lowerLimit: lower,
         posteriorMean: posterior ? posteriorMean(posterior) : null,
-        interval: posterior ? credibleInterval(posterior, confidence) : null,
+        interval: posterior ? reportedInterval(posterior, confidence) : null,
         probability: modelled.probability,
         decision,
         rule,

@@ -8,6 +8,8 @@ import {
   posteriorQuantile,
   posteriorSd,
   posteriorTails,
+  reportedInterval,
+  REPORTED_INTERVAL_EXPANSION_FROM,
 } from "./posterior";
 
 describe("betaPosterior", () => {
@@ -59,5 +61,42 @@ describe("credibleInterval", () => {
     const [lo, hi] = credibleInterval(normalPosterior(10, 2), 0.95);
     expect(lo).toBeCloseTo(10 - 2 * 1.959963984540054, 12);
     expect(hi).toBeCloseTo(10 + 2 * 1.959963984540054, 12);
+  });
+});
+
+describe("reportedInterval", () => {
+  /** Largest distance from the exact interval, in posterior standard deviations. */
+  function worstError(alphas: number[]): number {
+    let worst = 0;
+    for (const a of alphas) {
+      for (const b of [a, 5 * a, 100 * a, 1e6]) {
+        for (const level of [0.9, 0.95, 0.99]) {
+          const posterior = { family: "beta" as const, alpha: a, beta: b };
+          const exact = credibleInterval(posterior, level);
+          const approx = reportedInterval(posterior, level);
+          const sd = posteriorSd(posterior);
+          worst = Math.max(worst, Math.abs(exact[0] - approx[0]) / sd, Math.abs(exact[1] - approx[1]) / sd);
+        }
+      }
+    }
+    return worst;
+  }
+
+  it("stays within 2e-3 posterior standard deviations of the exact interval (2.2e-4 from 100 on)", () => {
+    expect(worstError([30, 45, 70])).toBeLessThan(2e-3);
+    expect(worstError([100, 400, 5000, 1e5])).toBeLessThan(2.2e-4);
+    for (const dof of [30, 200, 1e5]) {
+      const posterior = meanPosterior(dof + 1, 212, 40);
+      const exact = credibleInterval(posterior, 0.95);
+      const approx = reportedInterval(posterior, 0.95);
+      expect(Math.abs(exact[0] - approx[0]) / posteriorSd(posterior)).toBeLessThan(1e-5);
+      expect(Math.abs(exact[1] - approx[1]) / posteriorSd(posterior)).toBeLessThan(1e-5);
+    }
+  });
+
+  it("is the exact interval below the threshold", () => {
+    const small = betaPosterior(12, 400);
+    expect(reportedInterval(small, 0.95)).toEqual(credibleInterval(small, 0.95));
+    expect(REPORTED_INTERVAL_EXPANSION_FROM).toBe(30);
   });
 });

@@ -141,3 +141,56 @@ export function credibleInterval(posterior: Posterior, level: number): [number, 
   const tail = (1 - level) / 2;
   return [posteriorQuantile(posterior, tail), posteriorQuantile(posterior, 1 - tail)];
 }
+
+/**
+ * Smallest Beta parameter, and Student-t degrees of freedom, from which {@link reportedInterval}
+ * uses its closed-form expansions: there they are within 2e-3 posterior standard deviations of
+ * the exact quantiles, 2.2e-4 from 100 on (checked in posterior.test.ts).
+ */
+export const REPORTED_INTERVAL_EXPANSION_FROM = 30;
+
+/**
+ * The credible interval shown in the evidence, which no decision reads: equal to
+ * {@link credibleInterval} for small posteriors, and for large ones (Beta parameters or t
+ * degrees of freedom from {@link REPORTED_INTERVAL_EXPANSION_FROM}) the Cornish–Fisher expansion
+ * of the quantile — four cumulants for a Beta, the series in 1/ν for a t — instead of inverting
+ * the CDF by Newton steps on the incomplete beta function, which is most of the cost of an
+ * analysis with many metrics.
+ */
+export function reportedInterval(posterior: Posterior, level: number): [number, number] {
+  const tail = (1 - level) / 2;
+  const z = normalQuantileCached(1 - tail);
+  if (posterior.family === "beta" && Math.min(posterior.alpha, posterior.beta) >= REPORTED_INTERVAL_EXPANSION_FROM) {
+    const { alpha: a, beta: b } = posterior;
+    const s = a + b;
+    const mean = a / s;
+    const sd = Math.sqrt((a * b) / (s * s * (s + 1)));
+    const skew = (2 * (b - a) * Math.sqrt(s + 1)) / ((s + 2) * Math.sqrt(a * b));
+    const kurt = (6 * ((a - b) * (a - b) * (s + 1) - a * b * (s + 2))) / (a * b * (s + 2) * (s + 3));
+    const at = (x: number) =>
+      x + ((x * x - 1) * skew) / 6 + ((x * x * x - 3 * x) * kurt) / 24 - ((2 * x * x * x - 5 * x) * skew * skew) / 36;
+    return [Math.max(0, mean + sd * at(-z)), Math.min(1, mean + sd * at(z))];
+  }
+  if (posterior.family === "student-t" && posterior.dof >= REPORTED_INTERVAL_EXPANSION_FROM) {
+    const v = posterior.dof;
+    const z2 = z * z;
+    const t =
+      z +
+      (z * (z2 + 1)) / (4 * v) +
+      (z * (5 * z2 * z2 + 16 * z2 + 3)) / (96 * v * v) +
+      (z * (3 * z2 * z2 * z2 + 19 * z2 * z2 + 17 * z2 - 15)) / (384 * v * v * v);
+    return [posterior.location - posterior.scale * t, posterior.location + posterior.scale * t];
+  }
+  return credibleInterval(posterior, level);
+}
+
+const zByProbability = new Map<number, number>();
+function normalQuantileCached(p: number): number {
+  let z = zByProbability.get(p);
+  if (z === undefined) {
+    if (zByProbability.size > 64) zByProbability.clear();
+    z = normalQuantile(p);
+    zByProbability.set(p, z);
+  }
+  return z;
+}

@@ -6,7 +6,7 @@
  * P(best)_i = ∫ f_i(x) ∏_{j≠i} G_j(x) dx, with G = F (higher is better) or 1 − F (lower is better);
  * expected loss_i = E[best] − E[X_i] = ∫ (G_i − ∏_j G_j) dx, in the metric's own units.
  *
- * The integration window is split into panels that are narrow (half a standard deviation) near
+ * The integration window is split into panels that are narrow (1.5 standard deviations, 12 nodes) near
  * each posterior's mass and widen geometrically away from it, so that a posterior from a million
  * requests and one from a hundred are both resolved in the same pass. Each posterior's CDF at the
  * nodes is the running integral of its density on the same panels, normalised to total mass 1.
@@ -30,7 +30,7 @@ export interface ArmComparison {
 
 const NODES_PER_PANEL = 12;
 /** Panel width near a posterior's centre, in its standard deviations. */
-const CORE_WIDTH = 0.75;
+const CORE_WIDTH = 1.5;
 /** Away from the centre a panel spans at most this fraction of the distance to it. */
 const GROWTH = 0.3;
 const MAX_PANELS = 20_000;
