@@ -8,7 +8,7 @@ export interface ClusterFeedOptions {
   clients: KubeClients;
   /** One namespace; without it, every namespace (`-A`). */
   namespace?: string;
-  /** How long `start()` waits for the first list of Experiments (default 30 s). */
+  /** How long `start()` waits for the first list of Experiments (default 10 s; the page then names what failed). */
   syncTimeoutMs?: number;
 }
 
@@ -70,7 +70,7 @@ export function clusterFeed(options: ClusterFeedOptions): ExperimentFeed {
       experiments.start();
       events.start();
       try {
-        await experiments.waitForSync({ timeoutMs: options.syncTimeoutMs ?? 30_000 });
+        await experiments.waitForSync({ timeoutMs: options.syncTimeoutMs ?? 10_000 });
       } catch (error) {
         failures.set("Experiments", error instanceof Error ? error.message : String(error));
       }
