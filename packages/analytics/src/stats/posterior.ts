@@ -11,6 +11,7 @@ import {
   normalTails,
   studentTPdf,
   studentTQuantile,
+  studentTQuantileExpansion,
   studentTTails,
 } from "./distributions";
 import type { TailPair } from "./special-functions";
@@ -172,13 +173,7 @@ export function reportedInterval(posterior: Posterior, level: number): [number, 
     return [Math.max(0, mean + sd * at(-z)), Math.min(1, mean + sd * at(z))];
   }
   if (posterior.family === "student-t" && posterior.dof >= REPORTED_INTERVAL_EXPANSION_FROM) {
-    const v = posterior.dof;
-    const z2 = z * z;
-    const t =
-      z +
-      (z * (z2 + 1)) / (4 * v) +
-      (z * (5 * z2 * z2 + 16 * z2 + 3)) / (96 * v * v) +
-      (z * (3 * z2 * z2 * z2 + 19 * z2 * z2 + 17 * z2 - 15)) / (384 * v * v * v);
+    const t = studentTQuantileExpansion(z, posterior.dof);
     return [posterior.location - posterior.scale * t, posterior.location + posterior.scale * t];
   }
   return credibleInterval(posterior, level);
