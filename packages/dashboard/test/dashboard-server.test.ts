@@ -95,6 +95,23 @@ describe("dashboard server", () => {
     }
   });
 
+  it("flags a failed experiment on the list and on its page", async () => {
+    const failed = structuredClone(await simulatedCanaryExperiment());
+    failed.metadata.name = "checkout-failed";
+    delete failed.status!.conclusion;
+    failed.status!.conditions = [
+      ...(failed.status!.conditions ?? []).filter((c) => c.type !== "Failed"),
+      { type: "Failed", status: "True", reason: "MetricsUnavailable", message: "the metrics backend answered 500 six times" },
+    ];
+    dashboard = await startDashboard({ feed: new MemoryFeed([failed]), port: 0 });
+    const list = await get("/?outcome=failed");
+    expect(list.body).toContain(`data-experiment="shop/checkout-failed" data-outcome="Failed"`);
+    expect(list.body).toContain(`<span class="flag flag-failed">Failed</span>`);
+    const page = await get("/experiments/shop/checkout-failed");
+    expect(page.body).toContain(`<span class="flag flag-failed">Failed</span>`);
+    expect(page.body).toContain("Failed (MetricsUnavailable: the metrics backend answered 500 six times)");
+  });
+
   it("filters by words and by status through the query string", async () => {
     dashboard = await startDashboard({ feed: new MemoryFeed([await simulatedAbnExperiment(), await simulatedCanaryExperiment({ breakAt: 3 })]), port: 0 });
     const byWord = await get("/?q=canary");

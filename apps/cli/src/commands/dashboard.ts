@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { processIo, type CommandIo } from "../command-io";
 import type { ClusterEnv } from "../cluster/cluster-connection";
+import { clusterEnv } from "../cluster/cluster-options";
 import type { DashboardRequest } from "../dashboard/run-dashboard";
 
 /** `iter8ctl dashboard`'s port when none is given (@iter8ts/dashboard's DEFAULT_DASHBOARD_PORT; the command's test checks they agree). */
@@ -27,11 +28,6 @@ export function dashboardCommand(io: CommandIo = processIo, env?: ClusterEnv, si
       }
       const request: DashboardRequest = { ...opts, port };
       if (dir !== undefined) request.dir = dir;
-      io.setExitCode(await runDashboard(request, io, env ?? readClusterEnv(), signal));
+      io.setExitCode(await runDashboard(request, io, env ?? clusterEnv(), signal));
     });
-}
-
-function readClusterEnv(): ClusterEnv {
-  const { KUBECONFIG, HOME, KUBERNETES_SERVICE_HOST } = process.env;
-  return { ...(KUBECONFIG ? { KUBECONFIG } : {}), ...(HOME ? { HOME } : {}), ...(KUBERNETES_SERVICE_HOST ? { KUBERNETES_SERVICE_HOST } : {}) };
 }
