@@ -105,9 +105,9 @@ export function readBuiltinHistograms(data: unknown): ReadBuiltinHistogramsResul
 
 /**
  * Combines the histograms of two load-generation runs of one version: counts and sums add, `Max`
- * is the larger, `Min` the smaller, response codes add per code, and bucket lists are concatenated
- * (buckets with identical bounds are added together, which describes the same distribution in
- * fewer entries). Neither input is modified.
+ * is the larger, `Min` the smaller, response codes add per code; buckets with the same bounds add
+ * their counts into one bucket, and the other buckets are kept as they are, in the order they first
+ * appear (the same distribution in fewer entries). Neither input is modified.
  */
 export function mergeHistograms(a: BuiltinHistogram, b: BuiltinHistogram): BuiltinHistogram {
   const byBounds = new Map<string, HistogramBucket>();
