@@ -83,7 +83,6 @@ describe("the dashboard of a local run, in Chromium", () => {
     const final = pages.at(-1)!;
     expect(final.winner).toBe("cart-v2");
     expect(final.weightPoints["cart-v2"]).toHaveLength(ITERATIONS);
-    expect(final.events).toBeGreaterThanOrEqual(0);
     for (const page of [list, detail]) expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
 
     // The hostile target is text, not markup.
