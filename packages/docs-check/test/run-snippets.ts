@@ -68,20 +68,36 @@ export default { resolve: { conditions }, ssr: { resolve: { conditions } }, test
   return prepared;
 }
 
-/** Type errors per snippet file name, from one `tsc -p dir`. */
-export async function typecheckSnippets(dir: string, env: NodeJS.ProcessEnv): Promise<{ errors: Map<string, string[]>; result: ShellResult }> {
-  const tsc = require.resolve("typescript/bin/tsc");
-  const result = await runProcess(process.execPath, [tsc, "-p", join(dir, "tsconfig.json"), "--pretty", "false"], { cwd: dir, env, timeoutMs: 300_000 });
+/**
+ * Type errors per snippet file name, from one program over all snippets. Syntax and semantic
+ * errors are asked for file by file: `tsc` skips every semantic check once any file has a syntax
+ * error, which would let one broken snippet hide the undefined names of all the others.
+ */
+export function typecheckSnippets(dir: string): Map<string, string[]> {
+  const ts = require("typescript") as typeof TypeScript;
+  const config = ts.getParsedCommandLineOfConfigFile(join(dir, "tsconfig.json"), {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(`snippets' tsconfig: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+    },
+  });
+  if (!config) throw new Error(`cannot read ${join(dir, "tsconfig.json")}`);
+  const program = ts.createProgram(config.fileNames, config.options);
   const errors = new Map<string, string[]>();
-  for (const line of result.stdout.split("\n")) {
-    const m = /^([^(]+)\((\d+),(\d+)\): (error .*)$/.exec(line.trim());
-    if (!m) continue;
-    const file = m[1]!.replace(/^.*\//, "");
-    const list = errors.get(file) ?? [];
-    list.push(`line ${m[2]}: ${m[4]}`);
-    errors.set(file, list);
+  for (const fileName of config.fileNames) {
+    const source = program.getSourceFile(fileName);
+    if (!source) continue;
+    const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
+    if (!diagnostics.length) continue;
+    errors.set(
+      fileName.replace(/^.*\//, ""),
+      diagnostics.map((d) => {
+        const line = d.start === undefined ? 0 : source.getLineAndCharacterOfPosition(d.start).line + 1;
+        return `line ${line}: error TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`;
+      }),
+    );
   }
-  return { errors, result };
+  return errors;
 }
 
 /** Runs one snippet with Node (or, for a test file, with vitest) from `dir`. */
