@@ -1,5 +1,5 @@
 import type { CommandIo } from "../command-io";
-import type { ClusterConnection, ClusterEnv } from "../cluster/cluster-connection";
+import type { ClusterEnv } from "../cluster/cluster-connection";
 import type { ExperimentKey } from "@iter8ts/engine";
 import { parseIter8Logs, selectDebugLogs, type DebugLog } from "@iter8ts/report";
 import { parseDebugPriority, renderDebugLogs } from "./debug-logs";

@@ -1,0 +1,78 @@
+// The built iter8ctl loads only what a command uses (issue 18): a module-loading hook lists every
+// file a run of the bundle loads, and the test reads those files for the marks of code that must
+// not be there. Timings are the start-up benchmark's job (pnpm -F @iter8ts/cli bench), not this test's.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { abInput } from "@iter8ts/report/testing";
+import { cliPath, repoRoot, runCli } from "./run-cli";
+
+const dir = mkdtempSync(join(tmpdir(), "iter8ctl-lazy-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const experiment = join(dir, "exp.yaml");
+writeFileSync(experiment, stringify(abInput()));
+const sample = join(repoRoot, "samples", "local", "ab-progressive");
+
+// Prints the URL of every module Node loads, on standard error, before the program starts.
+const hook = `data:text/javascript,${encodeURIComponent(
+  `import { register } from "node:module";
+register("data:text/javascript," + encodeURIComponent("export async function load(url, context, next) { process.stderr.write('LOADED ' + url + '\\\\n'); return next(url, context); }"));`,
+)}`;
+
+/** The files (and bare module URLs) a run of the built CLI loads. */
+function loaded(args: readonly string[]): { files: string[]; urls: string[]; status: number | null } {
+  runCli(["--version"]); // fails with build instructions when the CLI is not built
+  const run = spawnSync(process.execPath, ["--import", hook, cliPath, ...args], { cwd: repoRoot, encoding: "utf8", timeout: 30_000 });
+  const urls = [...run.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!);
+  expect(urls[0], `the hook saw nothing; stderr: ${run.stderr}`).toBeDefined();
+  const files = urls.filter((u) => u.startsWith("file:")).map((u) => fileURLToPath(u));
+  return { files, urls, status: run.status };
+}
+
+/** Marks that only the named code contains (string literals survive minification). */
+const MARKS = {
+  zod: '"ZodObject"',
+  yaml: "Implicit keys need to be on a single line",
+  "describe's layout": "Number of completed iterations: ",
+  "validate's report": "skipped, not an Experiment or Metric",
+  "local mode": '"LocalRunError"',
+} as const;
+
+function marksIn(files: readonly string[]): string[] {
+  const text = files.map((f) => readFileSync(f, "utf8")).join("\n");
+  return Object.entries(MARKS)
+    .filter(([, mark]) => text.includes(mark))
+    .map(([name]) => name);
+}
+
+describe("iter8ctl loads only what a command uses (built)", () => {
+  it("finds each mark in the bundle, so its absence below means something", () => {
+    const all = loaded(["describe", "-f", experiment]).files;
+    expect(marksIn(all)).toEqual(expect.arrayContaining(["zod", "yaml", "describe's layout"]));
+    expect(marksIn(loaded(["validate", "-f", join(sample, "experiment.yaml")]).files)).toContain("validate's report");
+    expect(marksIn(loaded(["debug", "-f", sample]).files)).toContain("local mode");
+  });
+
+  it("--help and --version load no command's implementation, no zod and no yaml", () => {
+    for (const args of [["--help"], ["--version"], ["describe", "--help"], ["run", "--help"]]) {
+      const run = loaded(args);
+      expect(run.status).toBe(0);
+      expect(marksIn(run.files), `iter8ctl ${args.join(" ")}`).toEqual([]);
+    }
+  });
+
+  it("describe and validate of a file load neither the Kubernetes client nor local mode, nor each other", () => {
+    const describeRun = loaded(["describe", "-f", experiment]);
+    expect(describeRun.status).toBe(0);
+    expect(marksIn(describeRun.files)).not.toContain("validate's report");
+    expect(marksIn(describeRun.files)).not.toContain("local mode");
+    const validateRun = loaded(["validate", "-f", join(sample, "experiment.yaml")]);
+    expect(validateRun.status).toBe(0);
+    expect(marksIn(validateRun.files)).not.toContain("describe's layout");
+    for (const run of [describeRun, validateRun]) expect(run.urls.filter((u) => u.includes("@kubernetes"))).toEqual([]);
+  });
+});
