@@ -56,6 +56,11 @@ export class KubeExperimentStore implements ExperimentStore {
   readonly #metrics: ResourceInformer | undefined;
   /** namespace/name → the newest resourceVersion known to the store, while the cache lags. */
   readonly #fresher = new Map<string, string>();
+  /**
+   * namespace/name → the object as this store's last write left it (the API server's answer),
+   * while the cache lags behind it: read instead of asking the API server again.
+   */
+  readonly #written = new Map<string, KubeObject>();
   readonly #statusPatches: boolean;
 
   constructor(clients: KubeClients, options: KubeExperimentStoreOptions = {}) {
@@ -63,6 +68,12 @@ export class KubeExperimentStore implements ExperimentStore {
     this.#experiments = options.experiments;
     this.#metrics = options.metrics;
     this.#statusPatches = options.statusPatches ?? true;
+    // Once the cache holds what this store wrote, the kept answer is dropped: it is held only while the watch event travels.
+    options.experiments?.onChange((event) => {
+      const id = `${event.object.metadata.namespace ?? ""}/${event.object.metadata.name}`;
+      const written = this.#written.get(id);
+      if (written && (event.type === "deleted" || written.metadata.resourceVersion === event.object.metadata.resourceVersion)) this.#written.delete(id);
+    });
   }
 
   #cachedExperiment(key: ExperimentKey): KubeObject | undefined {
@@ -74,9 +85,11 @@ export class KubeExperimentStore implements ExperimentStore {
     if (fresher === undefined) return cached;
     if (fresher !== READ_FROM_API && cached.metadata.resourceVersion === fresher) {
       this.#fresher.delete(id);
+      this.#written.delete(id);
       return cached;
     }
-    return undefined;
+    const written = this.#written.get(id);
+    return written !== undefined && written.metadata.resourceVersion === fresher ? written : undefined;
   }
 
   /** @throws KubeError when the API cannot be read, or `Invalid` when the object is not a valid Experiment. */
@@ -90,6 +103,7 @@ export class KubeExperimentStore implements ExperimentStore {
     } catch (error) {
       if (isKubeError(error, KubeErrorCode.NotFound)) {
         this.#fresher.delete(`${key.namespace}/${key.name}`);
+        this.#written.delete(`${key.namespace}/${key.name}`);
         return undefined;
       }
       throw error;
@@ -150,16 +164,23 @@ export class KubeExperimentStore implements ExperimentStore {
     } catch (error) {
       if (isKubeError(error, KubeErrorCode.Conflict)) {
         if (this.#experiments) this.#fresher.set(id, READ_FROM_API);
+        this.#written.delete(id);
         return { kind: "conflict" };
       }
       if (isKubeError(error, KubeErrorCode.NotFound)) {
         this.#fresher.delete(id);
+        this.#written.delete(id);
         return { kind: "notFound" };
       }
       throw error;
     }
     const version = written?.metadata.resourceVersion;
-    if (this.#experiments) this.#fresher.set(id, version ?? READ_FROM_API);
+    if (this.#experiments) {
+      this.#fresher.set(id, version ?? READ_FROM_API);
+      // The answer is the whole object as stored: the next reconcile reads it while the watch event is on its way.
+      if (version !== undefined && written?.metadata.name === key.name) this.#written.set(id, written);
+      else this.#written.delete(id);
+    }
     return version === undefined ? { kind: "written" } : { kind: "written", resourceVersion: version };
   }
 
