@@ -156,5 +156,6 @@ describe("the dashboard of a cluster, in Chromium", () => {
       await detail.screenshot({ path: join(shots, "detail.png"), fullPage: true });
     }
     expect(offOrigin(browser.requests, new URL(dashboard.url).origin)).toEqual([]);
+    expect(browser.errors).toEqual([]);
   }, 180_000);
 });

@@ -1,7 +1,7 @@
 // The dashboard of a local run in headless Chromium: `iter8ctl dashboard DIR` and `iter8ctl run
-// DIR` (both the built CLI) on a folder with two experiments on mock metrics — an A/B test whose
-// candidate wins and gains traffic, and one whose objective is marked rollback_on_failure and
-// fails — while the list and an experiment's page are open. The pages must follow the run live
+// DIR` (both the built CLI) on a folder with three experiments on mock metrics — an A/B test whose
+// candidate wins and gains traffic, one whose objective is marked rollback_on_failure and fails,
+// one in the statistics mode — while the list and an experiment's page are open. The pages must follow the run live
 // (server-sent events, no reload), mark the rollback, show a hostile target as text, keep every
 // request on the dashboard's origin, work from the keyboard and on a phone, and reload themselves
 // with JavaScript off. ITER8TS_DASHBOARD_SCREENSHOTS=<folder> keeps screenshots of both pages.
@@ -14,6 +14,19 @@ import { CLI_PATH, requireBuilt, spawnNode, startDashboardProcess, type Spawned 
 
 const HOSTILE = `<img src=x onerror="document.title='pwned'">`;
 const ITERATIONS = 8;
+const REQUESTS_YAML = `apiVersion: iter8.tools/v2alpha2
+kind: Metric
+metadata:
+  name: requests
+  namespace: shop
+spec:
+  type: Counter
+  mock:
+  - name: cart-v1
+    level: "400"
+  - name: cart-v2
+    level: "400"
+`;
 const shots = process.env.ITER8TS_DASHBOARD_SCREENSHOTS;
 
 let dir: string;
@@ -33,8 +46,13 @@ beforeAll(async () => {
     })
       .replace("target: shop/cart", "target: shop/cart-rb")
       .replaceAll("        name: cart\n", "        name: cart-rb\n"),
-    "metrics.yaml": METRICS_YAML,
-    "routing.yaml": `${routing}---\n${routing.replace("name: cart\n", "name: cart-rb\n")}`,
+    // The statistics mode (criteria.strength) on a third routing object.
+    "statistics.yaml": experimentYaml({ name: "cart-stats", iterations: 4 })
+      .replace("target: shop/cart", "target: shop/cart-st")
+      .replaceAll("        name: cart\n", "        name: cart-st\n")
+      .replace("  criteria:\n", "  criteria:\n    requestCount: shop/requests\n    strength:\n      confidence: 0.95\n      minSamples: 10\n"),
+    "metrics.yaml": `${METRICS_YAML}---\n${REQUESTS_YAML}`,
+    "routing.yaml": ["cart", "cart-rb", "cart-st"].map((name) => routing.replace("name: cart\n", `name: ${name}\n`)).join("---\n"),
   });
   dashboard = await startDashboardProcess([dir]);
   browser = await launchBrowser();
@@ -63,7 +81,11 @@ describe("the dashboard of a local run, in Chromium", () => {
 
     run = spawnNode(CLI_PATH, ["run", "--plain", dir]);
     const [rows, pages] = await Promise.all([
-      watchUntil(() => readRows(list), (r) => r["shop/cart-ab"]?.outcome === "Completed" && r["shop/cart-rollback"]?.outcome === "RolledBack", "both experiments ended on the list"),
+      watchUntil(
+        () => readRows(list),
+        (r) => r["shop/cart-ab"]?.outcome === "Completed" && r["shop/cart-rollback"]?.outcome === "RolledBack" && r["shop/cart-stats"]?.outcome === "Completed",
+        "the three experiments ended on the list",
+      ),
       watchUntil(() => readDetail(detail), (d) => d.outcome === "Completed", "the experiment's page shows it completed"),
     ]);
     expect(await run.exited, run.output()).toBe(0); // a rollback is an ending, not a failure of the run
@@ -96,12 +118,19 @@ describe("the dashboard of a local run, in Chromium", () => {
     expect((await readDetail(rolledBack)).outcome).toBe("RolledBack");
     expect(await rolledBack.locator("#detail-header .flag").textContent()).toBe("rolled back");
 
+    // In the statistics mode the page shows the evidence behind the decision.
+    const statistics = await browser.page();
+    await statistics.goto(new URL("/experiments/shop/cart-stats", dashboard.url).href);
+    expect(await statistics.locator("#statistics h2").textContent()).toBe("Statistical evidence");
+    expect(await statistics.locator("#statistics table.statistics-versions tbody tr").count()).toBe(2);
+
     if (shots) {
       mkdirSync(shots, { recursive: true });
       await list.screenshot({ path: join(shots, "local-list.png"), fullPage: true });
       await detail.screenshot({ path: join(shots, "local-detail.png"), fullPage: true });
     }
     expect(offOrigin(browser.requests, new URL(dashboard.url).origin)).toEqual([]);
+    expect(browser.errors).toEqual([]);
   }, 120_000);
 
   it("works from the keyboard, filters as you type, and fits a phone", async () => {
@@ -140,6 +169,7 @@ describe("the dashboard of a local run, in Chromium", () => {
     expect(await phone.evaluate(() => getComputedStyle(document.querySelector("table.experiments tbody tr")!).display)).toBe("block");
     if (shots) await phone.screenshot({ path: join(shots, "local-list-phone.png"), fullPage: true });
     expect(offOrigin(browser.requests, new URL(dashboard.url).origin)).toEqual([]);
+    expect(browser.errors).toEqual([]);
   }, 60_000);
 
   it("reloads itself with JavaScript off", async () => {
@@ -147,7 +177,7 @@ describe("the dashboard of a local run, in Chromium", () => {
     let loads = 0;
     page.on("load", () => loads++);
     await page.goto(dashboard.url);
-    expect(await page.locator("table.experiments tbody tr").count()).toBe(2);
+    expect(await page.locator("table.experiments tbody tr").count()).toBe(3);
     await page.waitForTimeout(6_500);
     expect(loads).toBeGreaterThanOrEqual(2);
     expect(await page.locator("#live").textContent()).toContain("Reloads every 5 s");

@@ -23,6 +23,8 @@ export function chromiumPath(): string {
 export interface RecordingBrowser {
   browser: Browser;
   requests: string[];
+  /** Script errors and console errors of every page (a Content-Security-Policy refusal is one). */
+  errors: string[];
   /** A new page in its own context (width × height, JavaScript on or off). */
   page(options?: { width?: number; height?: number; javaScript?: boolean }): Promise<Page>;
   close(): Promise<void>;
@@ -32,10 +34,12 @@ export interface RecordingBrowser {
 export async function launchBrowser(): Promise<RecordingBrowser> {
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
   const requests: string[] = [];
+  const errors: string[] = [];
   const contexts: BrowserContext[] = [];
   return {
     browser,
     requests,
+    errors,
     async page(options = {}) {
       const context = await browser.newContext({
         viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
@@ -44,7 +48,13 @@ export async function launchBrowser(): Promise<RecordingBrowser> {
       });
       contexts.push(context);
       context.on("request", (request) => requests.push(request.url()));
-      return context.newPage();
+      const page = await context.newPage();
+      page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
+      // A 404 page is the answer to a missing experiment, not an error of the page.
+      page.on("console", (message) => {
+        if (message.type() === "error" && !message.text().includes("404")) errors.push(`${page.url()}: ${message.text()}`);
+      });
+      return page;
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
