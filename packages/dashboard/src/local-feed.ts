@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ACTION_LOG_FILE, diskDocumentFiles, LocalDocuments, LocalExperimentStore, resolveRunPaths, STATE_FOLDER } from "@iter8ts/local";
 import { parseIter8Logs } from "@iter8ts/report";
@@ -17,6 +17,29 @@ export interface LocalFeedOptions {
 }
 
 const PRIORITY = { 1: "Error", 2: "Warning", 3: "Info" } as const;
+
+/** How much of the end of the action log is read: the log only grows, the page shows its last lines. */
+const ACTION_LOG_TAIL = 1024 * 1024;
+
+/** The last whole lines of a file, at most {@link ACTION_LOG_TAIL} bytes; empty when it does not exist (no action has run). */
+async function readTail(path: string): Promise<string> {
+  let file;
+  try {
+    file = await open(path, "r");
+  } catch {
+    return "";
+  }
+  try {
+    const { size } = await file.stat();
+    const start = Math.max(0, size - ACTION_LOG_TAIL);
+    const buffer = Buffer.alloc(size - start);
+    await file.read(buffer, 0, buffer.length, start);
+    const text = buffer.toString("utf8");
+    return start === 0 ? text : text.slice(text.indexOf("\n") + 1);
+  } finally {
+    await file.close();
+  }
+}
 
 /**
  * The experiments of a local run's folder, read the way `iter8ctl run` reads them (the same
@@ -36,6 +59,7 @@ export function localFeed(options: LocalFeedOptions): ExperimentFeed {
   let stopped = false;
   let home = ".";
   let folders: string[] = [];
+  const logsOf = new Map<string, FeedEvent[]>();
 
   const read = async () => {
     try {
@@ -49,11 +73,8 @@ export function localFeed(options: LocalFeedOptions): ExperimentFeed {
       const detail = (error as { problems?: string[] }).problems ?? [];
       problems = [{ subject: options.paths.join(", "), message: [error instanceof Error ? error.message : String(error), ...detail].join("; ") }];
     }
-    try {
-      actionLog = await readFile(join(options.stateDir ?? join(home, STATE_FOLDER), ACTION_LOG_FILE), "utf8");
-    } catch {
-      actionLog = ""; // no action has run yet
-    }
+    actionLog = await readTail(join(options.stateDir ?? join(home, STATE_FOLDER), ACTION_LOG_FILE));
+    logsOf.clear();
     for (const listener of [...listeners]) listener();
   };
   const schedule = () => {
@@ -103,9 +124,15 @@ export function localFeed(options: LocalFeedOptions): ExperimentFeed {
       return { experiments, problems };
     },
     events(namespace, name): FeedEvent[] {
-      return parseIter8Logs(actionLog, { namespace, name })
-        .map((log) => ({ time: null, type: PRIORITY[log.priority], reason: log.precedence === 0 ? "start action" : `loop ${log.precedence}`, message: log.message, count: 1 }))
-        .slice(-MAX_EVENTS);
+      const key = JSON.stringify([namespace, name]);
+      let events = logsOf.get(key);
+      if (!events) {
+        events = parseIter8Logs(actionLog, { namespace, name })
+          .map((log) => ({ time: null, type: PRIORITY[log.priority], reason: log.precedence === 0 ? "start action" : `loop ${log.precedence}`, message: log.message, count: 1 }))
+          .slice(-MAX_EVENTS);
+        logsOf.set(key, events);
+      }
+      return events;
     },
     onChange(listener) {
       listeners.add(listener);
