@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { startServer } from "../test/loopback-server";
 import { createDefaultRegistry } from "./default-registry";
 import type { HttpClient } from "./http-client";
-import { METRIC_PROVIDER_V1 } from "./metric-provider";
+import { METRIC_PROVIDER_V1, type MetricResultV1 } from "./metric-provider";
 import { queryMetrics } from "./query-metrics";
 
 const experiment = (over: Partial<Experiment["status"]> = {}): Experiment => ({
@@ -135,6 +135,25 @@ describe("queryMetrics", () => {
     const r = await queryMetrics(experiment(), [metric("x", { provider: "leaky", secret: "leaky-creds" })], { "web/leaky-creds": { password: "hunter22" } }, { now, registry });
     expect(r.errors.map((e) => e.code)).toEqual(["provider_failed", "provider_failed", "provider_failed", "provider_failed"]);
     expect(r.errors[0]!.message).toBe('metric web/x, version v1: provider "leaky" failed: cannot log in with [redacted]');
+  });
+
+  it("turns an answer that is not a result (a string value, NaN, a negative sample size, an uncoded failure) into provider_failed", async () => {
+    const answers: Record<string, unknown> = {
+      v1: { ok: true, value: "0.91" },
+      v2: { ok: true, value: Number.NaN },
+      v3: { ok: true, value: 3, sampleSize: -1 },
+      v4: { ok: false, error: "no luck" },
+    };
+    const registry = createDefaultRegistry().register({ apiVersion: METRIC_PROVIDER_V1, name: "sloppy", query: async (q) => answers[q.version.name] as MetricResultV1 });
+    const r = await queryMetrics(experiment(), [metric("x", { provider: "sloppy" })], {}, { now, registry });
+    expect(r.values["web/x"]?.v1?.value).toBeNull();
+    const contract = "; a provider returns { ok: true, value: <finite number>, sampleSize?: <whole number ≥ 0> } or { ok: false, error: <MetricError> }";
+    expect(r.errors.map((e) => [e.code, e.message])).toEqual([
+      ["provider_failed", `metric web/x, version v1: provider "sloppy" answered with a value of type string${contract}`],
+      ["provider_failed", `metric web/x, version v2: provider "sloppy" answered with the value NaN${contract}`],
+      ["provider_failed", `metric web/x, version v3: provider "sloppy" answered with the sample size -1${contract}`],
+      ["provider_failed", `metric web/x, version v4: provider "sloppy" answered with a failure without an error that has a code and a message${contract}`],
+    ]);
   });
 
   it("reports metrics without a usable provider, and queries a duplicate only once", async () => {

@@ -84,6 +84,42 @@ async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T
 }
 
 /**
+ * A provider's answer as the analytics may use it. A loaded provider is third-party code: a value
+ * that is not a finite number (a string, NaN), a negative or fractional sample size, or a failure
+ * without a coded error becomes `provider_failed` naming the provider, instead of reaching status.
+ */
+function checkedResult(result: unknown, provider: string, key: string, version: string): MetricResultV1 {
+  const r = result as { ok?: unknown; value?: unknown; sampleSize?: unknown; error?: { code?: unknown; message?: unknown } } | null | undefined;
+  if (r?.ok === true && typeof r.value === "number" && Number.isFinite(r.value)) {
+    if (r.sampleSize === undefined) return { ok: true, value: r.value };
+    if (typeof r.sampleSize === "number" && Number.isSafeInteger(r.sampleSize) && r.sampleSize >= 0) return { ok: true, value: r.value, sampleSize: r.sampleSize };
+  }
+  if (r?.ok === false && typeof r.error?.message === "string" && typeof r.error.code === "string") return result as MetricResultV1;
+  // What is wrong, not the answer itself: it may hold anything, secrets included.
+  const why =
+    typeof r !== "object" || r === null
+      ? `${r === null ? "null" : typeof r}, not an object`
+      : r.ok === true
+        ? typeof r.value !== "number"
+          ? `a value of type ${r.value === null ? "null" : typeof r.value}`
+          : !Number.isFinite(r.value)
+            ? `the value ${String(r.value)}`
+            : `the sample size ${typeof r.sampleSize === "number" ? String(r.sampleSize) : `of type ${typeof r.sampleSize}`}`
+        : r.ok === false
+          ? "a failure without an error that has a code and a message"
+          : "an object whose ok is neither true nor false";
+  return {
+    ok: false,
+    error: new MetricError({
+      code: MetricErrorCode.ProviderFailed,
+      metric: key,
+      version,
+      message: `provider ${JSON.stringify(provider)} answered with ${why}; a provider returns { ok: true, value: <finite number>, sampleSize?: <whole number ≥ 0> } or { ok: false, error: <MetricError> }`,
+    }),
+  };
+}
+
+/**
  * Queries every metric for every version of an experiment, all at once (bounded by
  * `concurrency`), so an iteration takes about as long as its slowest query. Never throws for a
  * failing backend: each (metric, version) gets a value or a typed error, and errors are also
@@ -159,7 +195,7 @@ export async function queryMetrics(
           signal: options.signal,
         };
         try {
-          return { ...base, result: await resolved.provider.query(query) };
+          return { ...base, result: checkedResult(await resolved.provider.query(query), resolved.provider.name, key, version.name) };
         } catch (error) {
           // A third-party provider broke its contract; its message may echo credentials.
           const secret = metric.spec.secret ? lookupSecret(store, metric.spec.secret, namespace).data : undefined;
