@@ -47,7 +47,7 @@ export const DEMO_SAMPLES: readonly DemoSample[] = [
   },
   {
     name: "statistics",
-    title: "A/B test in the statistics mode (Bayesian evidence, always-valid test)",
+    title: "A/B test in the statistics mode (Bayesian evidence, group-sequential test)",
     baseline: BASELINE_PROFILE,
     candidate: CANDIDATE_PROFILE,
     expected: ExpectedOutcome.PromoteCandidate,
