@@ -4,6 +4,7 @@ import { parseDocuments } from "@iter8ts/types";
 import { jsonEqual } from "@iter8ts/resources";
 import type { DocumentFiles } from "./document-files";
 import { editDocumentText, isJsonDocument, rewriteJsonDocument } from "./edit-document-text";
+import { carryNodeLayout, restoreLineLayout } from "./keep-layout";
 import { LocalRunError, LocalRunErrorCode } from "./local-run-error";
 
 /** Which object: `kind`, `namespace` (absent means `default`), `name`, and `apiVersion` when it matters. */
@@ -128,9 +129,10 @@ function syncNode(doc: Document, path: Segment[], before: unknown, after: unknow
 }
 
 /**
- * The file's text with one YAML document re-printed by the yaml library, which normalises its
- * layout (comment spacing, flow padding) but keeps its comments: the fallback for changes a
- * splice cannot express. Edits the parsed document in place.
+ * The file's text with one YAML document re-printed by the yaml library, which keeps its comments
+ * but normalises its layout: the fallback for changes a splice cannot express. The lines the
+ * change did not touch then get their own spacing back (flow padding, spaces before comments,
+ * `restoreLineLayout`). Edits the parsed document in place.
  */
 function reprintYaml(file: ParsedFile, index: number, base: Segment[], before: Record<string, unknown>, next: Record<string, unknown>): string {
   const document = file.documents[index] as Document.Parsed;
@@ -141,10 +143,12 @@ function reprintYaml(file: ParsedFile, index: number, base: Segment[], before: R
     // The node-by-node edit could not express the change (anchors, odd layouts): write the
     // document afresh rather than write something else than asked.
     const whole = base.length === 0 ? next : { ...(edited as object), items: (edited as { items: unknown[] }).items.map((item, i) => (i === base[1] ? next : item)) };
-    document.contents = document.createNode(whole) as typeof document.contents;
+    const fresh = document.createNode(whole);
+    carryNodeLayout(document.contents, fresh);
+    document.contents = fresh as typeof document.contents;
   }
   const [start, end] = file.spans[index] as [number, number];
-  return file.text.slice(0, start) + document.toString(file.style) + file.text.slice(end);
+  return file.text.slice(0, start) + restoreLineLayout(file.text.slice(start, end), document.toString(file.style)) + file.text.slice(end);
 }
 
 /**
