@@ -121,6 +121,21 @@ describe("buildMetricRequest: refusing queries that would be wrong", () => {
     expect(header.message).not.toContain("b-value");
   });
 
+  it("names the header and the secret key when a value cannot go into a header, without printing it", () => {
+    const token = failed({ urlTemplate: "http://sd/q", authType: "Bearer", secret: "sd" }, { secret: { token: "t-456\n" }, secretKey: "shop/sd" });
+    expect(token.code).toBe("invalid_metric");
+    expect(token.message).toBe(
+      'metric shop/latency, version checkout-v2: the Authorization header, from key "token" of secret shop/sd, holds a character HTTP headers cannot carry (a line break U+000A at position 13); fix that value (a trailing newline usually comes from saving it with echo: use printf or echo -n)',
+    );
+    const template = failed(
+      { urlTemplate: "http://x/q", authType: "APIKey", secret: "s", headerTemplates: [{ name: "X-Key", value: "${key}" }] },
+      { secret: { key: "k\u0007ey" }, secretKey: "shop/s" },
+    );
+    expect(template.message).toContain("the X-Key header, from spec.headerTemplates[0] filled from secret shop/s, holds a character HTTP headers cannot carry (character U+0007 at position 2)");
+    expect(template.message).not.toContain("k\u0007ey");
+    expect(failed({ urlTemplate: "http://x/q", headerTemplates: [{ name: "Bad Name", value: "v" }] }).message).toContain('header name "Bad Name" (spec.headerTemplates[0]) is not a valid HTTP header name');
+  });
+
   it("reports a body that is not JSON after interpolation", () => {
     const e = failed({ urlTemplate: "http://x/q", method: "POST", body: '{"last": $elapsedTime,}' });
     expect(e.code).toBe("bad_body");

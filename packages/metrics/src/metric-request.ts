@@ -160,6 +160,23 @@ export function buildMetricRequest(spec: MetricSpec, ctx: MetricRequestContext):
     headers[preset.header] = key;
   }
 
+  // A value HTTP cannot carry in a header (a line break, a control character: usually a token
+  // saved with `echo` and its newline) would fail the request as "unreachable"; name the header
+  // and where its value came from instead, never the value itself.
+  for (const [name, value] of Object.entries(headers)) {
+    const from = headerSource(spec, name, ctx.secretKey ?? spec.secret, interpolateHeaders);
+    if (!HEADER_NAME.test(name)) {
+      return fail(MetricErrorCode.InvalidMetric, `header name ${JSON.stringify(name)} (${from}) is not a valid HTTP header name; use letters, digits and - only`);
+    }
+    const bad = INVALID_HEADER_VALUE.exec(value);
+    if (bad) {
+      return fail(
+        MetricErrorCode.InvalidMetric,
+        `the ${name} header, from ${from}, holds a character HTTP headers cannot carry (${describeChar(bad[0])} at position ${bad.index + 1}); fix that value (a trailing newline usually comes from saving it with echo: use printf or echo -n)`,
+      );
+    }
+  }
+
   let body: unknown = null;
   if (spec.body !== undefined && spec.body.trim() !== "") {
     const r = interpolateEscaped(spec.body, values, "json");
@@ -176,6 +193,25 @@ export function buildMetricRequest(spec: MetricSpec, ctx: MetricRequestContext):
   }
 
   return { ok: true, request: { url, method: spec.method ?? "GET", params, headers, body, basicAuth } };
+}
+
+/** RFC 9110 token characters: what a header name may hold. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What Node's HTTP client refuses in a header value: control characters other than tab, and characters above U+00FF. */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+function describeChar(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  const names: Record<number, string> = { 10: "a line break", 13: "a carriage return", 0: "a NUL" };
+  return `${names[code] ?? "character"} U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** Where a header's value came from, in words for an error message. */
+function headerSource(spec: MetricSpec, name: string, secret: string | undefined, interpolated: boolean): string {
+  const i = (spec.headerTemplates ?? []).findIndex((h) => h.name === name);
+  if (i >= 0) return `spec.headerTemplates[${i}]${interpolated && secret ? ` filled from secret ${secret}` : ""}`;
+  if (spec.authType === "Bearer") return `key "token" of secret ${secret}`;
+  return `the API key in secret ${secret}`;
 }
 
 /** Turns a built request into the HTTP request that is sent. */
