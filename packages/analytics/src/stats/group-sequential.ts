@@ -178,8 +178,13 @@ function checkDesign(design: GroupSequentialDesign, looks: readonly number[]): v
   });
 }
 
-const remembered = new Map<string, LookBoundary[]>();
-const REMEMBERED_MAX = 512;
+/** Boundaries of a look pattern, and the sub-density after its last look (to extend it). */
+interface Remembered {
+  boundaries: LookBoundary[];
+  density: Density | null;
+}
+const remembered = new Map<string, Remembered>();
+const REMEMBERED_MAX = 2048;
 
 /**
  * The boundaries of the looks actually taken (`looks`: increasing look indices, 1-based; looks
@@ -188,17 +193,25 @@ const REMEMBERED_MAX = 512;
  *
  * Continuation region at look l: lower < Z_l < upper, i.e. −lower < Z < upper with `lower`
  * reported as a positive number. A design with a level of 0 on a side never crosses that side.
+ * Each look pattern is remembered with its sub-density, so the next look extends it by one step.
  */
 export function groupSequentialBoundaries(design: GroupSequentialDesign, looks: readonly number[]): LookBoundary[] {
   checkDesign(design, looks);
-  const key = `${design.spending}|${design.alphaUpper}|${design.alphaLower}|${design.plannedLooks}|${looks.join(",")}`;
-  const known = remembered.get(key);
-  if (known) return known;
-  const out: LookBoundary[] = [];
-  let density: Density | null = null;
-  let spentUpper = 0;
-  let spentLower = 0;
-  for (const look of looks) {
+  const prefix = `${design.spending}|${design.alphaUpper}|${design.alphaLower}|${design.plannedLooks}|`;
+  if (looks.length === 0) return [];
+  const known = remembered.get(prefix + looks.join(","));
+  if (known) return known.boundaries;
+  const keys = looks.map((_, i) => prefix + looks.slice(0, i + 1).join(","));
+  // The longest pattern already worked out that this one extends.
+  let from = keys.length - 1;
+  while (from > 0 && !remembered.has(keys[from - 1]!)) from--;
+  const start = from > 0 ? remembered.get(keys[from - 1]!)! : { boundaries: [], density: null };
+  const out: LookBoundary[] = [...start.boundaries];
+  let density: Density | null = start.density;
+  let spentUpper = out.at(-1)?.spentUpper ?? 0;
+  let spentLower = out.at(-1)?.spentLower ?? 0;
+  for (let i = from; i < looks.length; i++) {
+    const look = looks[i]!;
     const t = look / design.plannedLooks;
     const nextUpper = spentAlpha(design.spending, design.alphaUpper, t);
     const nextLower = spentAlpha(design.spending, design.alphaLower, t);
@@ -209,9 +222,9 @@ export function groupSequentialBoundaries(design: GroupSequentialDesign, looks: 
     spentLower += Number.isFinite(lower) ? crossing(density, look, lower, -1).p : 0;
     out.push({ look, upper, lower, spentUpper, spentLower });
     density = advance(density, look, upper, lower);
+    if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!);
+    remembered.set(keys[i]!, { boundaries: [...out], density });
   }
-  if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!);
-  remembered.set(key, out);
   return out;
 }
 
