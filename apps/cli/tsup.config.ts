@@ -29,14 +29,24 @@ const compiledIn = new RegExp(`^(?!node:|(?:${escaped.join("|")})(?:/|$))`);
  *   (zod configures English itself), so that module is replaced by an empty one.
  * - yaml's package sends Node to its CommonJS build, which a bundler cannot prune; its ES module
  *   build (the one browsers get, the same code without Node-only parts) is used instead.
+ * And one that makes the bundle work: @iter8ts/types and @iter8ts/analytics load yaml and jstat
+ * with `createRequire` on first use (see LAZY_MODULES), which esbuild cannot follow; in the bundle
+ * those loaders import the package instead (jstat through require(), which esbuild compiles in
+ * and still runs on first use).
  */
-const smaller: Plugin = {
-  name: "iter8ctl-smaller",
+const LAZY_MODULES: ReadonlyArray<{ file: RegExp; contents: string }> = [
+  { file: /[\\/]packages[\\/]types[\\/]src[\\/]yaml-module\.ts$/, contents: 'import * as yaml from "yaml";\nexport function yamlModule() { return yaml; }\n' },
+  { file: /[\\/]packages[\\/]analytics[\\/]src[\\/]stats[\\/]jstat-module\.ts$/, contents: 'export function jstatModule() { return require("jstat"); }\n' },
+];
+
+const bundleSubstitutions: Plugin = {
+  name: "iter8ctl-bundle-substitutions",
   setup(build) {
     build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
       /[\\/]zod[\\/]v4[\\/](?:classic|core)$/.test(args.resolveDir) ? { path: "zod-locales", namespace: "iter8ctl-empty" } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: "iter8ctl-empty" }, () => ({ contents: "export {};", loader: "js" }));
+    for (const { file, contents } of LAZY_MODULES) build.onLoad({ filter: file }, () => ({ contents, loader: "ts" }));
     build.onResolve({ filter: /^yaml$/ }, (args) => {
       const manifest = createRequire(join(args.resolveDir, "noop.js")).resolve("yaml/package.json");
       return { path: join(dirname(manifest), "browser", "index.js") };
@@ -55,7 +65,7 @@ export default packageConfig({
   minify: true,
   sourcemap: false,
   platform: "node",
-  esbuildPlugins: [smaller],
+  esbuildPlugins: [bundleSubstitutions],
   esbuildOptions(options) {
     // Workspace packages resolve to src/index.ts, so the bundle keeps one module per source file
     // and a command's chunk holds only the files it reaches.

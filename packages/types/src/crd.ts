@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { yamlModule } from "./yaml-module";
 import { z } from "zod";
 import { API_GROUP } from "./common";
 import { ExperimentSpecSchema, ExperimentStatusSchema } from "./experiment";
@@ -144,7 +144,7 @@ export function crdManifests(options: CrdOptions = {}): { experiments: CustomRes
 }
 
 function toYaml(crd: CustomResourceDefinition): string {
-  return stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false });
+  return yamlModule().stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /**

@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import type { LineCounter, Node } from "yaml";
+import { yamlModule } from "./yaml-module";
 import type { PathSegment } from "./validation-issue";
 
 /**
@@ -9,6 +10,7 @@ import type { PathSegment } from "./validation-issue";
 export function lineOf(root: unknown, lineCounter: LineCounter, segments: readonly PathSegment[]): number | undefined {
   const lineAt = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  const { isMap, isScalar, isSeq } = yamlModule();
   let node: unknown = root;
   let line = lineAt(root as Node | null);
   for (const segment of segments) {
@@ -34,6 +36,7 @@ export function lineOf(root: unknown, lineCounter: LineCounter, segments: readon
  * or undefined when the path does not lead to a scalar.
  */
 export function sourceTextOf(root: unknown, segments: readonly PathSegment[]): string | undefined {
+  const { isMap, isScalar, isSeq } = yamlModule();
   let node: unknown = root;
   for (const segment of segments) {
     if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment))?.value;

@@ -1,4 +1,5 @@
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
+import type { LineCounter, Node } from "yaml";
+import { yamlModule } from "./yaml-module";
 import { ExperimentSchema, type Experiment } from "./experiment";
 import { experimentIssues } from "./experiment-checks";
 import { MetricSchema, type Metric } from "./metric";
@@ -81,9 +82,9 @@ function readObject(value: unknown, root: unknown, lineCounter: LineCounter, pos
  * output can be read directly.
  */
 export function parseDocuments(source: string): ParsedDocument[] {
-  const lineCounter = new LineCounter();
+  const lineCounter = new (yamlModule().LineCounter)();
   const out: ParsedDocument[] = [];
-  parseAllDocuments(source, { lineCounter }).forEach((doc, index) => {
+  yamlModule().parseAllDocuments(source, { lineCounter }).forEach((doc, index) => {
     if (doc.errors.length) {
       const line = lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
       out.push({ index, line, type: "invalid", result: { ok: false, errors: syntaxIssues(doc, lineCounter) } });
@@ -101,9 +102,9 @@ export function parseDocuments(source: string): ParsedDocument[] {
       out.push(readObject(value, doc.contents, lineCounter, { index }));
       return;
     }
-    const itemsNode = isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
+    const itemsNode = yamlModule().isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
     (value.items as unknown[]).forEach((item, i) => {
-      out.push(readObject(item, isSeq(itemsNode) ? itemsNode.items[i] : undefined, lineCounter, { index, item: i }));
+      out.push(readObject(item, yamlModule().isSeq(itemsNode) ? itemsNode.items[i] : undefined, lineCounter, { index, item: i }));
     });
   });
   return out;

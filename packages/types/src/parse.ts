@@ -1,4 +1,5 @@
-import { LineCounter, parseAllDocuments, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
+import { yamlModule } from "./yaml-module";
 import type { z } from "zod";
 import { escapeControls } from "./control-characters";
 import { lineOf, sourceTextOf } from "./document-locator";
@@ -43,10 +44,10 @@ export function documentValue(doc: Document, lineCounter: LineCounter): { ok: tr
 }
 
 function readSource(text: string): { documents: SourceDocument[]; errors: ValidationIssue[] } {
-  const lineCounter = new LineCounter();
+  const lineCounter = new (yamlModule().LineCounter)();
   const documents: SourceDocument[] = [];
   const errors: ValidationIssue[] = [];
-  for (const doc of parseAllDocuments(text, { lineCounter })) {
+  for (const doc of yamlModule().parseAllDocuments(text, { lineCounter })) {
     if (doc.errors.length) {
       errors.push(...syntaxIssues(doc, lineCounter));
       continue;

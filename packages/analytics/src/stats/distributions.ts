@@ -8,7 +8,7 @@
  * quantiles start from jstat's estimate and are polished by safeguarded Newton steps against the
  * accurate CDFs of `special-functions.ts`.
  */
-import jStat from "jstat";
+import { jstatModule } from "./jstat-module";
 import { incompleteBeta, incompleteGamma, invertMonotone, lnBeta, lnGamma, type TailPair } from "./special-functions";
 
 const INV_SQRT_TWO_PI = 1 / Math.sqrt(2 * Math.PI);
@@ -20,7 +20,7 @@ function roughNormalQuantile(p: number): number {
   let z = roughZ.get(p);
   if (z === undefined) {
     if (roughZ.size > 256) roughZ.clear();
-    z = jStat.normal.inv(p, 0, 1);
+    z = jstatModule().normal.inv(p, 0, 1);
     roughZ.set(p, z);
   }
   return z;
@@ -92,7 +92,7 @@ export function studentTQuantile(p: number, dof: number): number {
   const z = roughNormalQuantile(p);
   // Close enough for Newton to finish in a few steps once ν ≳ 5; below that jstat's estimate
   // (an incomplete-beta inverse) is the better start.
-  const guess = dof >= 5 ? studentTQuantileExpansion(z, dof) : jStat.studentt.inv(p, dof);
+  const guess = dof >= 5 ? studentTQuantileExpansion(z, dof) : jstatModule().studentt.inv(p, dof);
   // Wide enough for a Cauchy at p = 1e-15.
   const bound = Math.max(1e16, 2 * Math.abs(z));
   const logNorm = lnGamma((dof + 1) / 2) - lnGamma(dof / 2) - 0.5 * Math.log(dof * Math.PI);
@@ -134,7 +134,7 @@ export function betaQuantile(p: number, a: number, b: number): number {
     const skew = (2 * (b - a) * Math.sqrt(a + b + 1)) / ((a + b + 2) * Math.sqrt(a * b));
     guess = mean + sd * (z + (skew * (z * z - 1)) / 6);
   } else {
-    guess = jStat.beta.inv(p, a, b);
+    guess = jstatModule().beta.inv(p, a, b);
   }
   const logNorm = lnBeta(a, b);
   return invertMonotone(
