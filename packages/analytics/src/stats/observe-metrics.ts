@@ -86,7 +86,8 @@ export function histogramStandardDeviation(histogram: BuiltinHistogram): number 
 export class MetricObservations {
   private readonly namespace: string;
   private readonly settings = new Map<string, MetricModelSettings>();
-  private readonly values = new Map<string, number | null>();
+  /** metric key → version → value, so that a lookup builds no string. */
+  private readonly values = new Map<string, Map<string, number | null>>();
 
   constructor(
     private readonly experiment: Experiment,
@@ -106,8 +107,12 @@ export class MetricObservations {
   /** The aggregated value of a metric for a version, if any. */
   value(key: string, version: string): number | null {
     // Quantities are parsed exactly (BigInt nano-units), which is slow enough to be worth caching.
-    const id = `${key}\u0000${version}`;
-    const cached = this.values.get(id);
+    let byVersion = this.values.get(key);
+    if (byVersion === undefined) {
+      byVersion = new Map();
+      this.values.set(key, byVersion);
+    }
+    const cached = byVersion.get(version);
     if (cached !== undefined) return cached;
     const stored = this.aggregated.get(key)?.data[version]?.value;
     // Plain decimals (what analytics itself writes) need no quantity parsing; suffixed
@@ -118,7 +123,7 @@ export class MetricObservations {
         : typeof stored === "string" && PLAIN_DECIMAL.test(stored)
           ? Number(stored)
           : (readQuantity(stored) ?? null);
-    this.values.set(id, value);
+    byVersion.set(version, value);
     return value;
   }
 
