@@ -1,8 +1,11 @@
 // Builds, typechecks, lints and tests every package and app, then prints one summary line
-// `N passed, N failed` counted from the vitest JSON reports the packages write.
+// `N passed, N failed` counted from the vitest JSON reports the packages write. A skipped test
+// is listed, and fails the run unless it states why it cannot run (see skipReason below): a
+// missing prerequisite is installed by .ci/run or fails its test, it is never skipped silently.
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ensurePnpm, root, run } from "./pnpm.mjs";
+import { skippedTests } from "./skipped-tests.mjs";
 
 const pnpm = ensurePnpm();
 const workspaces = [
@@ -17,6 +20,7 @@ const tests = run(pnpm, ["exec", "turbo", "run", "test", "--concurrency=2", "--c
 let passed = 0;
 let failed = 0;
 const missing = [];
+const skipped = [];
 for (const ws of workspaces) {
   if (!existsSync(join(ws, "package.json"))) continue;
   const pkg = JSON.parse(readFileSync(join(ws, "package.json"), "utf8"));
@@ -29,12 +33,18 @@ for (const ws of workspaces) {
   const r = JSON.parse(readFileSync(report, "utf8"));
   passed += r.numPassedTests ?? 0;
   failed += r.numFailedTests ?? 0;
+  for (const t of skippedTests(r)) skipped.push({ pkg: pkg.name, ...t });
   // A test file that fails to load has no test results of its own; count it as one failure.
   failed += (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).length).length;
 }
 if (missing.length) console.log(`no test report from: ${missing.join(", ")}`);
 if (checks !== 0) console.log("build, typecheck or lint failed (see above)");
-const ok = checks === 0 && tests === 0 && failed === 0 && missing.length === 0 && passed > 0;
+const silent = skipped.filter((t) => !t.reason);
+if (skipped.length) {
+  console.log(`${skipped.length} skipped:`);
+  for (const t of skipped) console.log(`  ${t.pkg}: ${t.name} — ${t.reason ?? "NO REASON GIVEN: install what it needs (.ci/run) or make it fail saying what is missing"}`);
+}
+const ok = checks === 0 && tests === 0 && failed === 0 && missing.length === 0 && silent.length === 0 && passed > 0;
 if (!ok && failed === 0) failed = 1;
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed${skipped.length ? `, ${skipped.length} skipped (${silent.length} without a reason)` : ""}`);
 process.exit(ok ? 0 : 1);

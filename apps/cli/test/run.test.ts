@@ -332,7 +332,7 @@ ${version("cart-v2", 1)}
 
     const python = spawnSync("python3", ["-c", "import pty"]).status === 0;
 
-    it.skipIf(!python)("asks at a prompt on a terminal: y runs the commands, n runs nothing (through a pseudo-terminal)", async () => {
+    it.skipIf(!python)("asks at a prompt on a terminal: y runs the commands, n runs nothing (through a pseudo-terminal, with python3's pty module only)", async () => {
       for (const answer of ["y", "n"]) {
         const dir = await workdir({ iterations: 1 });
         const out = join(dir, "env.txt");

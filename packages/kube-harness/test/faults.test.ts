@@ -207,7 +207,7 @@ describe("serviceAccountKubeconfig and the fault proxy", () => {
 });
 
 describe("restartApiServer", () => {
-  it.skipIf(process.env.ITER8TS_KUBECONFIG)("restarts kube-apiserver over the same etcd: objects and resourceVersions survive and an informer keeps working", async () => {
+  it.skipIf(process.env.ITER8TS_KUBECONFIG)("restarts kube-apiserver over the same etcd: objects and resourceVersions survive and an informer keeps working (on the harness's own control plane only, not on an ITER8TS_KUBECONFIG cluster)", async () => {
     const kc = new KubeConfig();
     kc.loadFromFile(plane.kubeconfigPath);
     const core = kc.makeApiClient(CoreV1Api);

@@ -144,7 +144,7 @@ describe("the Job runner", () => {
   });
 
   // Last: it restarts the API server the other tests use.
-  it.skipIf(process.env.ITER8TS_KUBECONFIG)("completes a Job whose container ends while kube-apiserver restarts", async () => {
+  it.skipIf(process.env.ITER8TS_KUBECONFIG)("completes a Job whose container ends while kube-apiserver restarts (on the harness's own control plane only, not on an ITER8TS_KUBECONFIG cluster)", async () => {
     ok(await plane.kubectl(["create", "-f", "-"], { input: JSON.stringify(job("across-restart", { command: ["sh", "-c", "sleep 1"] })) }));
     ok(await plane.kubectl(["wait", "-n", ns, "--for=jsonpath={.status.ready}=1", "--timeout=60s", "job/across-restart"]));
     // The container ends while the server is down; its end is written once the server is back.
