@@ -561,6 +561,26 @@ describe("analyze in the statistics mode: the group-sequential design", () => {
     expect(stats(result).winner.sequential["v2"]?.design).toBe("always-valid");
   });
 
+  it("hands over to the always-valid test when the carried state is lost, or the design starts late", () => {
+    const { exp } = looks(2, [0.1, 0.1]);
+    const analysis = { ...exp.status!.analysis } as Record<string, unknown>;
+    delete analysis["statistics"];
+    const lost = analyze({ ...exp, status: { ...exp.status, analysis } } as Experiment, conversions({ v1: [3000, 30000], v2: [3000, 30000] }), {
+      now: lookTime(3),
+    });
+    expect(lost.statistics?.message).toContain(
+      "the group-sequential state of the earlier looks is missing (the carried state could not be continued); the always-valid test decides from now on",
+    );
+    expect(stats(lost).winner.sequential["v2"]?.design).toBe("always-valid");
+    // Two looks under the always-valid design, then the default design: its alpha for those looks is unknown.
+    const { exp: late } = looks(2, [0.1, 0.1], (e) => {
+      e.spec.criteria!.strength = { design: "always-valid" };
+    });
+    late.spec.criteria!.strength = {};
+    const switched = analyze(late, conversions({ v1: [3000, 30000], v2: [3000, 30000] }), { now: lookTime(3) });
+    expect(switched.statistics?.message).toContain("the group-sequential design was switched on after 2 looks without it");
+  });
+
   it("uses the always-valid test when strength.design asks for it", () => {
     const result = analyze(statisticsExperiment({ current: even, strength: { design: "always-valid" } }), conversions({ v1: [1000, 10000], v2: [1300, 10000] }), {
       now: lookTime(1),

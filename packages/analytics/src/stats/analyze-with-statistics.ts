@@ -153,8 +153,8 @@ interface DesignInputs {
   strength: Strength;
   /** The design carried from the last look (undefined: none, or the tests restarted). */
   carried: GroupSequentialState | undefined;
-  /** The carried state was missing or inconsistent although earlier looks happened. */
-  broken: boolean;
+  /** Why the design cannot start now although earlier looks happened (null: it can). */
+  missing: string | null;
   candidates: readonly string[];
   baseline: SampleSummary | null;
   summaries: readonly (SampleSummary | null)[];
@@ -191,7 +191,7 @@ function trackDesign(inputs: DesignInputs): GroupSequentialState {
   if (carried?.abandoned) {
     state = carried;
   } else if (carried === undefined) {
-    state = inputs.broken ? abandon(fresh, "the group-sequential state of the earlier looks is missing") : fresh;
+    state = inputs.missing !== null ? abandon(fresh, inputs.missing) : fresh;
   } else if (carried.plannedLooks !== plannedLooks) {
     state = abandon(carried, `the planned looks changed (${carried.plannedLooks} → ${plannedLooks}: maxLoops × iterationsPerLoop)`);
   } else if (carried.spending !== fresh.spending || carried.alphaUpper !== fresh.alphaUpper || carried.alphaLower !== fresh.alphaLower) {
@@ -415,8 +415,15 @@ export function analyzeWithStatistics(
       groupSequential = trackDesign({
         experiment,
         strength,
-        carried: continuing ? old.groupSequential : undefined,
-        broken: broken !== null || (!continuing && old.metric !== null),
+        carried: old.metric === sequentialMetric ? old.groupSequential : undefined,
+        missing:
+          broken !== null
+            ? "the group-sequential state of the earlier looks is missing (the carried state could not be continued)"
+            : old.metric !== null && old.metric !== sequentialMetric
+              ? `the reward changed (${old.metric} → ${sequentialMetric}) after the design had started`
+              : previous.looks > 0 && old.groupSequential === undefined
+                ? `the group-sequential design was switched on after ${previous.looks} look${previous.looks === 1 ? "" : "s"} without it`
+                : null,
         candidates,
         baseline: baselineSummary,
         summaries: candidates.map((_, j) => rewardObservations![j + 1]?.summary ?? null),
