@@ -173,7 +173,11 @@ export const ObjectiveEvidenceSchema = z.looseObject({
   lowerLimit: nullableNumber,
   /** Posterior mean of the modelled quantity (the rate, the mean, or the exceeding share). */
   posteriorMean: nullableNumber,
-  /** Equal-tailed credible interval at the confidence level. */
+  /**
+   * Equal-tailed credible interval at the confidence level, for reading only (no decision uses
+   * it): from Beta parameters or t degrees of freedom of 30 on, the Cornish–Fisher expansion,
+   * within 2e-3 posterior standard deviations of the exact quantiles (`reportedInterval`).
+   */
   interval,
   /** P(objective holds); 1 or 0 for point checks; null when undecidable. */
   probability: nullableNumber,
