@@ -71,14 +71,14 @@ describe("timeMetricQueries", () => {
 });
 
 describe("logEvents", () => {
-  it("logs each event as JSON with experiment, namespace and reason, and passes it on", () => {
+  it("logs each event as JSON with experiment, namespace, stage, outcome and reason, and passes it on", () => {
     const lines: string[] = [];
     const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
     const passed: EngineEvent[] = [];
     const sink = logEvents({ emit: (e) => void passed.push(e) }, logger);
-    const event: EngineEvent = { experiment: key, type: "Warning", reason: "MetricUnavailable", message: "Unable to find metric team-a/latency", time: "2024-01-01T00:00:00Z" };
+    const event: EngineEvent = { experiment: key, type: "Warning", reason: "MetricUnavailable", message: "Unable to find metric team-a/latency", time: "2024-01-01T00:00:00Z", stage: "Running", outcome: "Progressed" };
     sink.emit(event);
     expect(passed).toEqual([event]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, experiment: "exp", namespace: "team-a", reason: "MetricUnavailable", msg: "Unable to find metric team-a/latency" });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, experiment: "exp", namespace: "team-a", stage: "Running", outcome: "Progressed", reason: "MetricUnavailable", msg: "Unable to find metric team-a/latency" });
   });
 });

@@ -83,7 +83,7 @@ export function timeMetricQueries(source: MetricsSource, metrics: ControllerMetr
 export function logEvents(sink: EventSink | undefined, logger: Logger, options: { routine?: (event: EngineEvent) => boolean; passRoutine?: boolean } = {}): EventSink {
   return {
     emit(event: EngineEvent) {
-      const fields = { experiment: event.experiment.name, namespace: event.experiment.namespace, reason: event.reason, eventType: event.type };
+      const fields = { experiment: event.experiment.name, namespace: event.experiment.namespace, stage: event.stage, outcome: event.outcome, reason: event.reason, eventType: event.type };
       const routine = event.type === "Normal" && (options.routine?.(event) ?? false);
       if (event.type === "Warning") logger.warn(fields, event.message || event.reason);
       else if (routine) logger.debug(fields, event.message || event.reason);

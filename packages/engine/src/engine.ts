@@ -82,7 +82,7 @@ export function createEngine(ports: EnginePorts, options: EngineOptions = {}): E
         if (written.kind === "conflict") continue;
         if (written.kind === "notFound") return { key, outcome: ReconcileOutcome.NotFound, wake: await wakeAfter(store, key, []) };
       }
-      emitChanges(ports.events, key, turn.changes, turn.time);
+      emitChanges(ports.events, key, turn.changes, turn.time, { outcome: outcome.outcome, ...(turn.status.stage ? { stage: turn.status.stage } : {}) });
       const result: ReconcileResult = {
         key,
         outcome: outcome.outcome,

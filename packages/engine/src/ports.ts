@@ -5,8 +5,9 @@
  * failure, never into a crash. An error object with `retryable: false` is treated as final.
  */
 import type { MetricValues } from "@iter8ts/analytics";
-import type { Experiment, ExperimentStatus, Metric, TaskSpec, VersionWeight } from "@iter8ts/types";
+import type { Experiment, ExperimentStatus, Metric, Stage, TaskSpec, VersionWeight } from "@iter8ts/types";
 import type { ActionName, HandlerType } from "./reasons";
+import type { ReconcileOutcome } from "./reconcile-outcome";
 
 /** Identifies one experiment: its namespace and name. */
 export interface ExperimentKey {
@@ -132,6 +133,10 @@ export interface EngineEvent {
   message: string;
   /** RFC 3339 time of the decision. */
   time: string;
+  /** The experiment's stage after the reconcile that recorded the change (for logs). */
+  stage?: Stage;
+  /** That reconcile's outcome (for logs). */
+  outcome?: ReconcileOutcome;
 }
 
 /** Receives events (Kubernetes Events, a terminal, a log). Must not throw. */

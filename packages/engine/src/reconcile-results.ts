@@ -1,17 +1,26 @@
 /** The results of a reconcile that did not get as far as a step, and what every reconcile does last. */
 import { EngineError, errorMessage } from "./engine-error";
 import type { EngineSettings } from "./engine-settings";
-import type { EventSink, ExperimentKey, ExperimentStore } from "./ports";
+import type { EngineEvent, EventSink, ExperimentKey, ExperimentStore } from "./ports";
 import { ReconcileOutcome, type ReconcileResult } from "./reconcile-outcome";
 import type { RecordedChange } from "./record-condition";
 import { formatKey, nextInQueue } from "./target-queue";
 
-/** Emits one event per condition change; a failing sink never undoes a stored decision. */
-export function emitChanges(events: EventSink | undefined, key: ExperimentKey, changes: readonly RecordedChange[], time: string): void {
+/**
+ * Emits one event per condition change, with the stage and outcome of the reconcile that stored
+ * it; a failing sink never undoes a stored decision.
+ */
+export function emitChanges(
+  events: EventSink | undefined,
+  key: ExperimentKey,
+  changes: readonly RecordedChange[],
+  time: string,
+  context: Pick<EngineEvent, "stage" | "outcome"> = {},
+): void {
   if (!events) return;
   for (const change of changes) {
     try {
-      events.emit({ experiment: key, type: change.type, reason: change.reason, message: change.message, time });
+      events.emit({ experiment: key, type: change.type, reason: change.reason, message: change.message, time, ...context });
     } catch {
       // An event sink failing must not undo a decision that is already stored.
     }

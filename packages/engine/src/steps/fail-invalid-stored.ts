@@ -56,6 +56,6 @@ export async function failInvalidStored(
   }
   if (written.kind === "conflict") return storeError(settings, key, undefined, "WriteConflict");
   if (written.kind === "notFound") return { key, outcome: ReconcileOutcome.NotFound, wake: await wakeAfter(store, key, []) };
-  emitChanges(ports.events, key, changes, time);
+  emitChanges(ports.events, key, changes, time, { stage: "Completed", outcome: ReconcileOutcome.Completed });
   return { key, outcome: ReconcileOutcome.Completed, stage: "Completed", wake: await wakeAfter(store, key, []) };
 }
