@@ -95,8 +95,15 @@ export class KubeApi {
       context.setHeaderParam("Content-Type", request.contentType ?? "application/json");
       context.setBody(JSON.stringify(request.body));
     }
-    const timeout = AbortSignal.timeout(request.timeoutMs ?? this.#timeoutMs);
-    context.setSignal(request.signal ? AbortSignal.any([request.signal, timeout]) : timeout);
+    // One controller and one timer per request, both let go when it ends: AbortSignal.timeout and
+    // AbortSignal.any cost several times more per request (node 20), which adds up at hundreds a second.
+    const abort = new AbortController();
+    const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
+    const timer = setTimeout(() => abort.abort(new DOMException(`The operation was aborted due to timeout after ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
+    const onCallerAbort = () => abort.abort(request.signal?.reason);
+    if (request.signal?.aborted) onCallerAbort();
+    else request.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    context.setSignal(abort.signal);
     try {
       await this.#configuration.authMethods.default?.applySecurityAuthentication(context);
       const agent = await (this.#agent ??= this.#keepAliveAgent());
@@ -116,6 +123,9 @@ export class KubeApi {
         throw new KubeError(KubeErrorCode.Aborted, `${request.subject}: the request was cancelled`, { cause: error });
       }
       throw toKubeError(error, request.subject);
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener("abort", onCallerAbort);
     }
   }
 }
