@@ -159,6 +159,32 @@ describe("ShardCoordinator on the API server's Leases", () => {
     expect(violations).toEqual([]);
   });
 
+  it("says a shard is acquired again when a slow round let its ownership lapse, so the work turned away meanwhile is picked up", async () => {
+    const name = `shards-${++group}`;
+    const acquired = new Map<number, number>();
+    const lost: number[] = [];
+    const a = new ShardCoordinator(clients, {
+      namespace: "iter8-system",
+      group: name,
+      identity: "replica-a",
+      shards: 2,
+      ...TIMING,
+      onAcquired: (shard) => acquired.set(shard, (acquired.get(shard) ?? 0) + 1),
+      onLost: (shard) => lost.push(shard),
+    });
+    running.push(a);
+    a.start();
+    await vi.waitFor(() => expect(a.ownedShards()).toEqual([0, 1]), settled);
+    // Reading the Leases takes longer than the renew deadline leaves after the member renewal: each
+    // request answers in time, but the shards are renewed too late to stay owned throughout.
+    const slow = server.faults.add({ verbs: ["list"], resources: ["leases"], latencyMs: TIMING.renewDeadlineMs - 100, times: 2 });
+    await vi.waitFor(() => expect(slow.triggered).toBe(2), settled);
+    await vi.waitFor(() => expect(a.ownedShards()).toEqual([0, 1]), settled);
+    expect(lost).toEqual([]);
+    expect(acquired.get(0)).toBeGreaterThanOrEqual(2);
+    expect(acquired.get(1)).toBeGreaterThanOrEqual(2);
+  });
+
   it("stops owning every shard when its renewals fail for the renew deadline, before anyone may take them", async () => {
     const group = replicas(["replica-a", "replica-b"]);
     group.start();

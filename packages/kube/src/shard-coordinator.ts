@@ -20,7 +20,10 @@ export interface ShardCoordinatorOptions {
   renewDeadlineMs?: number;
   /** Pause between rounds of renewing, reading and acquiring (default 2 s). */
   retryPeriodMs?: number;
-  /** Called when a shard's Lease was acquired: its experiments are now this replica's. */
+  /**
+   * Called when a shard's Lease was acquired, or renewed after `owns` had lapsed (a renewal later
+   * than the renew deadline): its experiments are now this replica's, whatever was turned away.
+   */
   onAcquired?: (shard: number) => void;
   /**
    * Called before a held shard is released to the replica it now belongs to: `owns(shard)` is
@@ -288,7 +291,11 @@ export class ShardCoordinator {
     try {
       const written = await this.#write(this.#shardName(shard), spec, held.resourceVersion);
       held.resourceVersion = written.metadata.resourceVersion;
+      // A round slower than the renew deadline (a slow API server) made `owns` false for a while,
+      // and work was turned away meanwhile: the shard counts as acquired again.
+      const lapsed = !this.owns(shard);
       held.renewedAt = Date.now();
+      if (lapsed && this.#held.get(shard) === held) this.#options.onAcquired?.(shard);
     } catch (error) {
       if (isKubeError(error, KubeErrorCode.Conflict)) {
         // Someone else wrote the Lease: it is no longer ours, whatever this replica believed.
