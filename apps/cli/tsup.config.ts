@@ -14,11 +14,10 @@ const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), 
 // (on by default for ESM) cuts the bundle at every `import()`, which is how each command loads
 // only its own implementation (see src/program.ts).
 //
-// Left out, and so the package's only `dependencies`: what is found by path at run time or too
-// big to compile in for the commands that need it. jq-wasm and jsonata are started by path in the
-// metrics expression workers; @kubernetes/client-node is loaded only by the chunks of the commands
-// that talk to a cluster.
-const external = Object.keys(pkg.dependencies ?? {});
+// Left out, and so the package's only `dependencies`: jq-wasm and jsonata, which the metrics
+// expression workers start by path. @kubernetes/client-node is compiled in too, into the chunks
+// that only the commands talking to a cluster load.
+const external = [...Object.keys(pkg.dependencies ?? {}), "bufferutil", "utf-8-validate"];
 const escaped = external.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
 /** Everything else that is not a Node builtin is compiled in (tsup's default leaves packages out). */
 const compiledIn = new RegExp(`^(?!node:|(?:${escaped.join("|")})(?:/|$))`);
