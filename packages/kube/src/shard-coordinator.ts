@@ -220,7 +220,8 @@ export class ShardCoordinator {
       const mine = shardOwner(shard, this.#members) === this.#options.identity;
       const held = this.#held.get(shard);
       if (held && this.#releasing.has(shard)) continue;
-      if (held && !mine) work.push(this.#handOver(shard));
+      // Not awaited: waiting for a shard's running reconciles must not hold up the renewals of the others.
+      if (held && !mine) void this.#handOver(shard).catch((error: unknown) => this.#report(error, this.#shardName(shard)));
       else if (held) work.push(this.#renewShard(shard, held));
       else if (mine) work.push(this.#acquire(shard, byName.get(name), now));
     }
