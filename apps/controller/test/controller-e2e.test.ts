@@ -198,7 +198,7 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
     // The notification hook listens on loopback, as does this test's API server: the egress
     // policy refuses both unless the install allows them.
     const request = parseControllerConfig(
-      ["--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--workers=2", "--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms", "--log-level=debug", "--action-image=iter8ts/controller:test", "--allow-exec=bookinfo,shop", "--egress-allow=loopback,apiserver"],
+      ["--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--workers=2", "--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms", "--log-level=debug", "--action-image=iter8ts/controller:test", "--allow-exec=bookinfo,shop", "--egress-allow=loopback,apiserver", "--iteration-events"],
       { POD_NAME: "iter8-controller-0" },
     );
     if (request.kind !== "run") throw new Error("expected settings");
@@ -311,7 +311,7 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
   it("records Kubernetes Events on the experiments", async () => {
     const expected = ["ExperimentInitialized", "TargetAcquired", "StageAdvanced", "HandlerLaunched", "IterationUpdate", "ExperimentCompleted"];
     const mine = async () =>
-      ((await cluster.list("v1", "Event", "bookinfo")) as unknown as Array<{ involvedObject: { kind: string; name: string; uid?: string }; reason: string; message: string }>).filter(
+      ((await cluster.list("v1", "Event", "bookinfo")) as unknown as Array<{ involvedObject: { kind: string; name: string; uid?: string }; reason: string; message: string; count: number }>).filter(
         (e) => e.involvedObject.kind === "Experiment" && e.involvedObject.name === "canary-rollout",
       );
     // Events are written in the background, possibly just after the status they report.
@@ -319,6 +319,8 @@ describe.each(CLUSTER_KINDS)("controller end to end on %s", (kind) => {
       const events = await mine();
       return expected.every((reason) => events.some((e) => e.reason === reason));
     }, "every kind of event was recorded", 10_000);
+    // --iteration-events: every iteration's progress (3 iterations, 1 loop) on one Event, its count raised and its message the latest.
+    await until(async () => (await mine()).filter((e) => e.reason === "IterationUpdate").map((e) => `${e.count} ${e.message}`).join("; ") === "4 Completed Loop 1", "the iteration Events were aggregated", 10_000);
     const completion = (await mine()).find((e) => e.reason === "ExperimentCompleted");
     expect(completion?.message).toBe("Experiment Completed");
     expect(completion?.involvedObject.uid).toBe((await stored("bookinfo", "canary-rollout")).metadata.uid);
