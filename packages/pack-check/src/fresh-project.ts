@@ -102,7 +102,7 @@ function readLock(dir: string): Record<string, { version?: string; resolved?: st
 
 /** Fails when npm took one of our packages from a registry instead of the tarballs. */
 function assertOursFromTarballs(dir: string): void {
-  const fromRegistry = Object.entries(readLock(dir)).filter(([path, entry]) => /(^|\/)node_modules\/@iter8ts\//.test(path) && !entry.resolved?.startsWith("file:"));
+  const fromRegistry = Object.entries(readLock(dir)).filter(([path, entry]) => /(^|\/)node_modules\/@iter8ts\/[^/]+$/.test(path) && !entry.resolved?.startsWith("file:"));
   if (fromRegistry.length > 0) {
     const list = fromRegistry.map(([path, entry]) => `${path} (${entry.resolved ?? "no resolved field"})`).join(", ");
     throw new Error(`npm installed ${list} from a registry, not from the tarballs: a packed dependency range does not match the packed version (check the ranges pnpm wrote for workspace: dependencies)`);

@@ -118,14 +118,23 @@ function makeSet(dir: string, key: string, packages: PackedPackage[]): PackedSet
   return { dir, key, packages, get, closure };
 }
 
-/** A package whose `files` name dist must have been built, or the tarball would lack its code. */
+/**
+ * Every file the manifest points consumers at (main, module, types, the exports map but the
+ * in-repo `@iter8ts/source` condition) and every `files` entry must exist: a build that has not
+ * run, or is still running in the shared tree, would otherwise pack a tarball without them.
+ */
 function assertBuilt(pkg: PublicPackage): void {
-  const wanted = pkg.manifest.files ?? [];
-  for (const entry of wanted) {
-    if (entry.includes("*")) continue;
-    if (!existsSync(join(pkg.dir, entry))) {
-      throw new Error(`${pkg.name}: "${entry}" (listed in its package.json files) does not exist in ${pkg.dir}; build it first (pnpm exec turbo run build --filter=${pkg.name})`);
-    }
+  const wanted = new Set<string>((pkg.manifest.files ?? []).filter((f) => !f.includes("*")));
+  const visit = (value: unknown, key?: string): void => {
+    if (key === "@iter8ts/source") return;
+    if (typeof value === "string") wanted.add(value);
+    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) visit(v, k);
+  };
+  for (const field of ["main", "module", "types"]) visit(pkg.manifest[field]);
+  visit(pkg.manifest.exports);
+  const missing = [...wanted].filter((f) => !existsSync(join(pkg.dir, f)));
+  if (missing.length > 0) {
+    throw new Error(`${pkg.name}: ${missing.join(", ")} (named in its package.json) missing in ${pkg.dir}; build it first (pnpm exec turbo run build --filter=${pkg.name}) and wait for builds others run to finish`);
   }
 }
 

@@ -39,10 +39,20 @@ export function readmeSnippet(file: string, heading: string): ReadmeSnippet {
     const m = /^\s*(.+?);\s*\/\/\s*(=>\s*)?(.+?)\s*$/.exec(text);
     if (!m) return;
     const literal = m[3]!;
-    if (!m[2] && !/^([{["'\d-]|true\b|false\b|null\b)/.test(literal)) return;
+    if (!m[2] && !(/^([{["'\d-]|true\b|false\b|null\b)/.test(literal) && isExpression(literal))) return;
     documented.push({ line: open + 2 + i, expression: m[1]!, literal });
   });
   return { file, line: open + 2, source: body.join("\n"), documented };
+}
+
+/** Whether text parses as one JavaScript expression (`200 true` is prose, `[200, true]` a value). */
+function isExpression(text: string): boolean {
+  try {
+    new Function(`return (${text});`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
