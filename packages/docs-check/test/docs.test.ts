@@ -24,12 +24,14 @@ const where = (b: { file: string; line: number }) => `${relative(root, b.file)}:
 /** A command needs the control plane when it talks to a cluster. */
 const needsCluster = (text: string) => /(^|[\s;&|(])(kubectl|kubectl-iter8)\s/.test(text) || /iter8ctl\s+(describe|assert|debug)\s+(?!-f)/.test(text);
 
-const executed: string[] = [];
-const cannotRun: { where: string; what: string; reason: string }[] = [];
+/** What ran: shell commands and snippets, counted apart. */
+const executed: { where: string; snippet: boolean }[] = [];
+const cannotRun: { where: string; what: string; reason: string; commands: number; snippets: number }[] = [];
 for (const b of blocks) {
   if (b.kind === BlockKind.Other) continue;
-  if (b.skipReason !== undefined) cannotRun.push({ where: where(b), what: b.kind === BlockKind.Shell ? `${b.commands.length} command(s)` : "snippet", reason: b.skipReason });
-  else for (const c of b.commands) if (c.skipReason !== undefined) cannotRun.push({ where: `${relative(root, b.file)}:${c.line}`, what: c.text.split("\n")[0]!.replace(/\s+#\s.*$/, ""), reason: c.skipReason });
+  const shell = b.kind === BlockKind.Shell;
+  if (b.skipReason !== undefined) cannotRun.push({ where: where(b), what: shell ? `${b.commands.length} command(s)` : "snippet", reason: b.skipReason, commands: shell ? b.commands.length : 0, snippets: shell ? 0 : 1 });
+  else for (const c of b.commands) if (c.skipReason !== undefined) cannotRun.push({ where: `${relative(root, b.file)}:${c.line}`, what: c.text.split("\n")[0]!.replace(/\s+#\s.*$/, ""), reason: c.skipReason, commands: 1, snippets: 0 });
 }
 
 // Under node_modules: ignored by git and lint, and `@iter8ts/*` resolve from there as in a project.
@@ -107,8 +109,11 @@ beforeAll(async () => {
 
 afterAll(() => {
   rmSync(npmPrefix, { recursive: true, force: true });
+  const sum = (list: { commands: number; snippets: number }[]) => list.reduce((n, c) => [n[0]! + c.commands, n[1]! + c.snippets], [0, 0]);
+  const [skippedCommands, skippedSnippets] = sum(cannotRun);
+  const ranSnippets = executed.filter((e) => e.snippet).length;
   const lines = [
-    `docs-check: ${executed.length} documented commands and snippets executed in ${files.length} files; ${cannotRun.length} cannot run here:`,
+    `docs-check: executed ${executed.length - ranSnippets} documented commands and ${ranSnippets} snippets in ${files.length} files; cannot run here: ${skippedCommands} commands and ${skippedSnippets} snippets, in ${cannotRun.length} places:`,
     ...cannotRun.map((c) => `  ${c.where} ${c.what}: ${c.reason}`),
   ];
   console.log(lines.join("\n"));
@@ -162,7 +167,7 @@ async function checkShell(block: DocBlock, session: ReturnType<typeof shellFileS
     for (const command of runnable) {
       const result = await session.run(transcriptBlock(block, command));
       expect(result.exitCode, `${relative(root, block.file)}:${command.line} \`${command.text}\` failed: ${explain(result)}`).toBe(0);
-      executed.push(`${relative(root, block.file)}:${command.line}`);
+      executed.push({ where: `${relative(root, block.file)}:${command.line}`, snippet: false });
       const missing = missingOutputLine(command.output ?? [], result.stdout + result.stderr);
       expect(missing, `${relative(root, block.file)}:${command.line}: documented output line not printed:\n${missing}\n${explain(result)}`).toBeUndefined();
     }
@@ -170,7 +175,7 @@ async function checkShell(block: DocBlock, session: ReturnType<typeof shellFileS
   }
   const result = await session.run(block);
   expect(result.exitCode, `${where(block)} failed: ${explain(result)}`).toBe(0);
-  for (const c of runnable) executed.push(`${relative(root, block.file)}:${c.line}`);
+  for (const c of runnable) executed.push({ where: `${relative(root, block.file)}:${c.line}`, snippet: false });
   if (block.output) {
     const missing = missingOutputLine(block.output, result.stdout + result.stderr);
     expect(missing, `${where(block)}: documented output line not printed:\n${missing}\n${explain(result)}`).toBeUndefined();
@@ -184,7 +189,7 @@ async function checkSnippet(block: DocBlock, snippetEnv: NodeJS.ProcessEnv): Pro
   expect(errors, `${where(block)}: the snippet does not type-check as written:\n${errors.join("\n")}\n`).toEqual([]);
   const result = await runSnippet(name, snippet, work, root, snippetEnv);
   expect(result.exitCode, `${where(block)}: the snippet fails when run: ${explain(result)}`).toBe(0);
-  executed.push(where(block));
+  executed.push({ where: where(block), snippet: true });
   if (block.output) {
     const missing = missingOutputLine(block.output, result.stdout + result.stderr);
     expect(missing, `${where(block)}: documented output line not printed:\n${missing}\n${explain(result)}`).toBeUndefined();
