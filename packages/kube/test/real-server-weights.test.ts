@@ -4,7 +4,7 @@
 // read the object again to tell a race from a bad patch, and applyWeights must plan again.
 import { defaultCustomResourceDefinitions } from "@iter8ts/testkit";
 import { isResourceError, type ObjectKey, type ResourceClient } from "@iter8ts/resources";
-import { applyWeights } from "@iter8ts/weights";
+import { ROUTING_WEIGHT_POLICY, ResourceWeightWriter, applyWeights } from "@iter8ts/weights";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isKubeError, KubeResourceClient, type KubeClients } from "../src/index";
 import { startRealCluster, virtualService, type RealCluster } from "./support";
@@ -53,6 +53,22 @@ async function weightsOf(client: ResourceClient, name: string): Promise<number[]
 }
 
 describe("guarded weight patches on kube-apiserver", () => {
+  it("plans against the last patch's answer, confirms unchanged weights with a test-only patch, and catches a change made since", async () => {
+    await createRouting("remembered", [100, 0]);
+    const writer = new ResourceWeightWriter(new KubeResourceClient(clients), { policy: ROUTING_WEIGHT_POLICY });
+    const experiment = canary("remembered");
+    expect(await (await writer.apply(experiment, [{ name: "v1", value: 70 }, { name: "v2", value: 30 }]))()).toEqual([{ name: "v1", value: 70 }, { name: "v2", value: 30 }]);
+    // The same weights again: a patch of test operations only, which kube-apiserver applies as a no-op.
+    const before = (await new KubeResourceClient(clients).get(key("remembered"))).metadata.resourceVersion;
+    expect(await (await writer.apply(experiment, [{ name: "v1", value: 70 }, { name: "v2", value: 30 }]))()).toEqual([{ name: "v1", value: 70 }, { name: "v2", value: 30 }]);
+    expect((await new KubeResourceClient(clients).get(key("remembered"))).metadata.resourceVersion).toBe(before);
+    // Someone else moves the traffic: the remembered object is stale, its tests fail, the writer reads and plans again.
+    const other = new KubeResourceClient(clients);
+    await other.patch(key("remembered"), [{ op: "replace", path: "/spec/http/0/route/0/weight", value: 90 }, { op: "replace", path: "/spec/http/0/route/1/weight", value: 10 }]);
+    expect(await (await writer.apply(experiment, [{ name: "v1", value: 60 }, { name: "v2", value: 40 }]))()).toEqual([{ name: "v1", value: 60 }, { name: "v2", value: 40 }]);
+    expect(await weightsOf(other, "remembered")).toEqual([60, 40]);
+  });
+
   it("re-reads and re-applies a weight patch that lost a race with another writer, and the split sums to 100", async () => {
     await createRouting("raced", [50, 50]);
     const client = new KubeResourceClient(clients);
