@@ -54,7 +54,7 @@ export type {
 } from "./report/extract-report-data";
 export { explainWinner, describeObjective } from "./report/explain-winner";
 export { readStatisticsEvidence } from "./report/statistics-evidence";
-export type { ObjectiveStatistics, StatisticsEvidence, VersionStatistics } from "./report/statistics-evidence";
+export type { GroupSequentialLook, ObjectiveStatistics, SequentialTestStatistics, StatisticsEvidence, VersionStatistics } from "./report/statistics-evidence";
 export { formatNumber } from "./report/format-number";
 
 // Iter8Log lines of an experiment's actions (iter8ctl debug).

@@ -1,6 +1,16 @@
 import type { Experiment } from "@iter8ts/types";
 import { beforeAll, describe, expect, it } from "vitest";
-import { objectiveEvidence, rewardEvidence, srmEvidence, statisticsAnalysis, versionEvidence, winnerEvidence } from "../report/__fixtures__/statistics-evidence";
+import {
+  alwaysValidEvidence,
+  groupSequentialEvidence,
+  objectiveEvidence,
+  rewardEvidence,
+  srmEvidence,
+  statisticsAnalysis,
+  statisticsState,
+  versionEvidence,
+  winnerEvidence,
+} from "../report/__fixtures__/statistics-evidence";
 import { SIMULATED_VERSIONS, simulatedAbnExperiment } from "../report/__fixtures__/simulated-experiment";
 import { extractReportData, type ReportData } from "../report/extract-report-data";
 import { renderReportHtml } from "./render-report-html";
@@ -100,6 +110,55 @@ describe("renderReportHtml", () => {
     expect(html).toContain("P(latency ≤ 250) = 0.001 ≤ 0.05");
     expect(html).toContain("Traffic check (sample ratio): ok.");
     expect(renderReportHtml(data)).not.toContain("Statistical evidence");
+  });
+
+  it("shows each candidate's sequential test: the group-sequential look of K, z against this look's boundary and alpha spent, or the always-valid figures and why that design decides", () => {
+    const withSequential = (sequential: Parameters<typeof winnerEvidence>[0], state: ReturnType<typeof statisticsState>) => {
+      const e = structuredClone(abn);
+      (e.status!.analysis as Record<string, unknown>).statistics = statisticsAnalysis({
+        winner: winnerEvidence(sequential),
+        versions: SIMULATED_VERSIONS.map((v) => versionEvidence(v, { status: "feasible" })),
+        state,
+      });
+      return renderReportHtml(extractReportData(e));
+    };
+    const design = { spending: "obrien-fleming" as const, alphaUpper: 0.025, alphaLower: 0.025, plannedLooks: 12, tests: {} };
+    const gs = withSequential(
+      {
+        sequential: {
+          "checkout-v2": groupSequentialEvidence({ z: -0.42, look: 5, plannedLooks: 12, upperBound: 4.3325, lowerBound: -4.3325, spentUpper: 0.0000073, spentLower: 0.0000073 }, { pValue: 1, looks: 5 }),
+          "checkout-v3": groupSequentialEvidence(
+            { z: 3.9, look: 7, plannedLooks: 12, upperBound: 3.05, lowerBound: -3.05, spentUpper: 0.0023, spentLower: 0.0023 },
+            { pValue: 0.0123, lower: 0.004, upper: 0.021, looks: 7, favours: "candidate" },
+          ),
+        },
+      },
+      statisticsState(design),
+    );
+    const table = gs.slice(gs.indexOf('<table class="statistics-sequential">'), gs.indexOf("</table>", gs.indexOf('<table class="statistics-sequential">')));
+    expect(table).toContain("<caption>Sequential tests against the baseline");
+    // The baseline has no test of its own: one row per candidate.
+    expect(table.match(/<tr><th scope="row">/g)).toHaveLength(2);
+    expect(table).toContain(
+      '<tr><th scope="row">checkout-v3</th><td>group-sequential <span class="note">(O&#39;Brien-Fleming-like alpha spending)</span></td><td>7 of 12</td><td class="num">3.9</td><td>candidate above 3.05; baseline below -3.05</td><td>0.0023 of 0.025 (candidate side); 0.0023 of 0.025 (baseline side)</td><td>0.0123 <span class="note">(interval 0.004 to 0.021)</span> <span class="note">(reported, not deciding)</span></td><td><span class="verdict-met">favours the candidate</span></td></tr>',
+    );
+    expect(table).toContain('<td>5 of 12</td><td class="num">-0.42</td><td>candidate above 4.33; baseline below -4.33</td><td>7.3e-6 of 0.025 (candidate side)');
+    expect(table).toContain('<span class="verdict-none">not significant yet</span>');
+
+    // The design stopped applying: the always-valid p-value decides and the page says why, escaped.
+    const why = `the planned looks changed (12 → 16: maxLoops × iterationsPerLoop) <script>alert(1)</script>`;
+    const av = withSequential(
+      { sequential: { "checkout-v3": alwaysValidEvidence({ pValue: 0.0042, lower: 0.003, upper: 0.02, looks: 9, alpha: 0.05, favours: "candidate" }) } },
+      statisticsState({ ...design, abandoned: why }),
+    );
+    expect(av).not.toContain("<script>alert(1)");
+    expect(av).toContain(
+      '<tr><th scope="row">checkout-v3</th><td>always-valid <span class="note">(the planned looks changed (12 → 16: maxLoops × iterationsPerLoop) &lt;script&gt;alert(1)&lt;/script&gt;)</span></td><td>9 looks, any number allowed</td><td class="num">—</td><td>—</td><td><span class="note">none: level 0.05 at every look</span></td><td>0.0042 <span class="note">(interval 0.003 to 0.02)</span></td><td><span class="verdict-met">favours the candidate</span></td></tr>',
+    );
+    // Chosen by the experiment.
+    expect(withSequential({ sequential: { "checkout-v3": alwaysValidEvidence({ looks: 1 }) } }, statisticsState())).toContain(
+      '<td>always-valid <span class="note">(chosen by strength.design: always-valid)</span></td><td>1 look, any number allowed</td>',
+    );
   });
 
   it("gives the same bytes for the same experiment, and prints a render time only when asked", () => {

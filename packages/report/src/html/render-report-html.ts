@@ -3,7 +3,7 @@ import { ReportSource, WeightsKind, type MetricData, type ObjectiveData, type Re
 import type { ExperimentOutcome } from "../outcome/experiment-outcome";
 import { formatNumber } from "../report/format-number";
 import { renderLineChart } from "./line-chart";
-import type { StatisticsEvidence } from "../report/statistics-evidence";
+import type { SequentialTestStatistics, StatisticsEvidence, VersionStatistics } from "../report/statistics-evidence";
 
 /** Options of {@link renderReportHtml}. */
 export interface RenderReportOptions {
@@ -258,23 +258,68 @@ function rewards(data: ReportData): string {
 
 const maybe = (n: number | null, digits = 3): string => (n === null ? "—" : formatNumber(Number(n.toPrecision(digits))));
 
+const SPENDING: Record<string, string> = { "obrien-fleming": "O'Brien-Fleming-like", pocock: "Pocock-like" };
+
+/** The design cell: which test decides, with its spending, or why the always-valid test does. */
+function designCell(t: SequentialTestStatistics): string {
+  if (t.groupSequential) return `group-sequential <span class="note">(${e(SPENDING[t.groupSequential.spending] ?? t.groupSequential.spending)} alpha spending)</span>`;
+  return `always-valid${t.alwaysValidReason ? ` <span class="note">(${e(t.alwaysValidReason)})</span>` : ""}`;
+}
+
+/** The outcome cell: the side the test has settled on, or that it has not. */
+function outcomeCell(t: SequentialTestStatistics): string {
+  if (t.favours === "candidate") return `<span class="verdict-met">favours the candidate</span>`;
+  if (t.favours === "baseline") return `<span class="verdict-not-met">favours the baseline</span>`;
+  return `<span class="verdict-none">not significant yet</span>`;
+}
+
+function sequentialRow(version: string, t: SequentialTestStatistics): string {
+  const interval = t.interval ? ` <span class="note">(interval ${e(maybe(t.interval[0]))} to ${e(maybe(t.interval[1]))})</span>` : "";
+  const alwaysValid = `${e(maybe(t.pValue))}${interval}`;
+  const gs = t.groupSequential;
+  const cells = gs
+    ? [
+        `${gs.look} of ${gs.plannedLooks}`,
+        e(maybe(gs.z)),
+        gs.look === 0
+          ? `<span class="note">no look yet</span>`
+          : `candidate above ${e(maybe(gs.upperBound))}; baseline below ${e(maybe(gs.lowerBound))}`,
+        `${e(maybe(gs.spentUpper))} of ${e(maybe(gs.alphaUpper))} (candidate side); ${e(maybe(gs.spentLower))} of ${e(maybe(gs.alphaLower))} (baseline side)`,
+        `${alwaysValid} <span class="note">(reported, not deciding)</span>`,
+      ]
+    : [`${t.looks} ${t.looks === 1 ? "look" : "looks"}, any number allowed`, "—", "—", `<span class="note">none: level ${e(maybe(t.alpha))} at every look</span>`, alwaysValid];
+  return `<tr><th scope="row">${e(version)}</th><td>${designCell(t)}</td>${cells.map((c, i) => `<td${i === 1 ? ' class="num"' : ""}>${c}</td>`).join("")}<td>${outcomeCell(t)}</td></tr>`;
+}
+
+/** One row per candidate: the sequential test that confirms it against the baseline. */
+function sequentialTests(versions: VersionStatistics[]): string {
+  const tested = versions.filter((v): v is VersionStatistics & { sequential: SequentialTestStatistics } => v.sequential !== null);
+  if (tested.length === 0) return "";
+  const out = [
+    `<table class="statistics-sequential"><caption>Sequential tests against the baseline (the z, boundaries and alpha are those of the last look that counted)</caption><thead><tr><th scope="col">Candidate</th><th scope="col">Design</th><th scope="col">Look</th><th scope="col">z</th><th scope="col">Boundary at this look</th><th scope="col">Alpha spent</th><th scope="col">Always-valid p</th><th scope="col">Outcome</th></tr></thead><tbody>`,
+  ];
+  for (const v of tested) out.push(sequentialRow(v.version, v.sequential));
+  out.push(`</tbody></table>`);
+  return out.join("");
+}
+
 function statistics(evidence: StatisticsEvidence): string {
   const out = [`<section id="statistics" aria-labelledby="statistics-h"><h2 id="statistics-h">Statistical evidence</h2>`];
   const w = evidence.winner;
   if (w.reason) out.push(`<p><strong>Winner rule${w.rule ? ` (${e(w.rule)})` : ""}:</strong> ${e(w.reason)}</p>`);
   if (evidence.versions.length) {
     out.push(
-      `<table class="statistics-versions"><caption>Per version${w.confidence === null ? "" : ` (confidence ${e(formatNumber(w.confidence))})`}</caption><thead><tr><th scope="col">Version</th><th scope="col">Status</th><th scope="col">P(feasible)</th><th scope="col">Sample size</th><th scope="col">Reward (posterior mean)</th><th scope="col">Credible interval</th><th scope="col">P(best)</th><th scope="col">Expected loss</th><th scope="col">Always-valid p vs baseline</th></tr></thead><tbody>`,
+      `<table class="statistics-versions"><caption>Per version${w.confidence === null ? "" : ` (confidence ${e(formatNumber(w.confidence))})`}</caption><thead><tr><th scope="col">Version</th><th scope="col">Status</th><th scope="col">P(feasible)</th><th scope="col">Sample size</th><th scope="col">Reward (posterior mean)</th><th scope="col">Credible interval</th><th scope="col">P(best)</th><th scope="col">Expected loss</th></tr></thead><tbody>`,
     );
     for (const v of evidence.versions) {
       const ci = v.rewardInterval ? `${maybe(v.rewardInterval[0])} to ${maybe(v.rewardInterval[1])}` : "—";
-      const p = v.sequentialPValue === null ? "—" : `${maybe(v.sequentialPValue)}${v.favours ? ` (favours ${v.favours})` : ""}`;
       out.push(
-        `<tr><th scope="row">${e(v.version)}</th><td>${e(v.status ?? "—")}</td><td class="num">${maybe(v.feasibility)}</td><td class="num">${maybe(v.sampleSize, 12)}</td><td class="num">${maybe(v.rewardMean, 4)}</td><td class="num">${e(ci)}</td><td class="num">${maybe(v.probabilityBest)}</td><td class="num">${maybe(v.expectedLoss)}</td><td class="num">${e(p)}</td></tr>`,
+        `<tr><th scope="row">${e(v.version)}</th><td>${e(v.status ?? "—")}</td><td class="num">${maybe(v.feasibility)}</td><td class="num">${maybe(v.sampleSize, 12)}</td><td class="num">${maybe(v.rewardMean, 4)}</td><td class="num">${e(ci)}</td><td class="num">${maybe(v.probabilityBest)}</td><td class="num">${maybe(v.expectedLoss)}</td></tr>`,
       );
     }
     out.push(`</tbody></table>`);
   }
+  out.push(sequentialTests(evidence.versions));
   if (evidence.objectives.length) {
     out.push(
       `<table class="statistics-objectives"><caption>Objectives</caption><thead><tr><th scope="col">#</th><th scope="col">Metric</th><th scope="col">Version</th><th scope="col">Decision</th><th scope="col">P(objective holds)</th><th scope="col">Why</th></tr></thead><tbody>`,

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { objectiveEvidence, rewardEvidence, srmEvidence, statisticsAnalysis, versionEvidence, weightsEvidence, winnerEvidence } from "./__fixtures__/statistics-evidence";
+import {
+  alwaysValidEvidence,
+  groupSequentialEvidence,
+  objectiveEvidence,
+  rewardEvidence,
+  srmEvidence,
+  statisticsAnalysis,
+  statisticsState,
+  versionEvidence,
+  weightsEvidence,
+  winnerEvidence,
+} from "./__fixtures__/statistics-evidence";
 import { readStatisticsEvidence } from "./statistics-evidence";
 
 const statistics = statisticsAnalysis({
@@ -46,6 +57,7 @@ describe("readStatisticsEvidence", () => {
         rewardInterval: [0.028, 0.034],
         sequentialPValue: null,
         favours: null,
+        sequential: null,
       },
       {
         version: "v2",
@@ -58,6 +70,7 @@ describe("readStatisticsEvidence", () => {
         rewardInterval: null,
         sequentialPValue: 0.003,
         favours: "candidate",
+        sequential: { design: "always-valid", alwaysValidReason: null, groupSequential: null, pValue: 0.003, interval: [0.1, 0.9], alpha: 0.05, looks: 6, favours: "candidate" },
       },
     ]);
     expect(evidence.objectives).toEqual([
@@ -77,5 +90,45 @@ describe("readStatisticsEvidence", () => {
     expect(evidence.objectives).toHaveLength(1);
     expect(evidence.srm).toBeNull();
     expect(evidence.weights).toBeNull();
+  });
+
+  it("gives each candidate's design: the group-sequential look, z, boundaries and spent alpha, or the always-valid test and why it decides", () => {
+    const winner = winnerEvidence({
+      sequential: {
+        v2: groupSequentialEvidence(
+          { spending: "pocock", z: 2.1, look: 7, plannedLooks: 20, upperBound: 2.44, lowerBound: -2.44, spentUpper: 0.0061, spentLower: 0.0061 },
+          { pValue: 0.2, lower: -0.001, upper: 0.02, looks: 7 },
+        ),
+      },
+    });
+    const design = { spending: "pocock" as const, alphaUpper: 0.025, alphaLower: 0.025, plannedLooks: 20, tests: {} };
+    const gs = readStatisticsEvidence({ statistics: statisticsAnalysis({ winner, versions: [versionEvidence("v1"), versionEvidence("v2")], state: statisticsState(design) }) })!;
+    expect(gs.versions[0]!.sequential).toBeNull();
+    expect(gs.versions[1]!.sequential).toEqual({
+      design: "group-sequential",
+      alwaysValidReason: null,
+      groupSequential: { spending: "pocock", look: 7, plannedLooks: 20, z: 2.1, upperBound: 2.44, lowerBound: -2.44, spentUpper: 0.0061, spentLower: 0.0061, alphaUpper: 0.025, alphaLower: 0.025 },
+      pValue: 0.2,
+      interval: [-0.001, 0.02],
+      alpha: 0.1,
+      looks: 7,
+      favours: null,
+    });
+
+    // The design stopped applying: the always-valid test decides, and the state says why.
+    const abandoned = { ...design, abandoned: "look 21 is past the 20 planned looks (maxLoops × iterationsPerLoop)" };
+    const av = winnerEvidence({ sequential: { v2: alwaysValidEvidence({ pValue: 0.004, lower: 0.002, upper: 0.03, looks: 21, favours: "candidate" }) } });
+    const taken = readStatisticsEvidence({ statistics: statisticsAnalysis({ winner: av, versions: [versionEvidence("v2")], state: statisticsState(abandoned) }) })!;
+    expect(taken.versions[0]!.sequential).toMatchObject({
+      design: "always-valid",
+      alwaysValidReason: "look 21 is past the 20 planned looks (maxLoops × iterationsPerLoop)",
+      groupSequential: null,
+      pValue: 0.004,
+      interval: [0.002, 0.03],
+      favours: "candidate",
+    });
+    // No design in the state: the experiment chose the always-valid test.
+    const chosen = readStatisticsEvidence({ statistics: statisticsAnalysis({ winner: av, versions: [versionEvidence("v2")], state: statisticsState() }) })!;
+    expect(chosen.versions[0]!.sequential!.alwaysValidReason).toBe("chosen by strength.design: always-valid");
   });
 });

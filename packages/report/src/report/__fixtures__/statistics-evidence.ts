@@ -1,9 +1,19 @@
 // The parts of `status.analysis.statistics` a report reads, as the statistics mode writes them:
 // typed by the analytics' own types, so a fixture that drifts from the schema fails to compile.
-import type { ObjectiveEvidence, SrmEvidence, StatisticsData, VersionEvidence, WeightsEvidence, WinnerEvidence } from "@iter8ts/analytics";
+import type {
+  GroupSequentialState,
+  ObjectiveEvidence,
+  SequentialEvidence,
+  SrmEvidence,
+  StatisticsData,
+  StatisticsState,
+  VersionEvidence,
+  WeightsEvidence,
+  WinnerEvidence,
+} from "@iter8ts/analytics";
 
-/** The parts of the statistics data a report shows. */
-export type ReportedStatistics = Pick<StatisticsData, "winner" | "versions" | "objectives" | "srm" | "weights">;
+/** The parts of the statistics data a report shows (the state: for why the always-valid test decides). */
+export type ReportedStatistics = Pick<StatisticsData, "winner" | "versions" | "objectives" | "srm" | "weights"> & { state?: StatisticsState };
 
 /** A winner assessment: no winner yet, nothing measured. */
 export function winnerEvidence(over: Partial<WinnerEvidence> = {}): WinnerEvidence {
@@ -21,6 +31,46 @@ export function winnerEvidence(over: Partial<WinnerEvidence> = {}): WinnerEviden
     expectedLoss: {},
     sequential: {},
     ...over,
+  };
+}
+
+/** An always-valid comparison of a candidate with the baseline that has settled on nothing. */
+export function alwaysValidEvidence(over: Partial<SequentialEvidence> = {}): SequentialEvidence {
+  return { pValue: 1, lower: null, upper: null, estimate: null, looks: 0, alpha: 0.1, favours: null, design: "always-valid", ...over };
+}
+
+/** A group-sequential comparison (O'Brien-Fleming-like, 20 planned looks) before its first look. */
+export function groupSequentialEvidence(
+  over: Partial<NonNullable<SequentialEvidence["groupSequential"]>> = {},
+  alwaysValid: Partial<SequentialEvidence> = {},
+): SequentialEvidence {
+  return {
+    ...alwaysValidEvidence(alwaysValid),
+    design: "group-sequential",
+    groupSequential: {
+      spending: "obrien-fleming",
+      z: null,
+      look: 0,
+      plannedLooks: 20,
+      upperBound: null,
+      lowerBound: null,
+      spentUpper: 0,
+      spentLower: 0,
+      alphaUpper: 0.025,
+      alphaLower: 0.025,
+      ...over,
+    },
+  };
+}
+
+/** The state the statistics mode carries, with the given group-sequential design (absent: always-valid chosen). */
+export function statisticsState(groupSequential?: GroupSequentialState): StatisticsState {
+  return {
+    schemaVersion: 1,
+    looks: 7,
+    versions: ["v1", "v2"],
+    sequential: { metric: "default/conversion-rate", alpha: 0.1, tuning: 20000, tests: {}, ...(groupSequential ? { groupSequential } : {}) },
+    srm: { lastCounts: {}, observed: {}, expected: {}, zeroWeightTraffic: [], periods: 0 },
   };
 }
 
