@@ -1,9 +1,19 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The repository root (this file is packages/pack-check/src/workspace.ts). */
-export const WORKSPACE_ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..");
+/**
+ * The repository root: the nearest folder above this module holding pnpm-workspace.yaml (found
+ * by walking up, so it holds for the sources and for the bundled bench scripts alike).
+ */
+export const WORKSPACE_ROOT = findWorkspaceRoot(fileURLToPath(new URL(".", import.meta.url)));
+
+function findWorkspaceRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}: @iter8ts/pack-check runs inside the iter8ts repository`);
+  }
+}
 
 /** The fields of a package.json the checks read. */
 export interface PackageManifest {
