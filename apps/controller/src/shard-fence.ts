@@ -23,18 +23,21 @@ function check(sharding: Sharding, key: ExperimentKey): void {
 }
 
 /** The store, weights and actions with every write checked against shard ownership first. */
-export function fenceWrites<S extends ExperimentStore>(
-  ports: { store: S; weights: WeightWriter; actions: ActionRunner },
+export function fenceWrites(
+  ports: { store: ExperimentStore; weights: WeightWriter; actions: ActionRunner },
   sharding: Sharding,
-): { store: S; weights: WeightWriter; actions: ActionRunner } {
+): { store: ExperimentStore; weights: WeightWriter; actions: ActionRunner } {
   const { store, weights, actions } = ports;
-  const fencedStore = Object.create(store) as S;
-  fencedStore.writeStatus = async (key, status, resourceVersion, previous) => {
-    check(sharding, key);
-    return store.writeStatus(key, status, resourceVersion, previous);
-  };
   return {
-    store: fencedStore,
+    store: {
+      getExperiment: (key) => store.getExperiment(key),
+      listExperiments: (filter) => store.listExperiments(filter),
+      getMetric: (namespace, name) => store.getMetric(namespace, name),
+      writeStatus: async (key, status, resourceVersion, previous) => {
+        check(sharding, key);
+        return store.writeStatus(key, status, resourceVersion, previous);
+      },
+    },
     weights: {
       observe: (experiment) => weights.observe(experiment),
       apply: async (experiment, recommended, options) => {
