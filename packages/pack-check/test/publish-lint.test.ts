@@ -20,6 +20,12 @@ const SHIPPABLE = /^(dist\/|deploy\/|package\.json$|README\.md$|LICENSE$|CHANGEL
 /** Never shipped, even inside dist: tests, fixtures, benchmarks, build logs, sources. */
 const DEV_ONLY = /(\.test\.|\.spec\.|__fixtures__\/|(^|\/)bench\/|(^|\/)test\/|\.log$|(^|\/)src\/|\.tsbuildinfo$)/;
 
+it("depends on every public package, so turbo builds them all before these tests", () => {
+  const own = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { devDependencies?: Record<string, string> };
+  const missing = pkgs.map((p) => p.name).filter((n) => own.devDependencies?.[n] !== "workspace:*");
+  expect(missing, 'add them to packages/pack-check/package.json devDependencies as "workspace:*"').toEqual([]);
+});
+
 describe.each(pkgs.map((p) => [p.name, p] as const))("%s", (name, source) => {
   it("ships only its build, LICENSE (Apache-2.0), README and CHANGELOG", () => {
     const pkg = packed.get(name);
