@@ -54,7 +54,7 @@ export function npmCacheDir(): string {
  * packages. Our packages never come from a registry: the install fails if package-lock.json says
  * one did. Third-party dependencies come from the npm registry through a cache kept under
  * `~/.cache/iter8ts/npm` (or `$ITER8TS_CACHE/npm`), `--prefer-offline`, so repeated runs are fast.
- * A project with the same inputs is reused unless `reinstall`; the newest six are kept.
+ * A project with the same inputs is reused unless `reinstall`; the newest twenty are kept.
  */
 export async function freshProject(options: FreshProjectOptions): Promise<FreshProject> {
   const installed = options.packed.closure(options.install);
@@ -75,7 +75,7 @@ export async function freshProject(options: FreshProjectOptions): Promise<FreshP
     assertOursFromTarballs(dir);
     writeFileSync(join(dir, ".installed"), new Date().toISOString());
     mkdirSync(base, { recursive: true });
-    pruneOldest(base, 6, ".installed");
+    pruneOldest(base, 20, ".installed");
   }
   const run = (command: string, args: readonly string[], cwd = dir) => runCommand(command, args, { cwd, env });
   return {
