@@ -52,3 +52,26 @@ describe("metrics' jq worker (a spawned process that finds jq-wasm from the pack
     expect(JSON.parse(await printed(["-e", program(`require("@iter8ts/metrics")`)]))).toEqual({ kind: "number", value: 6.5 });
   });
 });
+
+describe("third-party modules our packages load on first use (createRequire from import.meta.url, shimmed in the CommonJS build)", () => {
+  const program = (load: (pkg: string) => string) => `
+    (async () => {
+      const { readDocuments } = ${load("@iter8ts/types")};
+      const { normalQuantile } = ${load("@iter8ts/analytics")};
+      const { renderGoTemplate, TemplateDelimiters } = ${load("@iter8ts/tasks")};
+      console.log(JSON.stringify({
+        yaml: readDocuments("a: 1\\n---\\nb: [2, 3]\\n"),
+        jstat: Math.round(normalQuantile(0.975) * 1e4) / 1e4,
+        handlebars: await renderGoTemplate("hello {{ .name }}", { name: "canary" }, { name: "the test template", delimiters: TemplateDelimiters.Braces }),
+      }));
+    })();`;
+  const expected = { yaml: { ok: true, value: [{ a: 1 }, { b: [2, 3] }] }, jstat: 1.96, handlebars: "hello canary" };
+
+  it("yaml, jstat and handlebars load from the ESM build", async () => {
+    expect(JSON.parse(await printed(["--input-type=module", "-e", program((pkg) => `await import(${JSON.stringify(pkg)})`)]))).toEqual(expected);
+  });
+
+  it("yaml, jstat and handlebars load from the CommonJS build", async () => {
+    expect(JSON.parse(await printed(["-e", program((pkg) => `require(${JSON.stringify(pkg)})`)]))).toEqual(expected);
+  });
+});
