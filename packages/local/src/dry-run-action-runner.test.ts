@@ -9,18 +9,18 @@ const experiment = ExperimentSchema.parse(parse(experimentYaml()));
 experiment.status = { versionRecommendedForPromotion: "cart-v2" };
 
 describe("describeTask", () => {
-  it("shows common/exec as a command line with the recommended version's variables filled in", () => {
-    expect(describeTask({ task: "common/exec", with: { cmd: "kubectl", args: ["apply", "-f", "routes/{{ .label }} copy.yaml"] } }, experiment)).toBe(
+  it("shows common/exec as a command line with the recommended version's variables filled in", async () => {
+    expect(await describeTask({ task: "common/exec", with: { cmd: "kubectl", args: ["apply", "-f", "routes/{{ .label }} copy.yaml"] } }, experiment)).toBe(
       "common/exec: kubectl apply -f 'routes/candidate copy.yaml'",
     );
-    expect(describeTask({ task: "common/exec", with: { cmd: "sh", args: ["-c", "echo {{ .name }}\n"] }, if: "WinnerFound()" }, experiment)).toBe(
+    expect(await describeTask({ task: "common/exec", with: { cmd: "sh", args: ["-c", "echo {{ .name }}\n"] }, if: "WinnerFound()" }, experiment)).toBe(
       "common/exec: sh -c $'echo cart-v2\\n' (if WinnerFound())",
     );
   });
 
-  it("shows scripts on one line and other tasks with their inputs", () => {
-    expect(describeTask({ run: "echo a\necho b\n" }, experiment)).toBe("run: echo a ⏎ echo b");
-    expect(describeTask({ task: "notification/slack", with: { channel: "C1", secret: "slack" } }, experiment)).toBe('notification/slack {"channel":"C1","secret":"slack"}');
+  it("shows scripts on one line and other tasks with their inputs", async () => {
+    expect(await describeTask({ run: "echo a\necho b\n" }, experiment)).toBe("run: echo a ⏎ echo b");
+    expect(await describeTask({ task: "notification/slack", with: { channel: "C1", secret: "slack" } }, experiment)).toBe('notification/slack {"channel":"C1","secret":"slack"}');
   });
 });
 

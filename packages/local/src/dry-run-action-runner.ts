@@ -19,7 +19,7 @@ function quote(arg: string): string {
  * rendered for the version recommended for promotion at that moment, which is what a user of a
  * dry run wants to check; other tasks show their inputs.
  */
-export function describeTask(spec: TaskSpec, experiment: Experiment): string {
+export async function describeTask(spec: TaskSpec, experiment: Experiment): Promise<string> {
   const condition = spec.if ? ` (if ${spec.if})` : "";
   if (spec.run && !spec.task) return `run: ${spec.run.trim().split("\n").join(" ⏎ ")}${condition}`;
   const inputs = spec.with ?? {};
@@ -29,7 +29,7 @@ export function describeTask(spec: TaskSpec, experiment: Experiment): string {
     if (inputs.disableInterpolation !== true) {
       try {
         const { data } = legacyTemplateData(experiment);
-        args = raw.map((a, i) => renderGoTemplate(a, data, { name: `with.args[${i}]`, delimiters: TemplateDelimiters.Braces }));
+        args = await Promise.all(raw.map((a, i) => renderGoTemplate(a, data, { name: `with.args[${i}]`, delimiters: TemplateDelimiters.Braces })));
       } catch (error) {
         return `common/exec: ${[inputs.cmd, ...raw].map(quote).join(" ")}${condition} (arguments cannot be rendered yet: ${(error as Error).message})`;
       }
@@ -60,7 +60,7 @@ export class DryRunActionRunner implements ActionRunner {
     this.#started.add(request.runId);
     const loop = request.loop === undefined ? "" : ` ${request.loop}`;
     this.print(`dry run: would run the ${request.action}${loop} action (${request.handler} handler) of ${request.experiment.namespace}/${request.experiment.name}:`);
-    request.tasks.forEach((task, i) => this.print(`  ${i + 1}. ${describeTask(task, experiment)}`));
+    for (const [i, task] of request.tasks.entries()) this.print(`  ${i + 1}. ${await describeTask(task, experiment)}`);
     if (request.tasks.length === 0) this.print("  (no tasks)");
   }
 

@@ -2,7 +2,9 @@
 import { bench, describe } from "vitest";
 import { z } from "zod";
 import type { Experiment } from "@iter8ts/types";
-import { compileCondition, compileGoTemplate, createTaskRegistry, createTaskRunner, defineTask, goExperimentView, TemplateDelimiters } from "@iter8ts/tasks";
+import { compileCondition, createTaskRegistry, createTaskRunner, defineTask, goExperimentView, TemplateDelimiters } from "@iter8ts/tasks";
+// The engine itself, synchronously (the package's compileGoTemplate loads it on first use and is async).
+import { compileGoTemplate } from "../src/template/go-template";
 
 const experiment: Experiment = {
   apiVersion: "iter8.tools/v2alpha2",

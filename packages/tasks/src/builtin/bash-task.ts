@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { processResult } from "../exec/process-result";
 import { defineTask } from "../task-definition";
-import { TemplateDelimiters } from "../template/go-template";
+import { TemplateDelimiters } from "../template/go-template-translate";
 import { compileForTask, legacyData, renderForTask, templateProblems } from "./task-template";
 
 const templateOptions = { name: "with.script", delimiters: TemplateDelimiters.Braces } as const;
@@ -18,7 +18,7 @@ export const bashTask = defineTask({
   inputs: z.strictObject({ script: z.string().min(1) }),
   check: (input) => templateProblems([{ source: input.script, options: templateOptions }]),
   async run(input, context) {
-    const template = compileForTask(input.script, templateOptions);
+    const template = await compileForTask(input.script, templateOptions);
     const script = renderForTask(template, template.dynamic ? legacyData(context.experiment) : {});
     return processResult(await context.exec(context.bash, ["-c", script]), "the script");
   },

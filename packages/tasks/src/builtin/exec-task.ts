@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { processResult } from "../exec/process-result";
 import { defineTask } from "../task-definition";
-import { TemplateDelimiters } from "../template/go-template";
+import { TemplateDelimiters } from "../template/go-template-translate";
 import { compileForTask, legacyData, renderForTask, templateProblems } from "./task-template";
 
 const argOptions = (i: number) => ({ name: `with.args[${i}]`, delimiters: TemplateDelimiters.Braces });
@@ -27,7 +27,7 @@ export const execTask = defineTask({
     const raw = (input.args ?? []).map(String);
     let args = raw;
     if (!input.disableInterpolation) {
-      const templates = raw.map((a, i) => compileForTask(a, argOptions(i)));
+      const templates = await Promise.all(raw.map((a, i) => compileForTask(a, argOptions(i))));
       const data = templates.some((t) => t.dynamic) ? legacyData(context.experiment) : {};
       args = templates.map((t) => renderForTask(t, data));
     }

@@ -3,7 +3,7 @@ import type { Experiment } from "@iter8ts/types";
 import { displayUrl, type SecretData } from "@iter8ts/metrics";
 import { defineTask } from "../task-definition";
 import { TaskError, TaskErrorCode } from "../task-error";
-import { TemplateDelimiters, type GoTemplateOptions } from "../template/go-template";
+import { TemplateDelimiters, type GoTemplateOptions } from "../template/go-template-translate";
 import { notificationTemplateData } from "../template/template-data";
 import { bodyHead, notify } from "./notify-on-failure";
 import { compileForTask, renderForTask, templateProblems } from "./task-template";
@@ -63,16 +63,16 @@ export const httpTask = defineTask({
       if (input.secret) secret = await context.secret(input.secret);
       else if (input.authType) throw new TaskError(TaskErrorCode.InvalidInput, `authType ${input.authType} needs with.secret to hold the credentials`);
       const data = notificationTemplateData(context.experiment, secret);
-      const render = (source: string, name: string) => renderForTask(compileForTask(source, option(name)), data);
+      const render = async (source: string, name: string) => renderForTask(await compileForTask(source, option(name)), data);
 
-      const url = render(input.URL, "with.URL");
+      const url = await render(input.URL, "with.URL");
       try {
         new URL(url);
       } catch {
         throw new TaskError(TaskErrorCode.InvalidInput, `with.URL ${JSON.stringify(url)} is not a URL`);
       }
       const headers = new Headers({ "Content-Type": "application/json" });
-      input.headers.forEach((h, i) => headers.set(h.name, render(h.value, `with.headers[${i}].value`)));
+      for (const [i, h] of input.headers.entries()) headers.set(h.name, await render(h.value, `with.headers[${i}].value`));
       const need = (key: string) => {
         const value = secret[key];
         if (value === undefined) throw new TaskError(TaskErrorCode.SecretUnavailable, `authType ${input.authType} needs key ${JSON.stringify(key)} in secret ${input.secret}`);
@@ -82,7 +82,7 @@ export const httpTask = defineTask({
       if (input.authType === "Bearer") headers.set("Authorization", `Bearer ${need("token")}`);
 
       let body: string | undefined;
-      if (input.method === "POST") body = input.body !== undefined ? render(input.body, "with.body") : JSON.stringify(defaultNotificationBody(context.experiment));
+      if (input.method === "POST") body = input.body !== undefined ? await render(input.body, "with.body") : JSON.stringify(defaultNotificationBody(context.experiment));
       else if (input.body !== undefined) context.log("warning", "GET requests carry no body; with.body was not sent");
 
       const signal = AbortSignal.any([context.signal, AbortSignal.timeout(HTTP_NOTIFICATION_TIMEOUT_MS)]);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { experimentNamespace } from "@iter8ts/types";
 import { processResult } from "../exec/process-result";
 import { defineTask } from "../task-definition";
-import { TemplateDelimiters } from "../template/go-template";
+import { TemplateDelimiters } from "../template/go-template-translate";
 import { compileForTask, legacyData, renderForTask, templateProblems } from "./task-template";
 
 const templateOptions = { name: "with.manifest", delimiters: TemplateDelimiters.Braces } as const;
@@ -26,7 +26,7 @@ export const promoteKubectlTask = defineTask({
   }),
   check: (input) => templateProblems([{ source: input.manifest, options: templateOptions }]),
   async run(input, context) {
-    const template = compileForTask(input.manifest, templateOptions);
+    const template = await compileForTask(input.manifest, templateOptions);
     const manifest = renderForTask(template, template.dynamic ? legacyData(context.experiment) : {});
     const namespace = input.namespace ?? experimentNamespace(context.experiment);
     const args = ["apply", `--namespace=${namespace}`, ...(input.recursive ? ["--recursive"] : []), `--filename=${manifest}`];

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { SecretData } from "@iter8ts/metrics";
 import { processResult } from "../exec/process-result";
 import { defineTask } from "../task-definition";
-import { TemplateDelimiters, type GoTemplateOptions } from "../template/go-template";
+import { TemplateDelimiters, type GoTemplateOptions } from "../template/go-template-translate";
 import { goExperimentView } from "../template/template-data";
 import { compileForTask, renderForTask, secretLookup, templateProblems } from "./task-template";
 
@@ -25,7 +25,7 @@ export const runTask = defineTask({
   }),
   check: (input) => templateProblems([{ source: input.script, options: templateOptions }]),
   async run(input, context) {
-    const template = compileForTask(input.script, templateOptions);
+    const template = await compileForTask(input.script, templateOptions);
     let data: SecretData = {};
     if (input.secret && template.usesSecret) data = await context.secret(input.secret);
     const script = renderForTask(template, goExperimentView(context.experiment), input.secret ? { secret: secretLookup(data, input.secret) } : {});

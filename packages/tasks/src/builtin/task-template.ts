@@ -1,15 +1,20 @@
 import type { Experiment } from "@iter8ts/types";
-import { compileGoTemplate, type GoTemplate, type GoTemplateOptions, type RenderContext } from "../template/go-template";
+import type { GoTemplate } from "../template/go-template";
+import { compileGoTemplate } from "../template/lazy-go-template";
+import { translateGoTemplate, type GoTemplateOptions, type RenderContext } from "../template/go-template-translate";
 import { legacyTemplateData } from "../template/template-data";
 import { TemplateError } from "../template/template-error";
 import { TaskError, TaskErrorCode } from "../task-error";
 
-/** Compiles templates for a task's `check`: the problems, or none. */
+/**
+ * Checks templates for a task's `check`: the problems, or none. Only the translation runs
+ * (everything that can be wrong before rendering): checking an experiment never loads Handlebars.
+ */
 export function templateProblems(sources: readonly { source: string; options: GoTemplateOptions }[]): string[] {
   const problems: string[] = [];
   for (const { source, options } of sources) {
     try {
-      compileGoTemplate(source, options);
+      translateGoTemplate(source, options);
     } catch (error) {
       if (error instanceof TemplateError) problems.push(error.message);
       else throw error;
@@ -18,10 +23,13 @@ export function templateProblems(sources: readonly { source: string; options: Go
   return problems;
 }
 
-/** Compiles a template, turning template errors into task errors. */
-export function compileForTask(source: string, options: GoTemplateOptions): GoTemplate {
+/**
+ * Compiles a template, turning template errors into task errors. The template engine is loaded
+ * when a task first renders, not with the task definitions (what checking an experiment loads).
+ */
+export async function compileForTask(source: string, options: GoTemplateOptions): Promise<GoTemplate> {
   try {
-    return compileGoTemplate(source, options);
+    return await compileGoTemplate(source, options);
   } catch (error) {
     if (error instanceof TemplateError) throw new TaskError(TaskErrorCode.TemplateError, error.message, undefined, { cause: error });
     throw error;

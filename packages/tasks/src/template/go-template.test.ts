@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { compileGoTemplate, renderGoTemplate, TemplateDelimiters } from "./go-template";
+import { translateGoTemplate } from "./go-template-translate";
 import { TemplateError } from "./template-error";
 
 const at = (source: string, data: unknown, context = {}) =>
@@ -142,7 +143,7 @@ describe("Go control structures", () => {
     expect(templateError(() => braces("{{ shellquote .x }}", { x: "a\u0000b" })).message).toContain("shellquote of a value holding a NUL character");
   });
 
-  it("refuses what it cannot render correctly, with the position", () => {
+  it("refuses what it cannot render correctly, with the position, also when only checking", () => {
     const cases: [string, string][] = [
       ["{{ if .x }}unclosed", 'line 1, column 4: {{if}} is not closed with {{end}}'],
       ["{{ end }}", "unexpected {{end}}"],
@@ -161,6 +162,8 @@ describe("Go control structures", () => {
     ];
     for (const [source, message] of cases) {
       expect(templateError(() => braces(source, {})).message, source).toContain(message);
+      // Checking without the template engine (what validate does) finds the same problem.
+      expect(templateError(() => translateGoTemplate(source, { name: "the template", delimiters: TemplateDelimiters.Braces })).message, source).toContain(message);
     }
   });
 
