@@ -136,4 +136,38 @@ describe("KubeApi", () => {
     controller.abort();
     expect(isKubeError(await pending, KubeErrorCode.Aborted)).toBe(true);
   });
+
+  it("sends fixed credentials (user and password, impersonation, a token) worked out once, under a server URL's path prefix", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: "c", server: `${url}/prefix/`, skipTLSVerify: true }],
+      users: [{ name: "u", username: "ann", password: "pw", impersonateUser: "bob" }],
+      contexts: [{ name: "x", cluster: "c", user: "u" }],
+      currentContext: "x",
+    });
+    const api = new KubeApi(kc);
+    for (let i = 0; i < 2; i++) await api.request({ method: "GET", path: "/api/v1/namespaces", query: { limit: 5 }, subject: "namespaces" });
+    for (const request of seen.slice(-2)) {
+      expect(request.url).toBe("/prefix/api/v1/namespaces?limit=5");
+      expect(request.headers.authorization).toBe(`Basic ${Buffer.from("ann:pw").toString("base64")}`);
+      expect(request.headers["impersonate-user"]).toBe("bob");
+    }
+  });
+
+  it("asks an authenticator added to the kubeconfig for the credentials on every request (its token may change)", async () => {
+    const kc = kubeConfig(url, "fixed-token");
+    let calls = 0;
+    kc.addAuthenticator({
+      isAuthProvider: () => true,
+      applyAuthentication: async (_user, opts) => {
+        calls++;
+        opts.headers = { ...opts.headers, "X-Refreshed": `token-${calls}` };
+      },
+    });
+    const api = new KubeApi(kc);
+    await api.request({ method: "GET", path: "/version", subject: "version" });
+    await api.request({ method: "GET", path: "/version", subject: "version" });
+    expect(calls).toBe(2);
+    expect(seen.slice(-2).map((r) => r.headers["x-refreshed"])).toEqual(["token-1", "token-2"]);
+  });
 });

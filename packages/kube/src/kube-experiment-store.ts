@@ -1,6 +1,7 @@
 import { InvalidStoredExperimentError, type ExperimentKey, type ExperimentStore, type StatusWriteResult } from "@iter8ts/engine";
 import type { Experiment, ExperimentStatus, Metric } from "@iter8ts/types";
 import type { JsonPatchOperation, KubeObject } from "@iter8ts/resources";
+import { cloneJson, withoutManagedFields } from "./clone-json";
 import { statusPatch } from "./status-patch";
 import type { KubeClients } from "./create-kube-clients";
 import { isKubeError, KubeErrorCode } from "./kube-error";
@@ -96,7 +97,7 @@ export class KubeExperimentStore implements ExperimentStore {
   async getExperiment(key: ExperimentKey): Promise<Experiment | undefined> {
     const cached = this.#cachedExperiment(key);
     // A copy: whatever the caller changes must not change the cache under the informer.
-    if (cached) return readExperiment(structuredClone(cached));
+    if (cached) return readExperiment(cloneJson(cached));
     let object: KubeObject;
     try {
       object = await this.#clients.api.request<KubeObject>({ method: "GET", path: experimentPath(key), subject: `Experiment ${key.namespace}/${key.name}` });
@@ -126,7 +127,7 @@ export class KubeExperimentStore implements ExperimentStore {
     for (const object of objects) {
       if (filter.target !== undefined && (object.spec as { target?: unknown } | undefined)?.target !== filter.target) continue;
       try {
-        experiments.push(parseStoredExperiment(cache ? structuredClone(object) : object));
+        experiments.push(parseStoredExperiment(cache ? cloneJson(object) : object));
       } catch {
         // See the method's documentation.
       }
@@ -178,7 +179,7 @@ export class KubeExperimentStore implements ExperimentStore {
     if (this.#experiments) {
       this.#fresher.set(id, version ?? READ_FROM_API);
       // The answer is the whole object as stored: the next reconcile reads it while the watch event is on its way.
-      if (version !== undefined && written?.metadata.name === key.name) this.#written.set(id, written);
+      if (version !== undefined && written?.metadata.name === key.name) this.#written.set(id, withoutManagedFields(written));
       else this.#written.delete(id);
     }
     return version === undefined ? { kind: "written" } : { kind: "written", resourceVersion: version };
@@ -211,7 +212,7 @@ export class KubeExperimentStore implements ExperimentStore {
   /** @throws KubeError when the API cannot be read, or `Invalid` (final) when the object is not a valid Metric. */
   async getMetric(namespace: string, name: string): Promise<Metric | undefined> {
     const cached = this.#metrics?.synced ? this.#metrics.get(namespace, name) : undefined;
-    if (cached) return parseStoredMetric(structuredClone(cached));
+    if (cached) return parseStoredMetric(cloneJson(cached));
     try {
       return parseStoredMetric(await this.#clients.api.request<KubeObject>({ method: "GET", path: metricPath(namespace, name), subject: `Metric ${namespace}/${name}` }));
     } catch (error) {

@@ -58,6 +58,24 @@ describe("ResourceInformer", () => {
     expect(informer.resourceVersion).toBe(server.resourceVersion);
   });
 
+  it("keeps no managedFields, from the list or from the watch", async () => {
+    create("listed");
+    expect((server.get("iter8.tools/v2alpha2", "Experiment", "listed").metadata as { managedFields?: unknown }).managedFields).toBeDefined();
+    const { informer } = follow();
+    await informer.waitForSync({ timeoutMs: 5_000 });
+    const seen: unknown[] = [];
+    informer.onChange((e) => seen.push(e.object.metadata));
+    create("watched");
+    touch("listed", "changed");
+    await vi.waitFor(() => expect(seen).toHaveLength(2), eventually);
+    for (const name of ["listed", "watched"]) {
+      const cached = informer.get("default", name)!;
+      expect(cached.metadata.resourceVersion).toBeDefined();
+      expect("managedFields" in cached.metadata).toBe(false);
+    }
+    for (const metadata of seen) expect(metadata).not.toHaveProperty("managedFields");
+  });
+
   it("passes the previous object with every modification", async () => {
     create("prev");
     const { informer } = follow();

@@ -1,5 +1,6 @@
 import type { KubeObject } from "@iter8ts/resources";
 import { abortableDelay, backoffDelay } from "./abortable-delay";
+import { withoutManagedFields } from "./clone-json";
 import type { KubeClients } from "./create-kube-clients";
 import { KubeError, KubeErrorCode } from "./kube-error";
 import { describeCoordinates, type ResourceCoordinates } from "./resource-mapper";
@@ -71,7 +72,9 @@ function keyOf(namespace: string | undefined, name: string): string {
  * - 410 Gone (a resume from a version the server no longer keeps) lists again; objects that
  *   vanished meanwhile are reported as `deleted`, changed ones as `modified`.
  *
- * Listeners see every change exactly once per resourceVersion, in order.
+ * Listeners see every change exactly once per resourceVersion, in order. Cached objects (and the
+ * ones listeners see) carry no `metadata.managedFields`: nothing here reads them, and they would
+ * be kept for every object.
  */
 export class ResourceInformer<T extends KubeObject = KubeObject> {
   readonly #clients: KubeClients;
@@ -251,7 +254,7 @@ export class ResourceInformer<T extends KubeObject = KubeObject> {
       signal,
     });
     const fresh = new Map<string, T>();
-    for (const item of items) fresh.set(keyOf(item.metadata.namespace, item.metadata.name), item as T);
+    for (const item of items) fresh.set(keyOf(item.metadata.namespace, item.metadata.name), withoutManagedFields(item) as T);
     this.#stats.lists++;
 
     const events: InformerEvent<T>[] = [];
@@ -306,7 +309,7 @@ export class ResourceInformer<T extends KubeObject = KubeObject> {
       return;
     }
     if (old?.metadata.resourceVersion === object.metadata.resourceVersion) return;
-    this.#cache.set(key, object);
+    this.#cache.set(key, withoutManagedFields(object));
     this.#stats.events++;
     this.#emit(old ? { type: InformerEventType.Modified, object, previous: old } : { type: InformerEventType.Added, object });
   }
