@@ -34,8 +34,9 @@ for (const b of blocks) {
   else for (const c of b.commands) if (c.skipReason !== undefined) cannotRun.push({ where: `${relative(root, b.file)}:${c.line}`, what: c.text.split("\n")[0]!.replace(/\s+#\s.*$/, ""), reason: c.skipReason, commands: 1, snippets: 0 });
 }
 
-// Under node_modules: ignored by git and lint, and `@iter8ts/*` resolve from there as in a project.
-const work = join(root, "packages", "docs-check", "node_modules", ".docs-check");
+// Inside this package (git-ignored, left out of lint), so that `@iter8ts/*` resolve from there
+// through its node_modules as in a project; not inside node_modules, which an install prunes.
+const work = join(root, "packages", "docs-check", ".docs-check");
 let env: NodeJS.ProcessEnv = {};
 let npmPrefix = "";
 const prepared = new Map<string, PreparedSnippet>();
