@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { KubeApi } from "./kube-api";
 import { isKubeError, KubeErrorCode } from "./kube-error";
 
@@ -169,5 +172,32 @@ describe("KubeApi", () => {
     await api.request({ method: "GET", path: "/version", subject: "version" });
     expect(calls).toBe(2);
     expect(seen.slice(-2).map((r) => r.headers["x-refreshed"])).toEqual(["token-1", "token-2"]);
+  });
+
+  it("sends a service account's token file (as in a cluster), read again once a minute has passed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kube-api-token-"));
+    const tokenFile = join(dir, "token");
+    writeFileSync(tokenFile, "first");
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: "c", server: url, skipTLSVerify: true }],
+      users: [{ name: "u", authProvider: { name: "tokenFile", config: { tokenFile } } }],
+      contexts: [{ name: "x", cluster: "c", user: "u" }],
+      currentContext: "x",
+    });
+    const api = new KubeApi(kc);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-01-01T00:00:00Z") });
+    try {
+      await api.request({ method: "GET", path: "/version", subject: "version" });
+      writeFileSync(tokenFile, "second");
+      vi.setSystemTime(Date.parse("2026-01-01T00:00:30Z"));
+      await api.request({ method: "GET", path: "/version", subject: "version" });
+      vi.setSystemTime(Date.parse("2026-01-01T00:01:01Z"));
+      await api.request({ method: "GET", path: "/version", subject: "version" });
+    } finally {
+      vi.useRealTimers();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(seen.slice(-3).map((r) => r.headers.authorization)).toEqual(["Bearer first", "Bearer first", "Bearer second"]);
   });
 });

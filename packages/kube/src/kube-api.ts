@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions } from "node:https";
 import { createConfiguration, HttpMethod, ServerConfiguration, type Configuration, type KubeConfig } from "@kubernetes/client-node";
@@ -21,6 +22,16 @@ export interface KubeRequest {
   subject: string;
 }
 
+/** How often a service account's token file is read again (as client-node and client-go do). */
+const TOKEN_FILE_REREAD_MS = 60_000;
+
+/** Credentials headers worked out once; with a token file, its token is added and read again now and then. */
+interface Credentials {
+  headers: Record<string, string>;
+  tokenFile?: string;
+  tokenReadAt?: number;
+}
+
 /** Settings of {@link KubeApi}. */
 export interface KubeApiOptions {
   /** A request that has not been answered after this long is aborted (default 30 s). */
@@ -41,8 +52,8 @@ export class KubeApi {
   #agent: Promise<HttpAgent | undefined> | undefined;
   /** The server's URL without a trailing slash; request paths are appended to it. */
   readonly #serverUrl: string;
-  /** See {@link KubeApi.#staticAuthHeaders}; null until worked out. */
-  #fixedHeaders: Record<string, string> | undefined | null = null;
+  /** See {@link KubeApi.#authHeaders}; null until worked out, undefined when client-node's path is taken. */
+  #credentials: Credentials | undefined | null = null;
 
   constructor(kubeConfig: KubeConfig, options: KubeApiOptions = {}) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -90,27 +101,43 @@ export class KubeApi {
   }
 
   /**
-   * The credentials' headers when they never change: a token, a user name and password, or a
-   * client certificate (which the keep-alive agent carries), with no exec plugin, auth provider
-   * (a token file, OIDC, a cloud's) or authenticator added to the kubeconfig. client-node works
-   * them out again for every request — decoding or re-reading the CA, certificate and key and
-   * making an HTTP agent that is never used — which costs more CPU than the request's own
-   * headers; computed once here instead. Undefined when they may change (client-node's path then).
+   * The credentials' headers, worked out here when client-node would only repeat the same work
+   * for every request — decoding or re-reading the CA, certificate and key and making an HTTP
+   * agent that is never used, which costs more CPU than the request's own headers: for a fixed
+   * token, user name and password or client certificate (which the keep-alive agent carries),
+   * and for a service account's token file (in a cluster), read again once it is a minute old
+   * as client-node and client-go do. Undefined for anything else — an exec plugin, OIDC, a
+   * cloud's auth provider, an authenticator added to the kubeconfig — which then goes through
+   * client-node for every request.
    */
-  #staticAuthHeaders(): Record<string, string> | undefined {
-    if (this.#fixedHeaders !== null) return this.#fixedHeaders;
+  #authHeaders(): Record<string, string> | undefined {
+    if (this.#credentials === null) this.#credentials = this.#workOutCredentials();
+    const credentials = this.#credentials;
+    if (!credentials?.tokenFile) return credentials?.headers;
+    const now = Date.now();
+    if (credentials.tokenReadAt === undefined || now - credentials.tokenReadAt > TOKEN_FILE_REREAD_MS) {
+      const token = readFileSync(credentials.tokenFile, "utf8");
+      credentials.tokenReadAt = now;
+      credentials.headers = { ...credentials.headers };
+      if (token) credentials.headers.Authorization = `Bearer ${token}`;
+    }
+    return credentials.headers;
+  }
+
+  #workOutCredentials(): Credentials | undefined {
     const cluster = this.#kubeConfig.getCurrentCluster();
     const user = this.#kubeConfig.getCurrentUser();
     const custom = (this.#kubeConfig as unknown as { custom_authenticators?: unknown }).custom_authenticators;
-    let headers: Record<string, string> | undefined;
-    if (cluster && !cluster.proxyUrl && Array.isArray(custom) && custom.length === 0 && !user?.exec && !user?.authProvider) {
-      headers = {};
-      if (user?.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString("base64")}`;
-      if (user?.impersonateUser != null) headers["Impersonate-User"] = user.impersonateUser;
-      if (user?.token) headers.Authorization = `Bearer ${user.token}`;
-    }
-    this.#fixedHeaders = headers;
-    return headers;
+    if (!cluster || cluster.proxyUrl || !Array.isArray(custom) || custom.length > 0 || user?.exec) return undefined;
+    const provider = user?.authProvider as { name?: string; config?: Record<string, string | undefined> } | undefined;
+    const tokenFile = provider?.name === "tokenFile" && !provider.config?.["cmd-path"] ? provider.config?.tokenFile : undefined;
+    if (provider && !tokenFile) return undefined;
+    const headers: Record<string, string> = {};
+    if (user?.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString("base64")}`;
+    if (user?.impersonateUser != null) headers["Impersonate-User"] = user.impersonateUser;
+    // As in client-node, a token of the user's own wins over the token file's.
+    if (user?.token) headers.Authorization = `Bearer ${user.token}`;
+    return tokenFile && !user?.token ? { headers, tokenFile } : { headers };
   }
 
   /** Sends a request and returns the answer as text (pod logs are not JSON). */
@@ -125,7 +152,7 @@ export class KubeApi {
     else request.signal?.addEventListener("abort", onCallerAbort, { once: true });
     try {
       const agent = await (this.#agent ??= this.#keepAliveAgent());
-      const fixed = agent ? this.#staticAuthHeaders() : undefined;
+      const fixed = agent ? this.#authHeaders() : undefined;
       let status: number;
       let text: string;
       if (agent && fixed) {
