@@ -19,10 +19,18 @@ const sample = join(repoRoot, "samples", "local", "ab-progressive");
 // The sample with a template its exec task cannot render: validate must still find that.
 const brokenTemplate = join(dir, "broken-template.yaml");
 writeFileSync(brokenTemplate, readFileSync(join(sample, "experiment.yaml"), "utf8").replace('args: ["{{ .promote }}"', 'args: ["{{ if .promote }}"'));
+// The sample with an `if` condition in JSONata that does not parse.
+const brokenCondition = join(dir, "broken-condition.yaml");
+writeFileSync(brokenCondition, readFileSync(join(sample, "experiment.yaml"), "utf8").replace("- task: common/exec\n", "- task: common/exec\n        if: status.versionRecommendedForPromotion = (\n"));
+/** Whether a run loaded the jsonata package (compiled-out of the bundle, so a file of its own). */
+const loadsJsonata = (files: readonly string[]) => files.some((f) => /[\\/]node_modules[\\/](?:\.pnpm[\\/][^\\/]+[\\/]node_modules[\\/])?jsonata[\\/]/.test(f));
 
-// Prints the URL of every module Node loads, on standard error, before the program starts.
+// Prints the URL of every module Node loads, on standard error: ES modules as they load, and at
+// exit the CommonJS modules require() loaded (createRequire, as for jsonata; the load hook does
+// not see those).
 const hook = `data:text/javascript,${encodeURIComponent(
-  `import { register } from "node:module";
+  `import { createRequire, register } from "node:module";
+process.on("exit", () => { for (const file of Object.keys(createRequire("file:///").cache)) process.stderr.write("LOADED file://" + file + "\\n"); });
 register("data:text/javascript," + encodeURIComponent("export async function load(url, context, next) { process.stderr.write('LOADED ' + url + '\\\\n'); return next(url, context); }"));`,
 )}`;
 
@@ -97,5 +105,15 @@ describe("iter8ctl loads only what a command uses (built)", () => {
     const report = runCli(["validate", "-f", brokenTemplate]);
     expect(report.stdout).toContain("spec.strategy.actions.finish[0]");
     expect(report.stdout).toContain("{{if}} is not closed with {{end}}");
+  });
+
+  it("validate loads jsonata only for an experiment with a JSONata condition, and then reports it", () => {
+    const plain = loaded(["validate", "-f", join(sample, "experiment.yaml"), "-f", join(sample, "metrics.yaml")]);
+    expect(plain.status).toBe(0);
+    expect(loadsJsonata(plain.files)).toBe(false);
+    const broken = loaded(["validate", "-f", brokenCondition]);
+    expect(broken.status).toBe(1);
+    expect(loadsJsonata(broken.files)).toBe(true);
+    expect(runCli(["validate", "-f", brokenCondition]).stdout).toContain("spec.strategy.actions.finish[0].if");
   });
 });

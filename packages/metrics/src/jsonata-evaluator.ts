@@ -1,7 +1,7 @@
-import jsonata from "jsonata";
 import { inputLimitProblem, nestingProblem } from "@iter8ts/types";
 import { limitOutcome, sharedExpressionPool, type ExpressionJobOptions, type ExpressionPool } from "./expression-pool";
 import type { ExtractionOutcome } from "./extraction-outcome";
+import { jsonataModule } from "./jsonata-module";
 
 type Compiled = { ok: true } | { ok: false; message: string };
 
@@ -44,7 +44,7 @@ export class JsonataEvaluator {
       if (tooBig) c = { ok: false, message: tooBig };
       else {
         try {
-          jsonata(source);
+          jsonataModule()(source);
           c = { ok: true };
         } catch (error) {
           c = { ok: false, message: error instanceof RangeError ? nestingProblem("JSONata expression") : messageOf(error) };

@@ -1,4 +1,5 @@
-import jsonata from "jsonata";
+import type jsonata from "jsonata";
+import { jsonataModule } from "@iter8ts/metrics";
 import { ConclusionOutcome, inputLimitProblem, nestingProblem, type Experiment } from "@iter8ts/types";
 import { ConditionError, ConditionErrorCode } from "./condition-error";
 
@@ -312,7 +313,7 @@ function compileWithin(text: string, trimmed: string): CompiledCondition {
   if (native) return { text, kind: "builtin", evaluate: async (experiment) => evaluateNative(native, experiment) };
   let expression: ReturnType<typeof jsonata>;
   try {
-    expression = jsonata(dollarBuiltins(trimmed), CONDITION_GUARDRAILS);
+    expression = jsonataModule()(dollarBuiltins(trimmed), CONDITION_GUARDRAILS);
   } catch (error) {
     const e = error as { message?: string; position?: number };
     throw new ConditionError(
