@@ -14,7 +14,10 @@
 // Each run measures the write patterns in SCALE_PATTERNS (default "legacy,lean"), one after the
 // other on a fresh server: `--write-pattern=legacy` is the pattern before issue 18 (the routing
 // object read before and after each weight patch, the whole status PUT, an Event per iteration),
-// `lean` the current one. API requests per iteration are counted at the server (testkit's request
+// `lean` the current one. With SCALE_PREVIOUS_KUBE_DIST (a copy of an earlier build of
+// packages/kube/dist, saved before rebuilding) the pattern `previous` runs `lean` with that build
+// of @iter8ts/kube loaded instead (bench/previous-kube-build.mjs), so an earlier commit's
+// controller and the current one are measured in the same run. API requests per iteration are counted at the server (testkit's request
 // log; kube-apiserver's apiserver_request_total), for Experiments, their status, routing objects
 // and Events (watches and Leases left out).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -33,7 +36,10 @@ const EXPERIMENTS = Number(process.env.SCALE_EXPERIMENTS ?? 1_000);
 const INTERVAL_SECONDS = 10;
 const MEASURE_SECONDS = Number(process.env.SCALE_MEASURE_SECONDS ?? 60);
 const CONTROLLER_ARGS = (process.env.SCALE_CONTROLLER_ARGS ?? "").split(" ").filter(Boolean);
-const PATTERNS = (process.env.SCALE_PATTERNS ?? "legacy,lean").split(",").filter(Boolean);
+/** A saved earlier build of packages/kube/dist, measured as the pattern `previous` (lean writes). */
+const PREVIOUS_KUBE_DIST = process.env.SCALE_PREVIOUS_KUBE_DIST;
+const PATTERNS = (process.env.SCALE_PATTERNS ?? (PREVIOUS_KUBE_DIST ? "legacy,previous,lean" : "legacy,lean")).split(",").filter(Boolean);
+if (PATTERNS.includes("previous") && !PREVIOUS_KUBE_DIST) throw new Error("SCALE_PATTERNS names `previous`: set SCALE_PREVIOUS_KUBE_DIST to a saved copy of an earlier packages/kube/dist");
 /** A folder for a CPU profile of the controller (`node --cpu-prof`), written when it stops. */
 const PROFILE_DIR = process.env.SCALE_PROFILE_DIR;
 /** A folder for a heap snapshot of the controller at the end of the steady state. */
@@ -165,9 +171,11 @@ async function measure(pattern: string): Promise<Row> {
   const controller = ControllerProcess.start({
     kubeconfigPath: server.kubeconfigPath,
     name: "scale-controller",
-    args: ["--leader-elect=false", `--write-pattern=${pattern}`, ...CONTROLLER_ARGS],
+    args: ["--leader-elect=false", `--write-pattern=${pattern === "previous" ? "lean" : pattern}`, ...CONTROLLER_ARGS],
     logFile: join(logDir, "controller.log"),
+    ...(pattern === "previous" ? { env: { ITER8TS_PREVIOUS_KUBE_DIST: PREVIOUS_KUBE_DIST! } } : {}),
     nodeArgs: [
+      ...(pattern === "previous" ? ["--import", join(import.meta.dirname, "..", "..", "bench", "previous-kube-build.mjs")] : []),
       ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
       ...(HEAP_DIR ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${HEAP_DIR}`] : []),
     ],
@@ -236,9 +244,10 @@ async function measure(pattern: string): Promise<Row> {
     const requestTotal = byKind.reduce((sum, [, n]) => sum + n, 0);
     const perIteration = (n: number) => (iterations > 0 ? n / iterations : Number.NaN);
 
-    console.log(`--write-pattern=${pattern}:`);
+    console.log(pattern === "previous" ? `--write-pattern=lean with the @iter8ts/kube build in ${PREVIOUS_KUBE_DIST}:` : `--write-pattern=${pattern}:`);
     console.log(`controller at scale on ${SERVER}: ${EXPERIMENTS} experiments, an iteration every ${INTERVAL_SECONDS} s each, measured over ${MEASURE_SECONDS} s of steady state`);
     console.log(`  created over ${INTERVAL_SECONDS} s; all running after ${warmSeconds.toFixed(1)} s; ${iterations} iterations in the window (${(iterations / MEASURE_SECONDS).toFixed(1)}/s); status ${(statusBytes / 1024).toFixed(1)} KiB each`);
+    console.log(`  CPU and RSS are the controller process's own (from its /metrics; the API server runs in this benchmark process, not in the controller's)`);
     console.log(`  CPU: idle ${(idleCpu * 100).toFixed(1)}% of a core, steady ${(steadyCpu * 100).toFixed(1)}% of a core, of which ${(steadySystem * 100).toFixed(1)}% in the kernel (goal <= 10%); ${((steadyCpu * 1000) / (iterations / MEASURE_SECONDS)).toFixed(2)} ms of CPU per iteration`);
     console.log(`  RSS: idle ${mib(idle.rss)}, steady ${mib(steady.rss)} (peak ${mib(peakRss)}); heap used ${mib(idle.heapUsed)} -> ${mib(steady.heapUsed)}`);
     console.log(`  RSS per experiment: ${(perExperiment / 1024).toFixed(1)} KiB (goal <= 100 KB)`);
@@ -268,7 +277,7 @@ async function measure(pattern: string): Promise<Row> {
 requireBuiltController();
 const rows: Row[] = [];
 for (const pattern of PATTERNS) rows.push(await measure(pattern));
-console.log(`\nbefore (legacy) and after (lean), ${EXPERIMENTS} experiments on ${SERVER}:`);
+console.log(`\nbefore (legacy${PATTERNS.includes("previous") ? "; previous: the saved earlier build" : ""}) and after (lean), ${EXPERIMENTS} experiments on ${SERVER}; the controller's own CPU and RSS:`);
 console.log("| pattern | iterations/s | CPU (% of a core) | CPU ms/iteration | API requests/iteration | RSS/experiment | lateness p50 / p99 |");
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {

@@ -35,6 +35,8 @@ export interface ControllerProcessOptions {
   args?: readonly string[];
   /** Node.js flags before the script, e.g. `--cpu-prof`. */
   nodeArgs?: readonly string[];
+  /** More environment variables for the controller (PATH and POD_NAME are always set). */
+  env?: Readonly<Record<string, string>>;
   /**
    * Write stdout to this file instead of keeping the lines in {@link ControllerProcess.logs}: a
    * benchmark's process is busy being the API server, and a controller blocked on a full pipe
@@ -69,7 +71,7 @@ export class ControllerProcess {
     this.child = spawn(
       process.execPath,
       [...(options.nodeArgs ?? []), CONTROLLER_PATH, `--kubeconfig=${options.kubeconfigPath}`, "--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", ...(options.args ?? [])],
-      { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", POD_NAME: options.name }, stdio: ["ignore", logFd ?? "pipe", "pipe"] },
+      { env: { ...options.env, PATH: process.env.PATH ?? "/usr/bin:/bin", POD_NAME: options.name }, stdio: ["ignore", logFd ?? "pipe", "pipe"] },
     );
     let resolvePorts!: (ports: { health: number; metrics: number }) => void;
     this.ports = new Promise((resolve) => (resolvePorts = resolve));
