@@ -10,15 +10,18 @@ for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id
 const rules = [
   ["idle", (f) => f.functionName === "(idle)"],
   ["garbage collection", (f) => f.functionName === "(garbage collector)"],
-  ["logging (pino)", (f) => /pino|sonic-boom/.test(f.url)],
-  ["store read: clone + schema parse of the cached Experiment", (f) => /^(getExperiment|readExperiment|parseStoredExperiment|parseExperimentSchema|structuredClone)$/.test(f.functionName)],
+  // pino writes each line with a synchronous fs write; checked before the HTTP rule, whose socket
+  // writes share the native writeString/writeLatin1String frames with it (a native frame is
+  // categorised by its caller: node:fs here, node:net there).
+  ["logging (pino)", (f) => /pino|sonic-boom/.test(f.url) || (f.url === "node:fs" && f.functionName === "write")],
+  ["store read: clone + schema parse of the cached Experiment", (f) => /^(getExperiment|readExperiment|parseStoredExperiment|parseExperimentSchema|structuredClone|cloneJson)$/.test(f.functionName)],
   ["listExperiments (target queue check)", (f) => f.functionName === "listExperiments"],
   ["status parse/serialise in the engine", (f) => /^(parseEngineStatus|validEntries)$/.test(f.functionName)],
   ["status diff (statusPatch)", (f) => /^(statusPatch|shiftedAppend|jsonEqual)$/.test(f.functionName)],
   ["watch events (informer)", (f) => /watch\.js|resource-informer|onWatchEvent|watchStream/.test(f.url + f.functionName)],
   ["Events (KubeEventSink)", (f) => /^(#write|#create|#writeWithRetries|emitChanges)$/.test(f.functionName) ],
   ["metrics query + analytics", (f) => /^(query|analyze|analyzeIteration|aggregateMetrics)$/.test(f.functionName)],
-  ["HTTP requests (client, sockets)", (f) => /^node:(_http|net|internal\/stream|internal\/streams|http|https|tls|internal\/url)/.test(f.url) || /^(requestText|sendOverAgent|request)$/.test(f.functionName) || ["writev", "writeString", "writeLatin1String", "writeUtf8String"].includes(f.functionName)],
+  ["HTTP requests (client, sockets)", (f) => /^node:(_http|net|internal\/stream|internal\/streams|http|https|tls|internal\/url)/.test(f.url) || /^(requestText|sendOverAgent|request)$/.test(f.functionName)],
   ["engine reconcile (decide + status build)", (f) => /^(reconcile|perform|iterate|withDefaults|nextStep)$/.test(f.functionName)],
   ["controller queue/workers", (f) => /controller\.js/.test(f.url)],
   ["module loading / start-up", (f) => /compileSourceTextModule|wrapSafe|loader/.test(f.functionName + f.url)],

@@ -312,21 +312,25 @@ export class Controller {
   async #reconcileWithDeadline(key: ExperimentKey): Promise<ReconcileResult> {
     const timeoutMs = this.#parts.reconcileTimeoutMs ?? 30_000;
     const deadline = new AbortController();
-    const reason = new Error(`it took longer than the controller's --reconcile-timeout of ${formatDuration(timeoutMs)}`);
+    // One timer per reconcile, and the error (whose stack costs more than the rest) made only when
+    // it fires: almost every reconcile ends long before. The grace period starts from the abort.
     let abandon: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => deadline.abort(reason), timeoutMs);
-    const abandoned = new Promise<ReconcileResult>((resolve) => {
+    let leftBehind: (result: ReconcileResult) => void = () => {};
+    const abandoned = new Promise<ReconcileResult>((resolve) => (leftBehind = resolve));
+    const timer = setTimeout(() => {
+      const reason = new Error(`it took longer than the controller's --reconcile-timeout of ${formatDuration(timeoutMs)}`);
+      deadline.abort(reason);
       abandon = setTimeout(
         () =>
-          resolve({
+          leftBehind({
             key,
             outcome: ReconcileOutcome.Aborted,
             wake: [],
             error: new EngineError("ReconcileAborted", `The reconcile of experiment ${formatKey(key)} was left behind: ${reason.message}, and it did not stop when told to; it will be tried again.`),
           }),
-        timeoutMs + ABANDON_GRACE_MS,
+        ABANDON_GRACE_MS,
       );
-    });
+    }, timeoutMs);
     try {
       return await Promise.race([this.#parts.engine.reconcile(key, { signal: deadline.signal }), abandoned]);
     } finally {
