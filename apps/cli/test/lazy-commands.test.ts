@@ -53,6 +53,8 @@ const MARKS = {
   "local mode": '"LocalRunError"',
   "the Kubernetes client": "/var/run/secrets/kubernetes.io/serviceaccount",
   "the template engine (Handlebars)": "You must pass a string or Handlebars AST to Handlebars.compile",
+  "the metrics package (load generator)": "must list at least one {name, url}",
+  "the analytics": "probability-best-below-confidence",
 } as const;
 
 function marksIn(files: readonly string[]): string[] {
@@ -72,6 +74,7 @@ describe("iter8ctl loads only what a command uses (built)", () => {
     // Handlebars is loaded by the tasks that render templates; the bundle holds it in a chunk of its own.
     const dist = dirname(cliPath);
     expect(marksIn(readdirSync(dist).filter((f) => f.endsWith(".js")).map((f) => join(dist, f)))).toContain("the template engine (Handlebars)");
+    expect(marksIn(loaded(["analyze", "-f", experiment]).files)).toEqual(expect.arrayContaining(["the metrics package (load generator)", "the analytics"]));
   });
 
   it("--help and --version load no command's implementation, no zod and no yaml", () => {
@@ -94,11 +97,14 @@ describe("iter8ctl loads only what a command uses (built)", () => {
     expect(marksIn(validateRun.files)).not.toContain("the Kubernetes client");
   });
 
-  it("validate checks task templates without loading the template engine", () => {
+  it("validate checks task templates without loading the template engine, the metrics package or the analytics", () => {
     // The sample's exec task has a template (its args), so validate checks one.
     const valid = loaded(["validate", "-f", join(sample, "experiment.yaml"), "-f", join(sample, "metrics.yaml")]);
     expect(valid.status).toBe(0);
     expect(marksIn(valid.files)).not.toContain("the template engine (Handlebars)");
+    // The task definitions refer to @iter8ts/metrics (the load generator, notifications' URLs) only when they run.
+    expect(marksIn(valid.files)).not.toContain("the metrics package (load generator)");
+    expect(marksIn(valid.files)).not.toContain("the analytics");
     const broken = loaded(["validate", "-f", brokenTemplate]);
     expect(broken.status).toBe(1);
     expect(marksIn(broken.files)).not.toContain("the template engine (Handlebars)");

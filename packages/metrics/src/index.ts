@@ -49,7 +49,6 @@ export { compileJqFastPath, runJqFastPath } from "./jq-fast-path";
 export type { JqFastProgram } from "./jq-fast-path";
 export { JsonataEvaluator } from "./jsonata-evaluator";
 export type { JsonataEvaluatorOptions } from "./jsonata-evaluator";
-export { jsonataModule } from "./jsonata-module";
 export { ExpressionPool, DEFAULT_EXPRESSION_LIMITS, sharedExpressionPool } from "./expression-pool";
 export type { ExpressionJobOptions, ExpressionLimits, ExpressionPoolOptions } from "./expression-pool";
 export type { ExtractionOutcome } from "./extraction-outcome";

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { collectBuiltinMetrics, type SecretData } from "@iter8ts/metrics";
+import type { SecretData } from "@iter8ts/metrics";
 import { SecretMask, escapeControls, experimentNamespace, parseMetricRef, type Experiment, type ExperimentStatus, type TaskSpec } from "@iter8ts/types";
 import type { ResourceClient } from "@iter8ts/resources";
 import { compileCondition } from "./condition/condition";
@@ -105,6 +105,12 @@ export interface TaskIssue {
   path: string;
   message: string;
 }
+
+/**
+ * `collectBuiltinMetrics`, imported on the first `metrics/collect` task: the load generator and
+ * the rest of @iter8ts/metrics are not needed to check or run any other task.
+ */
+const collectWithBuiltinLoadGenerator: CollectFunction = async (inputs, options) => (await import("@iter8ts/metrics")).collectBuiltinMetrics(inputs, options);
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 const DEFAULT_MAX_OUTPUT = 1024 * 1024;
@@ -364,7 +370,7 @@ export class TaskRunner {
         }),
       fetch: this.options.fetch ?? globalThis.fetch,
       resources: this.options.resources,
-      collect: this.options.collect ?? collectBuiltinMetrics,
+      collect: this.options.collect ?? collectWithBuiltinLoadGenerator,
       log: (level, message) => {
         const text = redactor.redact(message);
         if (level === "warning") outcome.warnings.push(text);

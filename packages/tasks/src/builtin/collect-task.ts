@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { aggregateBuiltinHistograms, CollectError, type CollectResult } from "@iter8ts/metrics";
+import type { CollectResult } from "@iter8ts/metrics";
 import { versionNames, type ExperimentStatus } from "@iter8ts/types";
 import { defineTask } from "../task-definition";
 import { TaskError, TaskErrorCode } from "../task-error";
@@ -43,6 +43,8 @@ export const collectTask = defineTask({
     versions: z.array(version).min(1),
   }),
   async run(input, context) {
+    // The metrics package is loaded when the task runs, not with its definition (see task-runner.ts).
+    const { aggregateBuiltinHistograms, CollectError } = await import("@iter8ts/metrics");
     const { versions, ...common } = input;
     // Versions asking for their own rate (legacy form) are loaded in groups of equal rate.
     const groups = new Map<number | undefined, typeof versions>();

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Experiment } from "@iter8ts/types";
-import { displayUrl, type SecretData } from "@iter8ts/metrics";
+import type { SecretData } from "@iter8ts/metrics";
 import { defineTask } from "../task-definition";
 import { TaskError, TaskErrorCode } from "../task-error";
 import { TemplateDelimiters, type GoTemplateOptions } from "../template/go-template-translate";
@@ -59,6 +59,8 @@ export const httpTask = defineTask({
     ]),
   async run(input, context) {
     return notify(context, input.ignoreFailure, async () => {
+      // Loaded when the task runs, not with its definition (see task-runner.ts).
+      const { displayUrl } = await import("@iter8ts/metrics");
       let secret: SecretData = {};
       if (input.secret) secret = await context.secret(input.secret);
       else if (input.authType) throw new TaskError(TaskErrorCode.InvalidInput, `authType ${input.authType} needs with.secret to hold the credentials`);

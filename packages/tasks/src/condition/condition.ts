@@ -1,5 +1,5 @@
 import type jsonata from "jsonata";
-import { jsonataModule } from "@iter8ts/metrics";
+import { jsonataModule } from "./jsonata-module";
 import { ConclusionOutcome, inputLimitProblem, nestingProblem, type Experiment } from "@iter8ts/types";
 import { ConditionError, ConditionErrorCode } from "./condition-error";
 
