@@ -79,9 +79,16 @@ async function startPlaneForDocs(): Promise<ControlPlane> {
   return started;
 }
 
+/** The environment of the test run minus what vitest adds (VITEST*, TEST, NODE_ENV=test): a reader's terminal has none of it. */
+function readerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith("VITEST") || name === "TEST" || (name === "NODE_ENV" && env[name] === "test")) delete env[name];
+  return env;
+}
+
 function envFor(plane: ControlPlane | undefined): NodeJS.ProcessEnv {
   return {
-    ...process.env,
+    ...readerEnv(),
     // npm's global folder (where the quick start's `npm link` puts iter8ctl and kubectl-iter8),
     // with its bin on PATH as on a reader's machine; a scratch one, so the run changes nothing global.
     NPM_CONFIG_PREFIX: npmPrefix,
