@@ -5,8 +5,9 @@
  * always-valid interval and p-value.
  *
  * Runs where `python3` is on PATH: gbstats/ensure-gbstats.mjs installs gbstats into a venv cached
- * per version (CI does that up front in .ci/run). Without python3 the cross-check is skipped and
- * says so; with python3 but no gbstats (the install failed) it fails.
+ * per version (CI does that up front in .ci/run, which also installs Debian's python3 and
+ * python3-venv). Without python3, or with python3 but no gbstats (the install failed), it fails
+ * saying what is missing: the cross-check never passes by not running.
  *
  * Tolerance: both sides evaluate the same closed forms (normal CDF/PDF/quantile, logs, square
  * roots) in double precision, so they agree to 1e-9 relative (1e-12 absolute near 0); scipy's
@@ -157,8 +158,9 @@ try {
 
 describe("statistics primitives against gbstats", () => {
   if (python === null && setupError === null) {
-    it.skip("skipped: python3 is not on PATH (install Python 3 to cross-check against gbstats)", () => {});
-    return;
+    setupError = new Error(
+      "python3 is not on PATH: install Python 3 with venv (apt-get install -y python3 python3-venv; .ci/run does this) to cross-check against gbstats",
+    );
   }
 
   it("has gbstats at the pinned version", () => {
