@@ -191,7 +191,7 @@ install_istio() {
 
 install_knative_serving() {
   kubectl apply -f "https://github.com/knative/serving/releases/download/knative-${KNATIVE_VERSION}/serving-crds.yaml"
-  kubectl wait --for=condition=Established crd/services.serving.knative.dev --timeout=2m
+  wait_established crd/services.serving.knative.dev
   kubectl apply -f "https://github.com/knative/serving/releases/download/knative-${KNATIVE_VERSION}/serving-core.yaml"
   kubectl apply -f "https://github.com/knative/net-kourier/releases/download/knative-${KOURIER_VERSION}/kourier.yaml"
   kubectl -n knative-serving patch configmap/config-network --type merge \
@@ -240,7 +240,7 @@ install_stack() {
   if [ "$MODE" = minimal ]; then
     log "installing the CustomResourceDefinitions of the $STACK stack (no data plane)"
     minimal_crds | kubectl apply -f -
-    kubectl wait --for=condition=Established crd --all --timeout=2m
+    wait_established crd --all
     return
   fi
   log "installing the $STACK stack"
@@ -277,13 +277,28 @@ create_cluster() {
   kind load docker-image "$IMAGE" --name "$CLUSTER"
 }
 
+# kubectl wait --for=condition=Established on CRDs that were just created can fail at once with
+# `.status.conditions accessor error: <nil>`: the API server has not set their conditions yet.
+# Wait that out (only that error, and for at most 2 minutes); any other failure stops the script.
+wait_established() {
+  local deadline=$((SECONDS + 120)) out
+  until out="$(kubectl wait --for=condition=Established "$@" --timeout=2m 2>&1)"; do
+    if [[ "$out" != *"accessor error"* ]] || ((SECONDS >= deadline)); then
+      printf '%s\n' "$out" >&2
+      return 1
+    fi
+    sleep 1
+  done
+  printf '%s\n' "$out"
+}
+
 # The CRDs first, then (once the API server serves them) the overlay: it holds the builtin Metrics,
 # which one apply of everything would send before the Metric kind exists (`no matches for kind
 # "Metric"`). Split from install_controller so that a test runs it on a real kube-apiserver.
 install_manifests() {
   log "installing the iter8ts CRDs (apps/controller/deploy/base/crds)"
   kubectl apply -f "$ROOT/apps/controller/deploy/base/crds"
-  kubectl wait --for=condition=Established -f "$ROOT/apps/controller/deploy/base/crds" --timeout=2m
+  wait_established -f "$ROOT/apps/controller/deploy/base/crds"
   log "installing the controller (apps/controller/deploy/overlays/$OVERLAY)"
   local manifests
   if command -v kustomize >/dev/null 2>&1; then
