@@ -1,14 +1,14 @@
 /** What the kube package's tests share: a test server per file, clients for it, sample objects. */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { EngineStatusSchema } from "@iter8ts/engine";
 import { startControlPlane, type ControlPlane } from "@iter8ts/kube-harness";
 import { KubeTestServer, makeKubeConfig, type KubeTestServerOptions } from "@iter8ts/testkit";
 import { crdYaml } from "@iter8ts/types";
 import { KubeConfig } from "@kubernetes/client-node";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
 import { createKubeClients, type KubeClients } from "../src/index";
 
 /** Options for `vi.waitFor`: generous, because a loaded machine may be slow to deliver watch events. */
@@ -125,9 +125,11 @@ export async function startRealCluster(prefix: string, setup: readonly (readonly
 /**
  * A file with the CRDs as the controller installs them (the Experiment's status with the engine's
  * fields), for `kubectl apply -f`: the real API server then checks and prunes what the engine writes.
+ * Call it while the test file is collected; the file is removed after the file's tests.
  */
 export function engineCrdsFile(): string {
   const file = join(mkdtempSync(join(tmpdir(), "iter8ts-crds-")), "crds.yaml");
   writeFileSync(file, crdYaml({ experimentStatus: EngineStatusSchema }));
+  afterAll(() => rmSync(dirname(file), { recursive: true, force: true }));
   return file;
 }

@@ -1,9 +1,10 @@
 // Documents for the local-mode tests: an A/B experiment of a `shop/cart` service whose weights
 // live in a routing document, mock Metrics, and the routing document in the three shapes the
 // quickstarts use (Istio VirtualService, Knative Service, SeldonDeployment).
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onTestFinished } from "vitest";
 
 /** Where each routing shape keeps the two weights. */
 export const ROUTING_SHAPES = {
@@ -162,9 +163,10 @@ spec:
     level: "20"
 `;
 
-/** A fresh folder holding the given files; returns its path. */
+/** A fresh folder holding the given files, removed when the calling test ends; returns its path. */
 export async function folderWith(files: Readonly<Record<string, string>>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "iter8ctl-run-test-"));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return dir;
 }
