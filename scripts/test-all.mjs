@@ -21,6 +21,7 @@ let passed = 0;
 let failed = 0;
 const missing = [];
 const skipped = [];
+const failures = [];
 for (const ws of workspaces) {
   if (!existsSync(join(ws, "package.json"))) continue;
   const pkg = JSON.parse(readFileSync(join(ws, "package.json"), "utf8"));
@@ -34,11 +35,26 @@ for (const ws of workspaces) {
   passed += r.numPassedTests ?? 0;
   failed += r.numFailedTests ?? 0;
   for (const t of skippedTests(r)) skipped.push({ pkg: pkg.name, ...t });
+  for (const file of r.testResults ?? []) {
+    const rel = String(file.name ?? "").replace(`${ws}/`, "");
+    const broken = (file.assertionResults ?? []).filter((a) => a.status === "failed");
+    for (const a of broken) failures.push({ pkg: pkg.name, name: `${rel}: ${a.fullName ?? a.title}`, message: (a.failureMessages ?? []).join("\n") });
+    if (file.status === "failed" && !broken.length) failures.push({ pkg: pkg.name, name: rel, message: file.message ?? "" });
+  }
   // A test file that fails to load has no test results of its own; count it as one failure.
   failed += (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).length).length;
 }
 if (missing.length) console.log(`no test report from: ${missing.join(", ")}`);
 if (checks !== 0) console.log("build, typecheck or lint failed (see above)");
+// Failures are repeated here, after turbo's interleaved output, so a log's tail names them.
+if (failures.length) {
+  console.log(`${failures.length} failed:`);
+  for (const f of failures) {
+    console.log(`  ${f.pkg}: ${f.name}`);
+    const lines = f.message.split("\n").filter((l) => l.trim()).slice(0, 12);
+    for (const l of lines) console.log(`      ${l.length > 300 ? `${l.slice(0, 300)}…` : l}`);
+  }
+}
 const silent = skipped.filter((t) => !t.reason);
 if (skipped.length) {
   console.log(`${skipped.length} skipped:`);
