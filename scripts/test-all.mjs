@@ -12,7 +12,7 @@ const workspaces = [
   ...["packages", "apps"].flatMap((dir) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [])),
   join(root, "tools", "eslint"),
 ];
-for (const ws of workspaces) rmSync(join(ws, ".vitest-report.json"), { force: true });
+for (const ws of workspaces) for (const file of [".vitest-report.json", ".vitest-errors.json"]) rmSync(join(ws, file), { force: true });
 
 const checks = run(pnpm, ["exec", "turbo", "run", "build", "typecheck", "lint", "--concurrency=2", "--continue"]);
 const tests = run(pnpm, ["exec", "turbo", "run", "test", "--concurrency=2", "--continue"]);
@@ -40,6 +40,15 @@ for (const ws of workspaces) {
     const broken = (file.assertionResults ?? []).filter((a) => a.status === "failed");
     for (const a of broken) failures.push({ pkg: pkg.name, name: `${rel}: ${a.fullName ?? a.title}`, message: (a.failureMessages ?? []).join("\n") });
     if (file.status === "failed" && !broken.length) failures.push({ pkg: pkg.name, name: rel, message: file.message ?? "" });
+  }
+  // Errors outside any test (an unhandled rejection, a timer firing after its test) fail vitest's
+  // run even when every test passed; the shared config writes them next to the report.
+  const errorsFile = join(ws, ".vitest-errors.json");
+  const unhandled = existsSync(errorsFile) ? JSON.parse(readFileSync(errorsFile, "utf8")).errors ?? [] : [];
+  for (const e of unhandled) failures.push({ pkg: pkg.name, name: "unhandled error outside the tests", message: [`${e.name ?? "Error"}: ${e.message ?? ""}`, e.stack ?? ""].join("\n") });
+  failed += unhandled.length;
+  if (r.success === false && !(r.testResults ?? []).some((f) => f.status === "failed") && !unhandled.length) {
+    failures.push({ pkg: pkg.name, name: "vitest reported failure with every test passing", message: "see this package's output above" });
   }
   // A test file that fails to load has no test results of its own; count it as one failure.
   failed += (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).length).length;
