@@ -94,6 +94,9 @@ export function runProcess(command: string, args: readonly string[], options: { 
       clearTimeout(timer);
       resolve({ exitCode, timedOut, stdout, stderr });
     });
+    // A command that exits without reading all of its input makes the write fail with EPIPE; its
+    // exit code and output already say what happened, so the pipe's error is not one of its own.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }

@@ -4,7 +4,7 @@ export { ensureBuilt, repositoryRoot } from "./ensure-built";
 export type { EnsureBuiltOptions } from "./ensure-built";
 export { readKubeconfig, writeKubeconfig } from "./cluster-access";
 export type { ClusterAccess } from "./cluster-access";
-export type { KubectlOptions, KubectlResult } from "./kubectl";
+export { runKubectl, type KubectlOptions, type KubectlResult } from "./kubectl";
 export { KubeHarnessError, KubeHarnessErrorCode } from "./kube-harness-error";
 export { serviceAccountKubeconfig, requestServiceAccountToken } from "./service-account-kubeconfig";
 export type { ServiceAccountKubeconfig, ServiceAccountKubeconfigOptions, ServiceAccountTokenOptions } from "./service-account-kubeconfig";

@@ -38,6 +38,9 @@ export function runKubectl(binary: string, kubeconfig: string, args: readonly st
     child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
     child.on("error", reject);
     child.on("close", (code, sig) => resolve({ exitCode: code ?? (sig ? 128 : 1), stdout, stderr }));
+    // A command that exits without reading all of its input makes the write fail with EPIPE; its
+    // exit code and output already say what happened, so the pipe's error is not one of its own.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }

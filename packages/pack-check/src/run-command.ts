@@ -41,6 +41,9 @@ export function runCommand(command: string, args: readonly string[], options: Ru
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
+    // A command that exits without reading all of its input makes the write fail with EPIPE; its
+    // exit code and output already say what happened, so the pipe's error is not one of its own.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }

@@ -7,11 +7,10 @@
  * documents with the real kubectl; the built controller runs as a child process (its own service
  * account, through the fault proxy), and action Jobs run the built `iter8ctl action run`.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ensureBuilt, readKubeconfig, serviceAccountKubeconfig, type KubectlResult } from "@iter8ts/kube-harness";
+import { ensureBuilt, readKubeconfig, runKubectl, serviceAccountKubeconfig, type KubectlResult } from "@iter8ts/kube-harness";
 import { CLI_PATH, ClusterKind, startTestCluster, type TestCluster } from "../cluster/test-cluster";
 import { ControllerProcess, requireBuiltController } from "../reliability/controller-process";
 import { isCompleted, readExperiment, type StoredExperiment } from "../reliability/experiment-status";
@@ -80,18 +79,6 @@ export function reviewsVirtualService(): Document {
 
 const list = (items: readonly Document[]) => JSON.stringify({ apiVersion: "v1", kind: "List", items });
 
-function runKubectl(binary: string, kubeconfig: string, args: readonly string[], input?: string): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ["--kubeconfig", kubeconfig, ...args], { stdio: ["pipe", "pipe", "pipe"], timeout: 60_000, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
-}
 
 /** The cluster, its two tenants, the secret's value, and the controllers started on it. */
 export class TwoTenantCluster {
@@ -119,7 +106,7 @@ export class TwoTenantCluster {
     const kube = await startTestCluster(ClusterKind.KubeApiserver, { namespaces: [TEAM_A, TEAM_B], tenants: [TEAM_A, TEAM_B] });
     try {
       const kubectlBinary = join(await ensureBuilt({ printOnly: true }), "kubectl");
-      const admin = (args: readonly string[], input?: string) => runKubectl(kubectlBinary, kube.adminKubeconfigPath, args, input);
+      const admin = (args: readonly string[], input?: string) => runKubectl(kubectlBinary, kube.adminKubeconfigPath, args, { input });
       const must = async (args: readonly string[], input?: string) => {
         const r = await admin(args, input);
         if (r.exitCode !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr.trim()}`);
@@ -135,7 +122,7 @@ export class TwoTenantCluster {
       const access = readKubeconfig(kube.adminKubeconfigPath);
       const tenant = async (namespace: string): Promise<Tenant> => {
         const { path } = await serviceAccountKubeconfig(access, { namespace, serviceAccount: TENANT_ACCOUNT });
-        const kubectl = (args: readonly string[], input?: string) => runKubectl(kubectlBinary, path, args, input);
+        const kubectl = (args: readonly string[], input?: string) => runKubectl(kubectlBinary, path, args, { input });
         return {
           namespace,
           kubeconfigPath: path,
@@ -156,7 +143,7 @@ export class TwoTenantCluster {
 
   /** Runs the real kubectl as the admin. */
   admin(args: readonly string[], input?: string): Promise<KubectlResult> {
-    return runKubectl(this.#kubectlBinary, this.kube.adminKubeconfigPath, args, input);
+    return runKubectl(this.#kubectlBinary, this.kube.adminKubeconfigPath, args, { input });
   }
 
   /** Starts the built controller with these flags (besides its kubeconfig and loopback endpoints) and waits until it reconciles. */
