@@ -1,8 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { testConfig } from "../../vitest.shared";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.js"],
-    reporters: ["default", ["json", { outputFile: ".vitest-report.json" }]],
-  },
-});
+export default testConfig({ include: ["test/**/*.test.js"] });
