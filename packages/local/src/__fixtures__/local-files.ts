@@ -1,10 +1,10 @@
 // Documents for the local-mode tests: an A/B experiment of a `shop/cart` service whose weights
 // live in a routing document, mock Metrics, and the routing document in the three shapes the
 // quickstarts use (Istio VirtualService, Knative Service, SeldonDeployment).
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { onTestFinished } from "vitest";
 
 /** Where each routing shape keeps the two weights. */
 export const ROUTING_SHAPES = {
@@ -163,10 +163,36 @@ spec:
     level: "20"
 `;
 
-/** A fresh folder holding the given files, removed when the calling test ends; returns its path. */
+const PREFIX = "iter8ctl-run-test-";
+let parent: string | undefined;
+
+/**
+ * The folder, one per process, that holds every {@link folderWith} folder: `iter8ctl-run-test-<pid>-…`
+ * in the OS temporary folder. Test workers are killed rather than left to exit, so no exit hook
+ * removes it; instead each new one removes those of processes that are gone.
+ */
+function testFolders(): string {
+  if (parent) return parent;
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^iter8ctl-run-test-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+  parent = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
+  return parent;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A fresh folder holding the given files; returns its path. */
 export async function folderWith(files: Readonly<Record<string, string>>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "iter8ctl-run-test-"));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const dir = await mkdtemp(join(testFolders(), "folder-"));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return dir;
 }
