@@ -7,17 +7,40 @@ import { defineConfig, type ViteUserConfig } from "vitest/config";
 
 const ERRORS_FILE = ".vitest-errors.json";
 
-/** Writes the run's unhandled errors to .vitest-errors.json, or removes the file when there are none. */
-const unhandledErrorsFile: Reporter = {
-  onTestRunEnd(_modules, unhandledErrors, reason) {
-    if (unhandledErrors.length === 0) {
+type RecordedError = { name?: string; message?: string; stack?: string };
+
+/**
+ * Writes the run's unhandled errors to .vitest-errors.json: those the workers report at the end of
+ * the run, and rejections in vitest's own process (which it answers by exiting at once, possibly
+ * after the JSON report says every test passed). No file when there are none.
+ */
+function unhandledErrorsFile(): Reporter {
+  const inWorkers: RecordedError[] = [];
+  const inRunner: RecordedError[] = [];
+  let reason = "running";
+  const write = () => {
+    const errors = [...inWorkers, ...inRunner];
+    if (errors.length === 0) rmSync(ERRORS_FILE, { force: true });
+    else writeFileSync(ERRORS_FILE, `${JSON.stringify({ reason, errors }, null, 2)}\n`);
+  };
+  const record = (e: unknown): RecordedError =>
+    e instanceof Error ? { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) } : { name: "non-Error rejection", message: String(e) };
+  return {
+    onInit() {
       rmSync(ERRORS_FILE, { force: true });
-      return;
-    }
-    const errors = unhandledErrors.map((e) => ({ name: e.name, message: e.message, stack: e.stack }));
-    writeFileSync(ERRORS_FILE, `${JSON.stringify({ reason, errors }, null, 2)}\n`);
-  },
-};
+      // Before vitest's own listener, which exits the process.
+      process.prependListener("unhandledRejection", (e) => {
+        inRunner.push(record(e));
+        write();
+      });
+    },
+    onTestRunEnd(_modules, unhandledErrors, runReason) {
+      reason = runReason;
+      for (const e of unhandledErrors) inWorkers.push({ name: e.name, message: e.message, stack: e.stack });
+      write();
+    },
+  };
+}
 
 export function testConfig(extra: ViteUserConfig["test"] = {}) {
   return defineConfig({
@@ -25,7 +48,7 @@ export function testConfig(extra: ViteUserConfig["test"] = {}) {
     ssr: { resolve: { conditions: ["@iter8ts/source", "import", "module", "default"] } },
     test: {
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-      reporters: ["default", ["json", { outputFile: ".vitest-report.json" }], unhandledErrorsFile],
+      reporters: ["default", ["json", { outputFile: ".vitest-report.json" }], unhandledErrorsFile()],
       testTimeout: 20_000,
       ...extra,
     },
