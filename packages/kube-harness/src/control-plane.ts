@@ -111,7 +111,8 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     // The watchdog goes first so that it does not race this stop.
     if (state.watchdogPid) await stopComponents([state.watchdogPid], 1_000);
     await stopComponents(state.components.map((c) => c.pid));
-    if (removeDir) rmSync(dir, { recursive: true, force: true });
+    // Retried: a component that has just exited may still be releasing files under the folder.
+    if (removeDir) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   // Best effort when the test process exits without stop() (a failed beforeAll, process.exit).
   const killOnExit = () => {
@@ -246,7 +247,7 @@ export async function stopControlPlane(dir: string): Promise<{ stopped: string[]
     await stopComponents(ours.map((c) => c.pid));
     stopped.push(...ours.map((c) => c.name));
   }
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   return { stopped };
 }
 
