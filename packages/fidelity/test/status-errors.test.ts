@@ -1,10 +1,10 @@
 // The error answers packages/kube classifies (to-kube-error.ts): HTTP code, reason, details and
 // message as kube-apiserver v1.37 sends them, checked on both servers.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeKubeconfig } from "@iter8ts/kube-harness";
-import { expect, it } from "vitest";
+import { expect, it, onTestFinished } from "vitest";
 import { describeOnBothServers, ok, skipBecause, type FidelityTarget } from "./fidelity-target";
 
 const failure = (code: number, reason: string, message: string, details?: Record<string, unknown>) => ({
@@ -258,10 +258,10 @@ describeOnBothServers("error answers", (target, name) => {
     );
     // kubectl shows the same refusal.
     const kubeconfig = join(tmpdir(), `fidelity-${t().namespace}-no-rights.kubeconfig`);
+    onTestFinished(() => rmSync(kubeconfig, { force: true }));
     writeKubeconfig(kubeconfig, { server: t().plane?.server ?? "", caData: t().plane?.caData, token }, t().namespace);
     const denied = await t().kubectl(["get", "secrets"], { kubeconfig });
     expect(denied.exitCode).toBe(1);
     expect(denied.stderr).toContain("(Forbidden)");
-    writeFileSync(kubeconfig, "");
   });
 });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { KubeTestServer, writeKubeconfig } from "@iter8ts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKubeClients } from "./create-kube-clients";
@@ -16,6 +16,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("createKubeClients", () => {
