@@ -8,7 +8,7 @@
  * account, through the fault proxy), and action Jobs run the built `iter8ctl action run`.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBuilt, readKubeconfig, runKubectl, serviceAccountKubeconfig, type KubectlResult } from "@iter8ts/kube-harness";
 import { CLI_PATH, ClusterKind, startTestCluster, type TestCluster } from "../cluster/test-cluster";
@@ -209,5 +209,7 @@ export class TwoTenantCluster {
   async close(): Promise<void> {
     await Promise.all(this.controllers.map((c) => c.kill("SIGKILL")));
     await this.kube.close();
+    // The tenants' kubeconfigs hold live tokens; they are written outside the control plane's folder.
+    for (const t of [this.teamA, this.teamB]) rmSync(t.kubeconfigPath, { force: true });
   }
 }
