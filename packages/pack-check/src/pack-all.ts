@@ -196,5 +196,5 @@ export function pruneOldest(dir: string, keep: number, marker = ".done"): void {
     .filter((name) => !name.includes(".tmp-"))
     .map((name) => ({ name, mtime: existsSync(join(dir, name, marker)) ? statSync(join(dir, name, marker)).mtimeMs : 0 }))
     .sort((a, b) => b.mtime - a.mtime);
-  for (const old of entries.slice(keep)) rmSync(join(dir, old.name), { recursive: true, force: true });
+  for (const old of entries.slice(keep)) rmSync(join(dir, old.name), { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }

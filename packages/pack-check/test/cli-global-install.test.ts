@@ -44,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => (prometheus ? prometheus.close(() => resolve()) : resolve()));
-  for (const dir of [prefix, work]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [prefix, work]) if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 describe("the @iter8ts/cli tarball", () => {

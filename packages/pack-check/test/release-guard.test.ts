@@ -8,7 +8,7 @@ import { cleanEnv, mustRun, publicPackages, runCommand, WORKSPACE_ROOT } from ".
 
 const release = join(WORKSPACE_ROOT, "scripts", "release.mjs");
 const scratch = mkdtempSync(join(tmpdir(), "iter8ts-release-guard-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
 
 describe("pnpm release", () => {
   it("--dry-run packs every public package with pnpm pack, finds no workspace: range and names what it would publish", async () => {
